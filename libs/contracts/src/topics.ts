@@ -1,0 +1,17 @@
+// Default topic names (each configurable). A dead-letter topic exists per stage: `${prefix}.dlq.${stage}`.
+export const DEFAULT_TOPICS = {
+  docsRaw: 'cpt.docs.raw',
+  docsFiltered: 'cpt.docs.filtered',
+  docsRejected: 'cpt.docs.rejected',
+  docsUnique: 'cpt.docs.unique',
+  docsDuplicate: 'cpt.docs.duplicate',
+  seqsPacked: 'cpt.seqs.packed',
+  checkpoints: 'cpt.checkpoints',
+  evals: 'cpt.evals',
+} as const;
+
+export type TopicName = keyof typeof DEFAULT_TOPICS;
+
+export function deadLetterTopic(stage: string, prefix = 'cpt'): string {
+  return `${prefix}.dlq.${stage}`;
+}
