@@ -1,0 +1,69 @@
+// The one interface every stage talks to. Two implementations: Kafka (kafkajs) for deployments and tests,
+// and an in-process bus for single-process runs. A stage never knows which one it runs on.
+
+/** A record to write. `key` spreads work over partitions (the same key always lands on the same one). */
+export interface OutgoingRecord {
+  topic: string;
+  key?: string;
+  value: Buffer;
+  /** Carries trace context (W3C traceparent) and small routing facts; values are UTF-8 strings. */
+  headers?: Record<string, string>;
+}
+
+/** A record as a consumer sees it, with its position so it can be dead-lettered or checkpointed. */
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  /** Kafka offsets are 64-bit; kept as decimal strings as kafkajs does. */
+  offset: string;
+  key?: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+/** Records of one topic-partition, in offset order. */
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  records: ConsumedRecord[];
+}
+
+/**
+ * A stage's transform: the records it returns are written, and the batch's offsets committed, atomically
+ * (one Kafka transaction). Throwing aborts the transaction and the batch is delivered again, so handlers
+ * must be deterministic and idempotent for the same input. Bad input is not a reason to throw: return a
+ * dead-letter record for it instead.
+ */
+export type BatchHandler = (batch: ConsumedBatch) => Promise<OutgoingRecord[]>;
+
+export interface ConsumerOptions {
+  /** Consumers sharing a group id split the topic's partitions between them. */
+  groupId: string;
+  topics: string[];
+  handler: BatchHandler;
+  /** Upper bound on records handed to one handler call. */
+  maxBatchRecords?: number;
+}
+
+/** Where to resume a topic-partition, e.g. from offsets stored in a trainer checkpoint. */
+export interface PartitionOffset {
+  topic: string;
+  partition: number;
+  /** The next offset to read. */
+  offset: string;
+}
+
+export interface Subscription {
+  /** Stops fetching, lets the in-flight batch finish and commit, then leaves the group. */
+  stop(): Promise<void>;
+}
+
+export interface Bus {
+  /** Creates topics that do not exist yet (partition count applies to new topics only). */
+  ensureTopics(topics: string[], partitions?: number): Promise<void>;
+  /** Writes records (in one transaction on Kafka); resolves once they are durable. */
+  publish(records: OutgoingRecord[]): Promise<void>;
+  /** Consume-transform-produce with atomic commit: see BatchHandler. */
+  consume(options: ConsumerOptions): Promise<Subscription>;
+  close(): Promise<void>;
+}
