@@ -1,0 +1,3 @@
+export * from './line-chart';
+export * from './table';
+export * from './html-report';
