@@ -1,0 +1,5 @@
+export * from './stage';
+export * from './tokens';
+export * from './readiness';
+export * from './health.controller';
+export * from './stage-runner';

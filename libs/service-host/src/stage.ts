@@ -1,0 +1,15 @@
+// A pipeline stage as the host sees it: which topics it reads, under which consumer group, and the
+// transform that turns one batch into the records to write. Stage logic lives in libs; hosts only run it.
+import type { BatchHandler } from '../../transport/src/bus';
+
+export interface Stage {
+  /** Short name: used for the consumer group, the dead-letter topic and telemetry. */
+  name: string;
+  groupId: string;
+  inputTopics: string[];
+  /** Topics this stage writes; created at start so consumers downstream can subscribe. */
+  outputTopics: string[];
+  handle: BatchHandler;
+  /** Releases what the stage holds (store connections, tokenizer). */
+  close?(): Promise<void>;
+}
