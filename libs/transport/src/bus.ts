@@ -53,6 +53,21 @@ export interface PartitionOffset {
   offset: string;
 }
 
+/**
+ * Reading with offsets the caller keeps (the trainer stores them in its checkpoints): every partition
+ * of `topics` is read by this one reader, starting at `startOffsets` where given and at the beginning
+ * elsewhere. No consumer group offsets are committed. Records the handler returns are published
+ * (transactionally) before the next batch of that partition is delivered; they are not atomic with the
+ * caller's own offsets, so a caller that needs that returns nothing and publishes after checkpointing.
+ * Only committed records are read (read_committed).
+ */
+export interface ExternalOffsetsOptions {
+  topics: string[];
+  startOffsets?: PartitionOffset[];
+  handler: BatchHandler;
+  maxBatchRecords?: number;
+}
+
 export interface Subscription {
   /** Stops fetching, lets the in-flight batch finish and commit, then leaves the group. */
   stop(): Promise<void>;
@@ -65,5 +80,7 @@ export interface Bus {
   publish(records: OutgoingRecord[]): Promise<void>;
   /** Consume-transform-produce with atomic commit: see BatchHandler. */
   consume(options: ConsumerOptions): Promise<Subscription>;
+  /** Reads with offsets managed by the caller: see ExternalOffsetsOptions. */
+  consumeFrom(options: ExternalOffsetsOptions): Promise<Subscription>;
   close(): Promise<void>;
 }

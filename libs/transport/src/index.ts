@@ -1,1 +1,5 @@
 export * from './bus';
+export * from './kafka-bus';
+export * from './memory-bus';
+export * from './dead-letter';
+export * from './partitioner';

@@ -1,0 +1,3 @@
+export * from './setup';
+export * from './trace-context';
+export * from './metrics';

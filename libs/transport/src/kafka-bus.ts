@@ -1,0 +1,375 @@
+// The Kafka transport (kafkajs). Each consumer reads in batches (eachBatch) and, per batch, runs the
+// stage's handler and then writes its outputs and the consumed offsets in ONE transaction
+// (transactional producer + sendOffsets), reading only committed records (read_committed). A process
+// killed at any instant therefore leaves either the whole batch's effect or none of it: the next
+// owner of the partition resumes at the last committed offset, and outputs of the unfinished
+// transaction are never visible downstream.
+//
+// Transactional ids are `${clientId}.${groupId}.${instanceId}.${n}`. Give each replica a stable
+// instanceId (CPTFLOW_INSTANCE_ID, e.g. a pod ordinal): a restarted replica then fences its dead
+// predecessor and aborts its open transaction at once. With a fresh id, correctness is the same but
+// the dead transaction blocks read_committed readers of its output partitions until the broker times
+// it out (transactionTimeoutMs).
+//
+// Limitation (kafkajs 2.2.4): sendOffsets does not carry the consumer group generation (KIP-447), so a
+// consumer that stalls longer than the session timeout and resumes after its partitions moved could
+// still commit once. Keep batches well under sessionTimeoutMs; each chunk heartbeats.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  Kafka,
+  logLevel as KafkaLogLevel,
+  Partitioners,
+  type Admin,
+  type Batch,
+  type Consumer,
+  type IHeaders,
+  type KafkaMessage,
+  type Producer,
+  type Transaction,
+} from 'kafkajs';
+import type {
+  BatchHandler,
+  Bus,
+  ConsumedRecord,
+  ConsumerOptions,
+  ExternalOffsetsOptions,
+  OutgoingRecord,
+  Subscription,
+} from './bus';
+import { runBatch, stampTraceContext } from './batch-runner';
+import { clearConsumerLag, setConsumerLag } from '../../telemetry/src';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId?: string;
+  /** Stable per replica (see the file comment). Default: CPTFLOW_INSTANCE_ID, else host-pid-n. */
+  instanceId?: string;
+  /** Partitions for topics this bus creates without an explicit count. */
+  defaultPartitions?: number;
+  /** Records per handler call when a consumer does not say. */
+  maxBatchRecords?: number;
+  /** How long an open transaction may live before the broker aborts it. */
+  transactionTimeoutMs?: number;
+  /** How long a silent consumer keeps its partitions. */
+  sessionTimeoutMs?: number;
+  /** Longest a fetch waits for new data; lower means lower latency and more requests. */
+  maxWaitTimeMs?: number;
+  /** First retry delay after a handler or commit fails; doubles up to 5 s. */
+  retryBackoffMs?: number;
+  /** Told about failed batches (they are retried); defaults to console.error. */
+  onError?: (error: unknown, where: string) => void;
+  logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+}
+
+const LOG_LEVELS = {
+  nothing: KafkaLogLevel.NOTHING,
+  error: KafkaLogLevel.ERROR,
+  warn: KafkaLogLevel.WARN,
+  info: KafkaLogLevel.INFO,
+  debug: KafkaLogLevel.DEBUG,
+} as const;
+
+/** Distinguishes KafkaBus objects in one process that share a default instance id. */
+let busesInProcess = 0;
+
+export class KafkaBus implements Bus {
+  private readonly kafka: Kafka;
+  private readonly clientId: string;
+  private readonly instanceId: string;
+  private readonly defaultPartitions: number;
+  private readonly maxBatchRecords: number;
+  private readonly transactionTimeoutMs: number;
+  private readonly sessionTimeoutMs: number;
+  private readonly maxWaitTimeMs: number;
+  private readonly retryBackoffMs: number;
+  private readonly onError: (error: unknown, where: string) => void;
+  private readonly knownTopics = new Set<string>();
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly consumersPerGroup = new Map<string, number>();
+  private admin?: Promise<Admin>;
+  private publisher?: Promise<Producer>;
+  /** publish() calls run one transaction at a time on the one publishing producer. */
+  private publishQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: KafkaBusOptions) {
+    this.clientId = options.clientId ?? 'cptflow';
+    this.instanceId = options.instanceId ?? process.env.CPTFLOW_INSTANCE_ID ?? `${hostname()}-${process.pid}-${busesInProcess}`;
+    busesInProcess++;
+    this.defaultPartitions = options.defaultPartitions ?? 6;
+    this.maxBatchRecords = options.maxBatchRecords ?? 500;
+    this.transactionTimeoutMs = options.transactionTimeoutMs ?? 30_000;
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
+    this.maxWaitTimeMs = options.maxWaitTimeMs ?? 200;
+    this.retryBackoffMs = options.retryBackoffMs ?? 100;
+    this.onError = options.onError ?? ((error, where) => console.error(`[kafka-bus] ${where}:`, error));
+    this.kafka = new Kafka({
+      clientId: this.clientId,
+      brokers: options.brokers,
+      logLevel: LOG_LEVELS[options.logLevel ?? 'error'],
+      retry: { initialRetryTime: 100, retries: 8 },
+    });
+  }
+
+  async ensureTopics(topics: string[], partitions?: number): Promise<void> {
+    const missing = [...new Set(topics)].filter((t) => !this.knownTopics.has(t));
+    if (!missing.length) return;
+    const admin = await this.connectedAdmin();
+    const existing = new Set(await admin.listTopics());
+    const toCreate = missing.filter((t) => !existing.has(t));
+    if (toCreate.length) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: toCreate.map((topic) => ({ topic, numPartitions: partitions ?? this.defaultPartitions, replicationFactor: -1 })),
+      });
+    }
+    for (const topic of missing) this.knownTopics.add(topic);
+  }
+
+  async publish(records: OutgoingRecord[]): Promise<void> {
+    if (!records.length) return;
+    const stamped = stampTraceContext(records);
+    const run = this.publishQueue.then(async () => {
+      await this.ensureTopics(stamped.map((r) => r.topic));
+      this.publisher ??= this.connectedProducer(`${this.clientId}.publish.${this.instanceId}`);
+      const producer = await this.publisher.catch((error) => {
+        this.publisher = undefined;
+        throw error;
+      });
+      const transaction = await producer.transaction();
+      try {
+        await sendRecords(transaction, stamped);
+        await transaction.commit();
+      } catch (error) {
+        if (!(await abortTransaction(transaction))) {
+          this.publisher = undefined;
+          await producer.disconnect().catch(() => undefined);
+        }
+        throw error;
+      }
+    });
+    this.publishQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  async consume(options: ConsumerOptions): Promise<Subscription> {
+    await this.ensureTopics(options.topics);
+    const n = this.consumersPerGroup.get(options.groupId) ?? 0;
+    this.consumersPerGroup.set(options.groupId, n + 1);
+    const transactionalId = `${this.clientId}.${options.groupId}.${this.instanceId}.${n}`;
+    return this.startReader({
+      stage: options.groupId,
+      groupId: options.groupId,
+      topics: options.topics,
+      handler: options.handler,
+      maxBatchRecords: options.maxBatchRecords ?? this.maxBatchRecords,
+      transactionalId,
+      commitOffsets: true,
+    });
+  }
+
+  async consumeFrom(options: ExternalOffsetsOptions): Promise<Subscription> {
+    await this.ensureTopics(options.topics);
+    // kafkajs has no manual partition assignment: a group of one, used once and never committed to,
+    // gets every partition; the caller's offsets are applied by seeking before the first fetch.
+    const groupId = `${this.clientId}.reader.${randomUUID()}`;
+    return this.startReader({
+      stage: 'external',
+      groupId,
+      topics: options.topics,
+      handler: options.handler,
+      maxBatchRecords: options.maxBatchRecords ?? this.maxBatchRecords,
+      transactionalId: `${this.clientId}.reader.${this.instanceId}.${randomUUID()}`,
+      commitOffsets: false,
+      startOffsets: options.startOffsets,
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.publishQueue;
+    if (this.publisher) await (await this.publisher).disconnect().catch(() => undefined);
+    if (this.admin) await (await this.admin).disconnect().catch(() => undefined);
+    this.publisher = undefined;
+    this.admin = undefined;
+  }
+
+  private connectedAdmin(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    return this.admin;
+  }
+
+  private async connectedProducer(transactionalId: string): Promise<Producer> {
+    const producer = this.kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: this.transactionTimeoutMs,
+      allowAutoTopicCreation: false,
+      // Kafka's (and the Java client's) murmur2 rule; the embedded bus uses the same (partitioner.ts).
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    // Connecting a transactional producer registers its id and aborts what a predecessor left open.
+    await producer.connect();
+    return producer;
+  }
+
+  private async startReader(spec: {
+    stage: string;
+    groupId: string;
+    topics: string[];
+    handler: BatchHandler;
+    maxBatchRecords: number;
+    transactionalId: string;
+    commitOffsets: boolean;
+    startOffsets?: ExternalOffsetsOptions['startOffsets'];
+  }): Promise<Subscription> {
+    // Connected up front so a predecessor's open transaction is aborted before anything is read.
+    let producer: Promise<Producer> | undefined = this.connectedProducer(spec.transactionalId);
+    await producer;
+    const currentProducer = async (): Promise<Producer> => {
+      producer ??= this.connectedProducer(spec.transactionalId);
+      return producer.catch((error) => {
+        producer = undefined;
+        throw error;
+      });
+    };
+    const consumer: Consumer = this.kafka.consumer({
+      groupId: spec.groupId,
+      readUncommitted: false,
+      sessionTimeout: this.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(this.sessionTimeoutMs / 5)),
+      maxWaitTimeInMs: this.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: spec.topics, fromBeginning: true });
+    let backoff = this.retryBackoffMs;
+
+    const processChunk = async (batch: Batch, records: ConsumedRecord[], nextOffset: string): Promise<void> => {
+      const current = await currentProducer();
+      await runBatch(spec.stage, { topic: batch.topic, partition: batch.partition, records }, spec.handler, async (outputs) => {
+        await this.ensureTopics(outputs.map((r) => r.topic));
+        const transaction = await current.transaction();
+        try {
+          await sendRecords(transaction, outputs);
+          if (spec.commitOffsets) {
+            await transaction.sendOffsets({
+              consumerGroupId: spec.groupId,
+              topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }],
+            });
+          }
+          await transaction.commit();
+        } catch (error) {
+          if (!(await abortTransaction(transaction))) {
+            // Unusable (e.g. fenced): the next batch connects a fresh producer with the same id.
+            producer = undefined;
+            await current.disconnect().catch(() => undefined);
+          }
+          throw error;
+        }
+      });
+    };
+
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const records = batch.messages.map((m) => toConsumedRecord(batch.topic, batch.partition, m));
+        for (let start = 0; start < records.length; start += spec.maxBatchRecords) {
+          if (!isRunning() || isStale()) return;
+          const chunk = records.slice(start, start + spec.maxBatchRecords);
+          const last = chunk[chunk.length - 1].offset;
+          // After the batch's last record, commit past its trailing transaction marker too
+          // (batch.lastOffset() includes control records), so the group's lag can reach zero.
+          const isFinal = start + spec.maxBatchRecords >= records.length;
+          const nextOffset = (BigInt(isFinal ? batch.lastOffset() : last) + 1n).toString();
+          try {
+            await processChunk(batch, chunk, nextOffset);
+            backoff = this.retryBackoffMs;
+          } catch (error) {
+            // Leaving the offset unresolved makes kafkajs fetch the same records again next time.
+            this.onError(error, `batch ${batch.topic}[${batch.partition}] at offset ${chunk[0].offset} (stage ${spec.stage})`);
+            await new Promise((resolve) => setTimeout(resolve, backoff));
+            backoff = Math.min(backoff * 2, 5000);
+            return;
+          }
+          resolveOffset(last);
+          setConsumerLag(spec.stage, batch.topic, batch.partition, Number(BigInt(batch.highWatermark) - BigInt(nextOffset)));
+          await heartbeat();
+        }
+      },
+    });
+    for (const start of spec.startOffsets ?? []) consumer.seek(start);
+
+    let stopping: Promise<void> | undefined;
+    const subscription: Subscription = {
+      stop: () => {
+        stopping ??= (async () => {
+          // disconnect() stops fetching, waits for the in-flight batch to finish, then leaves the group.
+          await consumer.disconnect();
+          if (producer) await (await producer.catch(() => undefined))?.disconnect().catch(() => undefined);
+          clearConsumerLag(spec.stage);
+          this.subscriptions.delete(subscription);
+        })();
+        return stopping;
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+}
+
+/** Aborts an open transaction; false when even that failed and the producer must be replaced. */
+async function abortTransaction(transaction: Transaction): Promise<boolean> {
+  try {
+    if (transaction.isActive()) await transaction.abort();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function sendRecords(transaction: Transaction, records: OutgoingRecord[]): Promise<void> {
+  if (!records.length) return;
+  const byTopic = new Map<string, OutgoingRecord[]>();
+  for (const record of records) {
+    const list = byTopic.get(record.topic);
+    if (list) list.push(record);
+    else byTopic.set(record.topic, [record]);
+  }
+  await transaction.sendBatch({
+    acks: -1,
+    topicMessages: [...byTopic].map(([topic, list]) => ({
+      topic,
+      messages: list.map((r) => ({ key: r.key ?? null, value: r.value, headers: r.headers })),
+    })),
+  });
+}
+
+function headerText(value: IHeaders[string]): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  if (first === undefined) return undefined;
+  return Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+}
+
+function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    const text = headerText(value);
+    if (text !== undefined) headers[name] = text;
+  }
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key ? message.key.toString('utf8') : undefined,
+    value: message.value ?? Buffer.alloc(0),
+    headers,
+  };
+}
