@@ -5,8 +5,13 @@ import type { IncomingMessage } from 'node:http';
 import { IngestHttpError, IngestHttpHandler, IngestReport } from '../../../libs/ingest/src';
 import { IngestHttpErrorFilter } from './ingest-http-error.filter';
 
-/** Express's json parser marks requests whose body it already consumed. */
-type MaybeParsedRequest = IncomingMessage & { body?: unknown; _body?: boolean };
+/** Express's body parsers leave what they parsed in `body`. */
+type MaybeParsedRequest = IncomingMessage & { body?: unknown };
+
+/** True when a body parser (Nest enables express.json by default) has already read the stream. */
+function bodyConsumed(request: MaybeParsedRequest): boolean {
+  return request.body !== undefined || request.readableEnded;
+}
 
 const MAX_PATH_REQUEST_BYTES = 64 * 1024;
 
@@ -23,7 +28,7 @@ export class IngestController {
     @Query('corpus') corpus?: string,
   ): Promise<IngestReport> {
     this.handler.authorize(request.headers.authorization);
-    if (request._body === true) {
+    if (bodyConsumed(request)) {
       // A body parser read the stream already (it claimed the Content-Type), so nothing is left to stream.
       throw new IngestHttpError(415, 'send JSON Lines as application/x-ndjson or application/octet-stream, not application/json');
     }
@@ -41,7 +46,7 @@ export class IngestController {
   @HttpCode(200)
   async ingestPath(@Req() request: MaybeParsedRequest): Promise<IngestReport> {
     this.handler.authorize(request.headers.authorization);
-    const body = request._body === true ? request.body : await readSmallJson(request);
+    const body = bodyConsumed(request) ? request.body : await readSmallJson(request);
     const { path, corpus } = (body ?? {}) as { path?: unknown; corpus?: unknown };
     return this.handler.ingestPath({
       authorization: request.headers.authorization,
