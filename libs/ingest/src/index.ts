@@ -16,3 +16,5 @@ export { toDeadLetter, encodeDeadLetter, deadLetterReason, INGEST_STAGE } from '
 export { DocumentPublisher, publishAll } from './document-publisher';
 export type { PublisherTopics, PublisherOptions, PublishedCounts } from './document-publisher';
 export * from './http';
+export { ingestToBus } from './ingest-to-bus';
+export type { IngestToBusOptions, IngestSummary } from './ingest-to-bus';

@@ -64,3 +64,30 @@ test('ingest roots: inside is allowed; "..", absolute paths elsewhere and symlin
   assert.equal(await status(join(outside, 'missing.jsonl')), 403, 'outside paths are refused before existence is checked');
   await assert.rejects(IngestRoots.of([join(base, 'nope')]), /does not exist/);
 });
+
+test('the size limit stops a compressed upload too: the error reaches the caller instead of becoming a dead letter', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const { readFileSync } = await import('node:fs');
+  const { resolve } = await import('node:path');
+  const { openJsonlStream } = await import('../index');
+  const zstd = readFileSync(resolve(__dirname, '../../../../../libs/ingest/fixtures/many.jsonl.zst'));
+  const { randomBytes } = await import('node:crypto');
+  // Random text, so the compressed body really is larger than the limit.
+  const lines = Array.from({ length: 200 }, () => JSON.stringify({ text: randomBytes(48).toString('hex') })).join('\n');
+  const gzip = gzipSync(Buffer.from(lines + '\n'));
+  assert.ok(gzip.length > 8192);
+  for (const [compression, body] of [['gzip', gzip], ['zstd', zstd]] as const) {
+    async function* chunks() {
+      for (let i = 0; i < body.length; i += 512) yield body.subarray(i, i + 512);
+    }
+    const run = openJsonlStream(limitBytes(chunks(), 4096), { name: `u.${compression}`, compression });
+    await assert.rejects(
+      (async () => {
+        for await (const item of run) void item;
+      })(),
+      PayloadTooLargeError,
+      compression,
+    );
+    assert.equal(run.stats.total().malformed.unreadable_source, undefined);
+  }
+});
