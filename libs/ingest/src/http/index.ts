@@ -1,0 +1,5 @@
+export * from './http-error';
+export * from './bearer-token';
+export * from './body-limit';
+export * from './ingest-roots';
+export * from './ingest-http-handler';

@@ -1,0 +1,164 @@
+// The HTTP ingest endpoints without the framework: authorise, stream an upload or read a confined
+// server path, publish through the Bus. The NestJS controller only maps requests onto these methods.
+import type { Bus } from '../../../transport/src/bus';
+import { compressionFromContentEncoding, compressionFromName } from '../byte-stream';
+import { DocumentPublisher, PublisherOptions, PublisherTopics, publishAll } from '../document-publisher';
+import { SourceCounts } from '../ingest-stats';
+import { IngestOptions, IngestRun, openFiles, openJsonlStream } from '../open-source';
+import { IngestSourceError, resolveSourceFiles, SourceFile } from '../source-files';
+import { isGlob } from '../glob';
+import { resolveReaderOptions } from '../reader-options';
+import { isAuthorized } from './bearer-token';
+import { checkDeclaredLength, limitBytes, PayloadTooLargeError } from './body-limit';
+import { IngestHttpError } from './http-error';
+import { IngestRoots } from './ingest-roots';
+
+export interface IngestHttpConfig {
+  /** Shared secret clients send as `Authorization: Bearer <token>`. */
+  token: string;
+  /** Folders whose contents the path endpoint may read; nothing outside them is ever opened. */
+  roots: string[];
+  /** Largest upload body in bytes, as sent (compressed bytes when compressed). */
+  maxUploadBytes: number;
+  topics: PublisherTopics;
+  reader?: IngestOptions;
+  publisher?: Partial<PublisherOptions>;
+}
+
+export interface UploadRequest {
+  body: AsyncIterable<Buffer | Uint8Array | string>;
+  authorization?: string;
+  contentLength?: string | number;
+  contentEncoding?: string;
+  /** The upload's file name (query `name`): source label, and compression when no Content-Encoding. */
+  name?: string;
+  corpus?: string;
+}
+
+export interface PathRequest {
+  authorization?: string;
+  path: string;
+  corpus?: string;
+}
+
+export interface IngestReport {
+  documents: number;
+  deadLetters: number;
+  total: SourceCounts;
+  sources: Record<string, SourceCounts>;
+  bytesRead: number;
+}
+
+const MIN_TOKEN_LENGTH = 16;
+
+export class IngestHttpHandler {
+  private constructor(
+    private readonly bus: Pick<Bus, 'publish'>,
+    private readonly config: IngestHttpConfig,
+    private readonly roots: IngestRoots,
+  ) {}
+
+  /** Validates the configuration; throws with a clear message on a weak token, bad limits or missing roots. */
+  static async create(bus: Pick<Bus, 'publish'>, config: IngestHttpConfig): Promise<IngestHttpHandler> {
+    if (typeof config.token !== 'string' || config.token.length < MIN_TOKEN_LENGTH) {
+      throw new Error(`ingest HTTP token must be at least ${MIN_TOKEN_LENGTH} characters`);
+    }
+    if (!Number.isInteger(config.maxUploadBytes) || config.maxUploadBytes <= 0) {
+      throw new Error('ingest maxUploadBytes must be a positive integer');
+    }
+    if (!config.topics?.raw || !config.topics?.deadLetter) throw new Error('ingest topics.raw and topics.deadLetter are required');
+    resolveReaderOptions(config.reader);
+    return new IngestHttpHandler(bus, config, await IngestRoots.of(config.roots));
+  }
+
+  authorize(authorization: string | undefined): void {
+    if (!isAuthorized(authorization, this.config.token)) {
+      throw new IngestHttpError(401, 'missing or invalid bearer token', { 'WWW-Authenticate': 'Bearer realm="cptflow-ingest"' });
+    }
+  }
+
+  async upload(request: UploadRequest): Promise<IngestReport> {
+    this.authorize(request.authorization);
+    const declared = checkDeclaredLength(request.contentLength, this.config.maxUploadBytes);
+    const name = request.name?.trim() || 'upload.jsonl';
+    if (/[\u0000-\u001f]/.test(name)) throw new IngestHttpError(400, 'invalid upload name');
+    const byEncoding = compressionFromContentEncoding(request.contentEncoding);
+    if (byEncoding === undefined) throw new IngestHttpError(415, `unsupported Content-Encoding "${request.contentEncoding}" (use gzip or zstd)`);
+    const compression = byEncoding !== 'none' ? byEncoding : compressionFromName(name);
+    const run = openJsonlStream(
+      limitBytes(request.body, this.config.maxUploadBytes),
+      { name: `upload:${name}`, compression, bytes: declared },
+      this.readerOptions(request.corpus),
+    );
+    const publisher = this.publisher();
+    try {
+      return await this.publishRun(run, publisher);
+    } catch (err) {
+      if (err instanceof PayloadTooLargeError) {
+        // Whole lines read before the limit are published (their ids are stable, so a corrected re-upload
+        // is recognised by dedup); the client learns exactly how many.
+        await publisher.flush();
+        throw new IngestHttpError(413, err.message, err.headers, { published: { ...publisher.published } });
+      }
+      throw err;
+    }
+  }
+
+  async ingestPath(request: PathRequest): Promise<IngestReport> {
+    this.authorize(request.authorization);
+    if (typeof request.path !== 'string' || request.path.trim() === '') throw new IngestHttpError(400, 'body must name a "path"');
+    const options = this.readerOptions(request.corpus);
+    const files = await this.confinedFiles(request.path, options);
+    return this.publishRun(openFiles(files, options), this.publisher());
+  }
+
+  private async confinedFiles(requested: string, options: IngestOptions): Promise<SourceFile[]> {
+    let pattern: string;
+    if (isGlob(requested)) {
+      // Confine the glob's literal base first, so the walk itself never starts outside a root.
+      const absolute = this.roots.absolute(requested);
+      const firstMagic = absolute.search(/[*?[\]{}]/);
+      const base = absolute.slice(0, absolute.lastIndexOf('/', firstMagic) + 1) || '/';
+      await this.roots.confine(base);
+      pattern = absolute;
+    } else {
+      pattern = await this.roots.confine(requested);
+    }
+    let files: SourceFile[];
+    try {
+      files = await resolveSourceFiles(pattern, resolveReaderOptions(options));
+    } catch (err) {
+      if (err instanceof IngestSourceError) throw new IngestHttpError(404, err.message.replace(pattern, requested));
+      throw err;
+    }
+    // A folder or glob can contain symlinks leading out of the roots: check every file before reading any.
+    const confined: SourceFile[] = [];
+    for (const file of files) confined.push({ ...file, path: await this.roots.confineFile(file.path) });
+    return confined;
+  }
+
+  private readerOptions(corpus: string | undefined): IngestOptions {
+    const options: IngestOptions = { ...this.config.reader };
+    if (corpus !== undefined && corpus !== '') {
+      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(corpus)) throw new IngestHttpError(400, 'invalid corpus name');
+      options.corpus = corpus;
+    }
+    return options;
+  }
+
+  private publisher(): DocumentPublisher {
+    return new DocumentPublisher(this.bus, this.config.topics, this.config.publisher);
+  }
+
+  private async publishRun(run: IngestRun, publisher: DocumentPublisher): Promise<IngestReport> {
+    const published = await publishAll(run, publisher);
+    const stats = run.stats.toJSON();
+    return {
+      documents: published.documents,
+      deadLetters: published.deadLetters,
+      total: stats.total,
+      sources: stats.sources,
+      bytesRead: run.progress().bytesRead,
+    };
+  }
+}

@@ -1,0 +1,62 @@
+// What every reader yields: a document ready for docs.raw, or a record that could not become one.
+
+/** A document as the ingest stage produces it: every field of the contract's Document filled in. */
+export interface IngestDocument {
+  /** The source's own id when it has one, else "sha256:" + hex of the UTF-8 text (see stable-id.ts). */
+  id: string;
+  text: string;
+  /** The file path or upload name the document was read from. */
+  source: string;
+  url: string;
+  /** Source columns other than text/id/url, as strings. */
+  metadata: Record<string, string>;
+  ingestedAtMs: number;
+  corpus: string;
+}
+
+/** Why a record was not turned into a document. Each reason is counted separately per source. */
+export type RejectReason =
+  | 'bad_json'
+  | 'not_an_object'
+  | 'invalid_utf8'
+  | 'missing_text'
+  | 'non_string_text'
+  | 'empty_text'
+  | 'oversize'
+  /** The file or stream itself could not be read to the end (corrupt gzip/zstd/Parquet, I/O error). */
+  | 'unreadable_source';
+
+export const REJECT_REASONS: readonly RejectReason[] = [
+  'bad_json',
+  'not_an_object',
+  'invalid_utf8',
+  'missing_text',
+  'non_string_text',
+  'empty_text',
+  'oversize',
+  'unreadable_source',
+];
+
+export interface RejectedRecord {
+  reason: RejectReason;
+  /** Human-readable specifics: the parser's message, the measured size, the offending type. */
+  detail: string;
+  /** The record's bytes as read (truncated to ReaderOptions.maxRejectedBytes for oversize records). */
+  original: Buffer;
+  /** Same meaning as IngestDocument.source. */
+  source: string;
+  /** Where inside the source: "path:12" for line 12, "path#row=7" for Parquet row 7. */
+  locator: string;
+}
+
+export type IngestItem =
+  | { kind: 'document'; document: IngestDocument }
+  | { kind: 'rejected'; rejected: RejectedRecord };
+
+export function documentItem(document: IngestDocument): IngestItem {
+  return { kind: 'document', document };
+}
+
+export function rejectedItem(rejected: RejectedRecord): IngestItem {
+  return { kind: 'rejected', rejected };
+}

@@ -1,0 +1,71 @@
+// The knobs every reader shares. One place for defaults so the CLI, HTTP and tests agree.
+
+export type SourceFormat = 'jsonl' | 'parquet' | 'text';
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+export interface ReaderOptions {
+  /** Column (JSON key) holding the document text. FineWeb, FineWeb-Edu, C4 and Dolma all use "text". */
+  textField: string;
+  /** Column holding the source's own document id; when absent or empty, the id is a content hash. */
+  idField: string;
+  /** Column copied into Document.url. */
+  urlField: string;
+  /**
+   * Largest accepted text, in UTF-8 bytes. A guard against runaway records (a whole dump on one line),
+   * not a quality judgement: the quality filter decides about long documents.
+   */
+  maxDocumentBytes: number;
+  /** Largest raw record (one JSONL line) the reader will hold in memory before calling it oversize. */
+  maxRecordBytes: number;
+  /** How much of an oversize record's bytes travel on in the dead letter. */
+  maxRejectedBytes: number;
+  /** Document.corpus: "domain" for the corpus being learned, "replay" for general data. */
+  corpus: string;
+  /** Overrides Document.source (for example an upload's name); defaults to the file path. */
+  sourceLabel?: string;
+  /** Forces the format instead of guessing it from the file name. */
+  format?: SourceFormat;
+  /** Forces the compression instead of guessing it from the file name. */
+  compression?: Compression;
+  /** File names a folder walk treats as one-document text files. */
+  textExtensions: string[];
+  /** Read size for files; bounds how much raw data is in flight per source. */
+  readChunkBytes: number;
+  /** Clock for Document.ingestedAtMs (tests pin it). */
+  now: () => number;
+}
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_READER_OPTIONS: ReaderOptions = {
+  textField: 'text',
+  idField: 'id',
+  urlField: 'url',
+  maxDocumentBytes: 4 * MiB,
+  // JSON escaping makes a line longer than its text; twice the text budget covers ordinary escaping.
+  maxRecordBytes: 8 * MiB + 64 * 1024,
+  maxRejectedBytes: 64 * 1024,
+  corpus: 'domain',
+  textExtensions: ['.txt', '.md'],
+  readChunkBytes: 64 * 1024,
+  now: () => Date.now(),
+};
+
+/** Fills in defaults; when only maxDocumentBytes is given, the record budget follows it. */
+export function resolveReaderOptions(partial: Partial<ReaderOptions> = {}): ReaderOptions {
+  const merged: ReaderOptions = { ...DEFAULT_READER_OPTIONS, ...withoutUndefined(partial) };
+  if (partial.maxDocumentBytes !== undefined && partial.maxRecordBytes === undefined) {
+    merged.maxRecordBytes = 2 * partial.maxDocumentBytes + 64 * 1024;
+  }
+  for (const key of ['maxDocumentBytes', 'maxRecordBytes', 'maxRejectedBytes', 'readChunkBytes'] as const) {
+    if (!Number.isInteger(merged[key]) || merged[key] <= 0) {
+      throw new RangeError(`reader option ${key} must be a positive integer, got ${String(merged[key])}`);
+    }
+  }
+  if (!merged.textField) throw new RangeError('reader option textField must not be empty');
+  return merged;
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,200 @@
+// Boots the ingest HTTP module on loopback with a Bus that records what it is given, and talks to it
+// over real HTTP.
+import 'reflect-metadata';
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { codecFor, DeadLetter, Document } from '../../../libs/contracts/src';
+import type { Bus, OutgoingRecord } from '../../../libs/transport/src/bus';
+import { IngestModule } from './ingest.module';
+
+const TOKEN = 'test-token-0123456789abcdef';
+const MAX_UPLOAD = 4096;
+const FIXTURES = resolve(__dirname, '../../../../libs/ingest/fixtures');
+type BodyInit = NonNullable<RequestInit['body']>;
+const documents = codecFor<Document>(Document);
+const deadLetters = codecFor<DeadLetter>(DeadLetter);
+
+class RecordingBus implements Bus {
+  readonly batches: OutgoingRecord[][] = [];
+  async ensureTopics(): Promise<void> {}
+  async publish(records: OutgoingRecord[]): Promise<void> {
+    this.batches.push(records);
+  }
+  async consume(): Promise<never> {
+    throw new Error('not used by ingest');
+  }
+  async close(): Promise<void> {}
+  take(): OutgoingRecord[] {
+    return this.batches.splice(0).flat();
+  }
+}
+
+const bus = new RecordingBus();
+let app: INestApplication;
+let base: string;
+let root: string;
+let outside: string;
+
+before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cptflow-ingest-http-'));
+  root = join(dir, 'root');
+  outside = join(dir, 'outside');
+  mkdirSync(join(root, 'shards'), { recursive: true });
+  mkdirSync(outside);
+  copyFileSync(join(FIXTURES, 'fineweb-edu-sample.zstd.parquet'), join(root, 'shards', 'fineweb-edu-sample.zstd.parquet'));
+  writeFileSync(join(outside, 'secret.jsonl'), '{"text":"must never be read"}\n');
+  symlinkSync(join(outside, 'secret.jsonl'), join(root, 'shards', 'escape.jsonl'));
+  app = await NestFactory.create(
+    IngestModule.register({
+      bus,
+      config: {
+        token: TOKEN,
+        roots: [root],
+        maxUploadBytes: MAX_UPLOAD,
+        topics: { raw: 'cpt.docs.raw', deadLetter: 'cpt.dlq.ingest' },
+        reader: { now: () => 1234 },
+        publisher: { batchRecords: 2 },
+      },
+    }),
+    { logger: false },
+  );
+  await app.listen(0, '127.0.0.1');
+  base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+});
+
+after(async () => {
+  await app?.close();
+});
+
+const auth = { Authorization: `Bearer ${TOKEN}` };
+
+function upload(body: BodyInit, headers: Record<string, string> = {}, query = ''): Promise<Response> {
+  return fetch(`${base}/ingest/upload${query}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-ndjson', ...headers },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+}
+
+function ingestPath(path: string, headers: Record<string, string> = auth): Promise<Response> {
+  return fetch(`${base}/ingest/path`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ path }),
+  });
+}
+
+test('requests without the right bearer token get 401 with a Bearer challenge and publish nothing', async () => {
+  for (const headers of [{}, { Authorization: 'Bearer wrong-token-wrong-token' }, { Authorization: `Basic ${TOKEN}` }] as Record<string, string>[]) {
+    const response = await upload('{"text":"x"}\n', headers);
+    assert.equal(response.status, 401);
+    assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer/);
+  }
+  assert.equal((await ingestPath(join(root, 'shards'), {})).status, 401);
+  assert.equal(bus.take().length, 0);
+});
+
+test('a gzip upload (Content-Encoding: gzip) is streamed into documents on the raw topic, keyed by id', async () => {
+  const lines = ['{"id":"u-1","text":"Uploaded one.","lang":"en"}', '{"text":"Uploaded two."}', '{"id":"u-3","text":"Uploaded three."}'];
+  const response = await upload(gzipSync(lines.join('\n') + '\n'), { ...auth, 'Content-Encoding': 'gzip' }, '?name=batch.jsonl&corpus=replay');
+  assert.equal(response.status, 200);
+  const report = (await response.json()) as { documents: number; deadLetters: number; total: { read: number; ok: number } };
+  assert.equal(report.documents, 3);
+  assert.equal(report.deadLetters, 0);
+  assert.deepEqual(report.total, { read: 3, ok: 3, malformed: {} });
+  const records = bus.take();
+  assert.deepEqual(records.map((r) => r.topic), ['cpt.docs.raw', 'cpt.docs.raw', 'cpt.docs.raw']);
+  const docs = records.map((r) => documents.decode(r.value));
+  assert.deepEqual(records.map((r) => r.key), docs.map((d) => d.id));
+  assert.equal(docs[0]!.id, 'u-1');
+  assert.match(docs[1]!.id!, /^sha256:[0-9a-f]{64}$/);
+  assert.equal(docs[2]!.text, 'Uploaded three.');
+  assert.equal(docs[0]!.source, 'upload:batch.jsonl');
+  assert.equal(docs[0]!.corpus, 'replay');
+  assert.deepEqual(docs[0]!.metadata, { lang: 'en' });
+});
+
+test('a zstd upload is recognised by its file name', async () => {
+  const response = await upload(readFileSync(join(FIXTURES, 'sample.jsonl.zst')), auth, '?name=sample.jsonl.zst');
+  assert.equal(response.status, 200);
+  const report = (await response.json()) as { documents: number; deadLetters: number };
+  assert.deepEqual([report.documents, report.deadLetters], [3, 4]);
+  bus.take();
+});
+
+test('malformed lines in an upload become dead letters with the reason and the original bytes', async () => {
+  const body = Buffer.concat([
+    Buffer.from('{"text":"fine"}\n{"text":\n{"id":"n","body":"no text"}\n'),
+    Buffer.from([0x7b, 0x22, 0x74, 0x65, 0x78, 0x74, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d, 0x0a]), // {"text":"\xff"}
+  ]);
+  const response = await upload(body, auth, '?name=mixed.jsonl');
+  assert.equal(response.status, 200);
+  const report = (await response.json()) as { documents: number; deadLetters: number; total: { malformed: Record<string, number> } };
+  assert.equal(report.documents, 1);
+  assert.equal(report.deadLetters, 3);
+  assert.deepEqual(report.total.malformed, { bad_json: 1, missing_text: 1, invalid_utf8: 1 });
+  const letters = bus.take().filter((r) => r.topic === 'cpt.dlq.ingest').map((r) => deadLetters.decode(r.value));
+  assert.deepEqual(letters.map((l) => l.error!.split(':')[0]), ['bad_json', 'missing_text', 'invalid_utf8']);
+  assert.deepEqual(letters.map((l) => l.source), ['upload:mixed.jsonl:2', 'upload:mixed.jsonl:3', 'upload:mixed.jsonl:4']);
+  assert.deepEqual(Buffer.from(letters[2]!.original!), Buffer.from([0x7b, 0x22, 0x74, 0x65, 0x78, 0x74, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]));
+  assert.ok(letters.every((l) => l.stage === 'ingest'));
+});
+
+test('an upload past the size limit gets 413, whether the length is declared or only seen while streaming', async () => {
+  const line = '{"text":"' + 'a'.repeat(90) + '"}\n'; // 100 bytes
+  const declared = await upload(line.repeat(50), auth);
+  assert.equal(declared.status, 413);
+  assert.equal(bus.take().length, 0, 'a declared oversize body is refused before anything is read');
+
+  // A chunked body (no Content-Length): counted as it streams, refused at the first chunk past the limit.
+  const chunks = Array.from({ length: 50 }, () => new TextEncoder().encode(line.repeat(5)));
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = chunks.shift();
+      if (next) controller.enqueue(next);
+      else controller.close();
+    },
+  });
+  const streamed = await upload(stream as unknown as BodyInit, auth);
+  assert.equal(streamed.status, 413);
+  const body = (await streamed.json()) as { published: { documents: number } };
+  // Whole lines within the first 4,096 bytes (40 lines) were read before the cut; none past it.
+  assert.ok(body.published.documents > 0, 'the limit was crossed mid-stream, after some lines were read');
+  assert.ok(body.published.documents <= MAX_UPLOAD / 100);
+  assert.equal(bus.take().length, body.published.documents);
+});
+
+test('the path endpoint reads files inside the ingest roots and refuses anything outside with 403', async () => {
+  const inside = await ingestPath(join(root, 'shards', 'fineweb-edu-sample.zstd.parquet'));
+  assert.equal(inside.status, 200);
+  const report = (await inside.json()) as { documents: number; deadLetters: number };
+  assert.deepEqual([report.documents, report.deadLetters], [6, 3]);
+  assert.equal(bus.take().length, 9);
+
+  for (const path of [
+    join(outside, 'secret.jsonl'),
+    '../outside/secret.jsonl',
+    join(root, 'shards', '..', '..', 'outside', 'secret.jsonl'),
+    join(root, 'shards', 'escape.jsonl'),
+    join(root, 'shards'), // a folder holding a symlink that leads out
+    join(root, 'shards', '*.jsonl'),
+    '/etc/passwd',
+  ]) {
+    const response = await ingestPath(path);
+    assert.equal(response.status, 403, path);
+  }
+  assert.equal(bus.take().length, 0, 'nothing outside the roots was published');
+  assert.equal((await ingestPath(join(root, 'missing.jsonl'))).status, 404);
+});
+
+test('a JSON-typed upload, which the body parser would swallow, is refused with 415 rather than read as empty', async () => {
+  const response = await upload('{"text":"x"}', { ...auth, 'Content-Type': 'application/json' });
+  assert.equal(response.status, 415);
+});

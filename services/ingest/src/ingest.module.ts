@@ -1,0 +1,38 @@
+// The HTTP side of the ingest service. The host provides BUS (a transport Bus) and INGEST_CONFIG
+// (IngestHttpConfig), either through `register` or from a global module.
+import { DynamicModule, Module, ModuleMetadata, Provider } from '@nestjs/common';
+import type { Bus } from '../../../libs/transport/src/bus';
+import { IngestHttpConfig, IngestHttpHandler } from '../../../libs/ingest/src';
+import { IngestController } from './ingest.controller';
+import { BUS, INGEST_CONFIG } from './ingest.tokens';
+
+export interface IngestModuleOptions {
+  /** Provides BUS; leave out when an imported or global module already does. */
+  bus?: Bus;
+  /** Provides INGEST_CONFIG; leave out when an imported or global module already does. */
+  config?: IngestHttpConfig;
+  imports?: ModuleMetadata['imports'];
+}
+
+@Module({})
+export class IngestModule {
+  static register(options: IngestModuleOptions = {}): DynamicModule {
+    const providers: Provider[] = [
+      {
+        provide: IngestHttpHandler,
+        // create() validates the config, so a weak token or a missing root stops the app at start.
+        useFactory: (bus: Bus, config: IngestHttpConfig) => IngestHttpHandler.create(bus, config),
+        inject: [BUS, INGEST_CONFIG],
+      },
+    ];
+    if (options.bus) providers.push({ provide: BUS, useValue: options.bus });
+    if (options.config) providers.push({ provide: INGEST_CONFIG, useValue: options.config });
+    return {
+      module: IngestModule,
+      imports: options.imports ?? [],
+      controllers: [IngestController],
+      providers,
+      exports: [IngestHttpHandler],
+    };
+  }
+}
