@@ -57,49 +57,6 @@ export function shingleStrings(text: string, nGrams: number): string[] {
   return out;
 }
 
-/** Low 64 bits of x*a + b, with all values as [high, low] uint32 words. */
-function mulAddMod64(xh: number, xl: number, ah: number, al: number, bh: number, bl: number): [number, number] {
-  // Full 64-bit product of the low words, via 16-bit halves so every partial product is exact.
-  const x0 = xl & 0xffff;
-  const x1 = xl >>> 16;
-  const a0 = al & 0xffff;
-  const a1 = al >>> 16;
-  const mid = x0 * a1 + x1 * a0; // < 2^33
-  let lo = x0 * a0 + (mid % 65536) * 65536; // < 2^33
-  const carryLo = lo >= TWO_32 ? 1 : 0;
-  lo -= carryLo * TWO_32;
-  let hi = x1 * a1 + Math.floor(mid / 65536) + carryLo;
-  // Cross terms only affect the high word (their own high halves fall off the 64-bit end).
-  hi = (hi + Math.imul(xh, al) + Math.imul(xl, ah)) >>> 0;
-  lo += bl;
-  const carryB = lo >= TWO_32 ? 1 : 0;
-  lo -= carryB * TWO_32;
-  hi = (hi + bh + carryB) >>> 0;
-  return [hi, lo];
-}
-
-/** v mod (2^61 - 1) for a uint64 v given as [high, low]. */
-function modMersenne61(hi: number, lo: number): [number, number] {
-  // v = top * 2^61 + rest, and 2^61 = 1 (mod p), so v = top + rest (mod p), which is below 2p.
-  const top = hi >>> 29;
-  let h = hi & 0x1fffffff;
-  let l = lo + top;
-  if (l >= TWO_32) {
-    l -= TWO_32;
-    h += 1;
-  }
-  if (h > 0x1fffffff || (h === 0x1fffffff && l >= 0xffffffff)) {
-    // subtract p = 2^61 - 1, i.e. add 1 and drop the 2^61 bit
-    l += 1;
-    if (l >= TWO_32) {
-      l -= TWO_32;
-      h += 1;
-    }
-    h -= 0x20000000;
-  }
-  return [h, l];
-}
-
 export class MinHasher {
   readonly config: Readonly<MinHashConfig>;
   readonly numHashes: number;
@@ -134,18 +91,64 @@ export class MinHasher {
     const shingles = new Set(shingleStrings(text, this.config.nGrams)); // duplicates cannot change a minimum
     if (shingles.size === 0) return null;
     const n = this.numHashes;
-    const minHi = new Uint32Array(n).fill(0xffffffff);
-    const minLo = new Uint32Array(n).fill(0xffffffff);
+    const minHi = new Uint32Array(n);
+    const minLo = new Uint32Array(n);
+    // Shingle hashes first, then one pass per permutation with its parameters in locals: this
+    // loop is the hot spot of dedup. All intermediate values stay below 2^53, so plain doubles
+    // and 32-bit integer ops compute the uint64 arithmetic exactly.
+    const count = shingles.size;
+    const xHi = new Uint32Array(count);
+    const xLo = new Uint32Array(count);
+    let s = 0;
     for (const shingle of shingles) {
-      const [xh, xl] = sha1Hash64(shingle);
-      for (let k = 0; k < n; k++) {
-        const [ph, pl] = mulAddMod64(xh, xl, this.aHi[k], this.aLo[k], this.bHi[k], this.bLo[k]);
-        const [h, l] = modMersenne61(ph, pl);
-        if (h < minHi[k] || (h === minHi[k] && l < minLo[k])) {
-          minHi[k] = h;
-          minLo[k] = l;
+      const [h, l] = sha1Hash64(shingle);
+      xHi[s] = h;
+      xLo[s++] = l;
+    }
+    for (let k = 0; k < n; k++) {
+      const ah = this.aHi[k];
+      const al = this.aLo[k];
+      const a0 = al & 0xffff;
+      const a1 = al >>> 16;
+      const bh = this.bHi[k];
+      const bl = this.bLo[k];
+      let minH = 0xffffffff;
+      let minL = 0xffffffff;
+      for (let i = 0; i < count; i++) {
+        const xh = xHi[i];
+        const xl = xLo[i];
+        const x0 = xl & 0xffff;
+        const x1 = xl >>> 16;
+        // (x * a + b) mod 2^64: full product of the low words from 16-bit partial products ...
+        const p01 = x0 * a1;
+        const p10 = x1 * a0;
+        let lo = x0 * a0 + (p01 & 0xffff) * 65536 + (p10 & 0xffff) * 65536 + bl; // < 2^34
+        const carry = Math.floor(lo / TWO_32);
+        lo -= carry * TWO_32;
+        // ... the cross terms only reach the high word, whose overflow falls off the end.
+        const hi = (x1 * a1 + (p01 >>> 16) + (p10 >>> 16) + carry + bh + Math.imul(xh, al) + Math.imul(xl, ah)) >>> 0;
+        // mod 2^61 - 1: fold the top 3 bits onto the rest (2^61 = 1 mod p), then subtract p once if needed.
+        let h = hi & 0x1fffffff;
+        let l = lo + (hi >>> 29);
+        if (l >= TWO_32) {
+          l -= TWO_32;
+          h += 1;
+        }
+        if (h > 0x1fffffff || (h === 0x1fffffff && l >= 0xffffffff)) {
+          l += 1;
+          if (l >= TWO_32) {
+            l -= TWO_32;
+            h += 1;
+          }
+          h -= 0x20000000;
+        }
+        if (h < minH || (h === minH && l < minL)) {
+          minH = h;
+          minL = l;
         }
       }
+      minHi[k] = minH;
+      minLo[k] = minL;
     }
     const out = new Uint8Array(n * 8);
     const view = new DataView(out.buffer);

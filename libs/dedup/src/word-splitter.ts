@@ -29,6 +29,7 @@ const UNITS = new Set(
   ).split(' '),
 );
 const DIGIT = /[0-9]/;
+const PLAIN_WORD = /^[a-z0-9]+$/;
 
 function isPrefix(ch: string, next: string | undefined): boolean {
   if (PREFIX_CHARS.has(ch) || CURRENCY.test(ch)) return true;
@@ -114,6 +115,11 @@ export function splitWords(simplified: string): string[] {
   const words: string[] = [];
   for (const chunk of simplified.split(' ')) {
     if (!chunk) continue;
+    // Fast path: plain lowercase ASCII words, the vast majority, need no affix rules.
+    if (PLAIN_WORD.test(chunk) && !EXCEPTIONS.has(chunk) && !(DIGIT.test(chunk) && unitSuffixStart([...chunk]) > 0)) {
+      words.push(chunk);
+      continue;
+    }
     // Symbols split everywhere (spaCy has them as prefix, suffix and infix).
     let piece = '';
     for (const ch of chunk) {
