@@ -1,0 +1,5 @@
+export { LlamaConfig, ModelConfigError, parseLlamaConfig, toHfConfigJson } from './llama-config';
+export { ParameterKind, ParameterSpec, parameterSpecs, parameterCount, elementCount, decaysByDefault } from './parameters';
+export { MOBILELLM_125M, MOBILELLM_125M_PARAMETERS, TINY_TEST, PRESETS } from './presets';
+export { initParameter, initParameters } from './init';
+export { loadLlamaConfig } from './load';

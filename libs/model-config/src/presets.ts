@@ -1,0 +1,51 @@
+// Named configurations. MobileLLM-125M's numbers come from facebook/MobileLLM-125M's config.json
+// (see shared/reference/paper_model.md): 124,635,456 parameters with the embedding shared.
+import { LlamaConfig } from './llama-config';
+
+export const MOBILELLM_125M: LlamaConfig = Object.freeze({
+  vocabSize: 32000,
+  hiddenSize: 576,
+  numLayers: 30,
+  numHeads: 9,
+  numKvHeads: 3,
+  headDim: 64,
+  intermediateSize: 1536,
+  maxPositionEmbeddings: 2048,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  tieWordEmbeddings: true,
+  initializerRange: 0.02,
+  bosTokenId: 1,
+  eosTokenId: 2,
+  padTokenId: null,
+});
+
+/** The parameter count MobileLLM-125M's model card and config give. */
+export const MOBILELLM_125M_PARAMETERS = 124_635_456;
+
+/**
+ * The tiny config of the golden fixtures in libs/llama/fixtures/tiny-llama (GQA, tied embeddings):
+ * small enough for gradient checks and sub-second tests.
+ */
+export const TINY_TEST: LlamaConfig = Object.freeze({
+  vocabSize: 256,
+  hiddenSize: 64,
+  numLayers: 2,
+  numHeads: 4,
+  numKvHeads: 2,
+  headDim: 16,
+  intermediateSize: 96,
+  maxPositionEmbeddings: 128,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  tieWordEmbeddings: true,
+  initializerRange: 0.1,
+  bosTokenId: 1,
+  eosTokenId: 2,
+  padTokenId: null,
+});
+
+export const PRESETS: Readonly<Record<string, LlamaConfig>> = Object.freeze({
+  'mobilellm-125m': MOBILELLM_125M,
+  tiny: TINY_TEST,
+});

@@ -1,0 +1,1 @@
+export { Xoshiro128, RngState } from './xoshiro128';
