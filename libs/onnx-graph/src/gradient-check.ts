@@ -26,6 +26,8 @@ export interface GradCheckOptions {
   /** Check at most this many entries per input (spread evenly); all when omitted. */
   maxEntries?: number;
   seed?: number;
+  /** Passed to grad(): check the gradient-checkpointing path. */
+  recomputeSegments?: boolean;
 }
 
 export interface GradCheckResult {
@@ -71,7 +73,7 @@ export async function checkGradients(
   const direction = g.constant(y.dtype, y.shape as number[], randomArray(dtype, n, rand));
   const loss = reduceSum(mul(y, direction));
   const wrtNames = Object.keys(inputs).filter((k) => inputs[k].differentiable !== false && (inputs[k].dtype === dtype));
-  const grads = grad(loss, wrtNames.map((k) => xs[k]));
+  const grads = grad(loss, wrtNames.map((k) => xs[k]), { recomputeSegments: options.recomputeSegments });
   g.output(loss, 'loss');
   grads.forEach((t, i) => g.output(t, `grad_${wrtNames[i]}`));
 
