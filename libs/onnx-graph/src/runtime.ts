@@ -1,0 +1,41 @@
+// Thin wrapper over onnxruntime-node: sessions from our graphs, with the options that matter for
+// training (graph optimization level, threads, arena) in one typed place.
+import * as ort from 'onnxruntime-node';
+import { AnyTypedArray, DType } from './dtype';
+
+export interface SessionOptions {
+  /** 'disabled' for gradient checks (fusions change numerics), 'all' for speed. */
+  optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  intraOpThreads?: number;
+  /** ORT's CPU arena grows in powers of two and never shrinks; off keeps RSS honest. */
+  cpuMemArena?: boolean;
+}
+
+export async function createSession(model: Uint8Array, options: SessionOptions = {}): Promise<ort.InferenceSession> {
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: options.optimization ?? 'all',
+    enableCpuMemArena: options.cpuMemArena ?? false,
+    executionMode: 'sequential',
+  };
+  if (options.intraOpThreads !== undefined) sessionOptions.intraOpNumThreads = options.intraOpThreads;
+  return ort.InferenceSession.create(model, sessionOptions);
+}
+
+const ORT_TYPE: Record<DType, ort.Tensor.Type> = {
+  float32: 'float32',
+  float64: 'float64',
+  int64: 'int64',
+  int32: 'int32',
+  bool: 'bool',
+};
+
+export function ortTensor(dtype: DType, data: AnyTypedArray, dims: readonly number[]): ort.Tensor {
+  return new ort.Tensor(ORT_TYPE[dtype], data as never, dims);
+}
+
+export type Feeds = Record<string, ort.Tensor>;
+export type Fetches = Record<string, ort.Tensor>;
+
+export async function run(session: ort.InferenceSession, feeds: Feeds): Promise<Fetches> {
+  return (await session.run(feeds)) as Fetches;
+}
