@@ -1,0 +1,52 @@
+// libs/eval: lm-evaluation-harness v0.4-compatible benchmark tasks, request building and scoring,
+// independent of any model implementation (see README.md).
+export { Tokenizer, HfTokenizer } from './tokenizer';
+export { Doc, renderTemplate, TemplateError } from './template';
+export {
+  FieldSpec,
+  MetricName,
+  DatasetSpec,
+  TaskDefinition,
+  TaskGroupDefinition,
+  TaskDefinitionError,
+  registerDocFunction,
+  registerDocsProcessor,
+  docChoices,
+  docText,
+  docTarget,
+  evalSplitOf,
+  fewshotSplitOf,
+} from './task-definition';
+export {
+  ARC_EASY,
+  ARC_CHALLENGE,
+  HELLASWAG,
+  WINOGRANDE,
+  BOOLQ,
+  PIQA,
+  MMLU_SUBJECTS,
+  mmluSubjectTask,
+  mmluGroup,
+  mmluCategoryGroups,
+  builtinTasks,
+  hellaswagPreprocess,
+} from './builtin-tasks';
+export { TaskDataError, findSplitFiles, readSplit } from './dataset-reader';
+export { FewshotSampler, HARNESS_FEWSHOT_SEED } from './fewshot';
+export { ContextRequest, DocRequests, BuildOptions, EncodeOptions, EncodedRequest, buildRequests, encodePair, encodeRequests, harnessEncode } from './requests';
+export {
+  LogLikelihoodModel,
+  ScoreRequest,
+  ScoreResult,
+  ScoreOptions,
+  SampleResult,
+  scoreRequests,
+  scoreDocument,
+  scoreDocuments,
+  aggregateSamples,
+  truncateForModel,
+} from './scorer';
+export { MetricValue, TaskScore, mean, meanStderr, aggregateGroup, pooledSampleStderr, unweightedMeanStderr } from './metrics';
+export { rollingWindows, rollingPerplexity, PerplexityResult, PerplexityDocResult, PerplexityOptions } from './perplexity';
+export { TaskDocs, EvaluateOptions, TaskEvaluation, loadTaskDocs, evaluateTask, evaluateTaskDocs, evaluateSuite } from './evaluate';
+export { PythonRandom, pyLen, pyStrip } from './python-compat';
