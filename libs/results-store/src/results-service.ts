@@ -98,6 +98,11 @@ export class ResultsService {
     return { run, task, metric, points: await this.repository.trend(run, task, metric) };
   }
 
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void> {
+    return this.repository.ping();
+  }
+
   private async requireRun(run: string): Promise<void> {
     checkRunName(run);
     if (!(await this.repository.runExists(run))) throw ResultsError.notFound(`run ${run} does not exist`);

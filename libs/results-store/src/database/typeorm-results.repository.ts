@@ -230,4 +230,8 @@ export class TypeormResultsRepository implements ResultsRepository {
       n: r.n,
     }));
   }
+
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
 }

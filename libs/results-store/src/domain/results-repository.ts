@@ -32,4 +32,6 @@ export interface ResultsRepository {
   samplesOf(checkpointId: number, task: string, metric: string, page: PageRequest): Promise<Page<SampleView> | null>;
   /** The (task, metric) score of every checkpoint of the run that has one, by tokens seen then step. */
   trend(run: string, task: string, metric: string): Promise<TrendPoint[]>;
+  /** Throws when the database cannot answer (health checks). */
+  ping(): Promise<void>;
 }
