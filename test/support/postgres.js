@@ -98,7 +98,7 @@ function start() {
     for (let attempt = 0; attempt < PORT_ATTEMPTS && !state.running; attempt++) {
       const port = freePort();
       // fsync off and no full-page writes: a test cluster that dies with the run needs no durability.
-      const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50`;
+      const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
       const started = run(runAs, path.join(bin, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', '-t', String(START_TIMEOUT_S), '-o', serverOptions, 'start'], START_TIMEOUT_S + 10);
       if (started.ok) {
         state.port = port;

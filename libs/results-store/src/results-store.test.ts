@@ -85,6 +85,18 @@ for (const backend of testBackends()) {
       assert.equal(await countRows(store, 'sample_results'), 2);
     });
 
+    it('stays idempotent when the same checkpoint and results arrive concurrently', async () => {
+      const record = { run: 'race', step: 1, tokensSeen: 100, path: '/race/1', isBase: false };
+      const views = await Promise.all(Array.from({ length: 8 }, () => store.results.recordCheckpoint(record)));
+      assert.equal(new Set(views.map((v) => v.id)).size, 1);
+      const samples = [{ docIndex: 0, predicted: 0, gold: 0, correct: true, logprobs: [-1, -2] }];
+      await Promise.all(Array.from({ length: 8 }, (_, i) => store.results.recordResults(views[0].id, [{ ...result('piqa', 'acc', i / 8, 0.1), samples }])));
+      const { results } = await store.results.resultsOf(views[0].id);
+      assert.equal(results.length, 1);
+      assert.equal((await store.results.samplesOf(views[0].id, 'piqa', 'acc')).total, 1);
+      assert.equal((await store.results.listCheckpoints('race')).total, 1);
+    });
+
     it('stores many samples in chunks', async () => {
       const ckpt = await store.results.recordCheckpoint({ run: 'idem', step: 300, tokensSeen: 20, path: '/ckpt/300', isBase: false });
       const samples = Array.from({ length: 1234 }, (_, i) => ({ docIndex: i, predicted: i % 4, gold: 0, correct: i % 4 === 0, logprobs: [-1, -2, -3, -4] }));
@@ -187,7 +199,7 @@ for (const backend of testBackends()) {
     it('cascades: deleting a run removes its checkpoints, results and samples', async () => {
       const before = await countRows(store, 'sample_results');
       assert.ok(before > 0);
-      await store.dataSource.query(`DELETE FROM runs WHERE name = 'idem'`);
+      await store.dataSource.query(`DELETE FROM runs WHERE name IN ('idem', 'race')`);
       assert.equal(await countRows(store, 'sample_results'), 0);
       assert.equal((await store.results.listRuns()).items.some((r) => r.name === 'idem'), false);
     });

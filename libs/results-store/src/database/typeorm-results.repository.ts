@@ -71,11 +71,27 @@ function sampleRow(taskResultId: number, sample: SampleRecord): Omit<SampleResul
 }
 
 export class TypeormResultsRepository implements ResultsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  /** Tail of the chain of write transactions when they must not overlap; see `write`. */
+  private lastWrite: Promise<unknown> = Promise.resolve();
+  private readonly serializeWrites: boolean;
+
+  constructor(private readonly dataSource: DataSource) {
+    // better-sqlite3 is one connection: a second BEGIN while a transaction is open fails ("cannot start
+    // a transaction within a transaction"), so this process's write transactions take turns. PostgreSQL
+    // has a pool, and its row locks order concurrent upserts of the same key.
+    this.serializeWrites = dataSource.options.type === 'better-sqlite3';
+  }
+
+  private write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.serializeWrites) return this.dataSource.transaction(work);
+    const run = this.lastWrite.then(() => this.dataSource.transaction(work));
+    this.lastWrite = run.catch(() => undefined);
+    return run;
+  }
 
   async upsertCheckpoint(record: CheckpointRecord): Promise<CheckpointView> {
     const now = Date.now();
-    return this.dataSource.transaction(async (manager) => {
+    return this.write(async (manager) => {
       await manager.createQueryBuilder().insert().into(RunEntity).values({ name: record.run, createdAtMs: now }).orIgnore().execute();
       const run = await manager.findOneByOrFail(RunEntity, { name: record.run });
       await manager
@@ -101,7 +117,7 @@ export class TypeormResultsRepository implements ResultsRepository {
   }
 
   async saveTaskResults(checkpointId: number, records: TaskResultRecord[]): Promise<TaskResultView[]> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.write(async (manager) => {
       const saved: TaskResultView[] = [];
       for (const record of records) saved.push(await this.saveTaskResult(manager, checkpointId, record));
       return saved;
