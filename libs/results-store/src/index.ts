@@ -10,3 +10,4 @@ export * from './database/data-source';
 export { TypeormResultsRepository } from './database/typeorm-results.repository';
 export { RESULTS_ENTITIES } from './database/entities';
 export { RESULTS_MIGRATIONS } from './database/migrations';
+export * from './checkpoint-events';

@@ -47,6 +47,17 @@ for (const backend of testBackends()) {
       assert.equal(await countRows(store, 'results_migrations'), 1);
     });
 
+    it('lets replicas that start at the same time migrate once', { skip: backend.name === 'sqlite' ? 'one SQLite file has one writer process' : false }, async () => {
+      const fresh = await backend.create();
+      try {
+        const stores = await Promise.all([openResultsStore(fresh.options), openResultsStore(fresh.options), openResultsStore(fresh.options)]);
+        assert.equal(await countRows(stores[0], 'results_migrations'), 1);
+        await Promise.all(stores.map((s) => s.close()));
+      } finally {
+        await fresh.drop();
+      }
+    });
+
     it('upserts a re-delivered checkpoint into the same row, keeping when it was first stored', async () => {
       const first = await store.results.recordCheckpoint({ run: 'idem', step: 100, tokensSeen: 5_000_000_000, path: '/ckpt/100', isBase: false, createdAtMs: 1_000 });
       const again = await store.results.recordCheckpoint({ run: 'idem', step: 100, tokensSeen: 5_000_000_000, path: '/ckpt/100-moved', hfPath: '/hf/100', loss: 2.5, isBase: false, createdAtMs: 9_999 });

@@ -51,12 +51,37 @@ export function createResultsDataSource(options: ResultsDatabaseOptions = {}): D
   });
 }
 
+/** An arbitrary constant naming the advisory lock that evaluator replicas take while migrating. */
+const MIGRATION_LOCK_KEY = 7_345_120_911;
+
+/**
+ * Applies pending migrations. On PostgreSQL, replicas starting together would race to create the same
+ * tables, so each waits for a session advisory lock first and then finds the work already done.
+ */
+async function migrate(dataSource: DataSource): Promise<void> {
+  if (dataSource.options.type !== 'postgres') {
+    await dataSource.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const lockHolder = dataSource.createQueryRunner();
+  try {
+    await lockHolder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await lockHolder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await lockHolder.release();
+  }
+}
+
 /** Connects and applies pending migrations; the caller destroys the DataSource when done. */
 export async function openResultsDatabase(options: ResultsDatabaseOptions = {}): Promise<DataSource> {
   const dataSource = createResultsDataSource(options);
   await dataSource.initialize();
   try {
-    await dataSource.runMigrations({ transaction: 'each' });
+    await migrate(dataSource);
   } catch (err) {
     await dataSource.destroy();
     throw err;
