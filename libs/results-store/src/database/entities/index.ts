@@ -1,0 +1,7 @@
+import { CheckpointEntity } from './checkpoint.entity';
+import { RunEntity } from './run.entity';
+import { SampleResultEntity } from './sample-result.entity';
+import { TaskResultEntity } from './task-result.entity';
+
+export { CheckpointEntity, RunEntity, SampleResultEntity, TaskResultEntity };
+export const RESULTS_ENTITIES = [RunEntity, CheckpointEntity, TaskResultEntity, SampleResultEntity];

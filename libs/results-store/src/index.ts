@@ -1,0 +1,13 @@
+export * from './domain/types';
+export * from './domain/errors';
+export * from './domain/pagination';
+export * from './domain/compare';
+export * from './domain/records';
+export type { ResultsRepository } from './domain/results-repository';
+export * from './results-service';
+export * from './results-store';
+export * from './database/data-source';
+export { TypeormResultsRepository } from './database/typeorm-results.repository';
+export { RESULTS_ENTITIES } from './database/entities';
+export { RESULTS_MIGRATIONS } from './database/migrations';
+export * from './checkpoint-events';

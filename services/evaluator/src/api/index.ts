@@ -1,0 +1,4 @@
+export * from './evaluation-trigger';
+export * from './results-api.module';
+export * from './results-api.app';
+export * from './openapi';

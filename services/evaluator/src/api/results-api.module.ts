@@ -1,0 +1,46 @@
+// The results HTTP API as one Nest module: runs, checkpoints, results, comparisons, trends, and the
+// evaluation trigger. It is handed an opened ResultsService and an EvaluationTrigger, so the evaluator
+// decides how the database is opened and how evaluations are queued.
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ResultsService } from '../../../../libs/results-store/src';
+import { API_TOKENS, BearerTokenGuard } from './bearer-token.guard';
+import { CheckpointsController } from './checkpoints.controller';
+import { CompareController } from './compare.controller';
+import { EVALUATION_TRIGGER, type EvaluationTrigger } from './evaluation-trigger';
+import { EvaluationsController } from './evaluations.controller';
+import { HealthController } from './health.controller';
+import { ResultsErrorFilter } from './results-error.filter';
+import { RunsController } from './runs.controller';
+
+/** Short tokens can be guessed; 16 characters is a floor, not a recommendation (use 32+ random bytes). */
+export const MIN_API_TOKEN_LENGTH = 16;
+
+export interface ResultsApiOptions {
+  results: ResultsService;
+  trigger: EvaluationTrigger;
+  /** Bearer tokens accepted by mutating endpoints (POST /evaluations). At least one is required. */
+  apiTokens: readonly string[];
+}
+
+@Module({})
+export class ResultsApiModule {
+  static register(options: ResultsApiOptions): DynamicModule {
+    const tokens = options.apiTokens.filter((t) => t.length > 0);
+    if (tokens.length === 0) throw new Error('results API: no API token configured, so POST /evaluations could never be authorised');
+    const short = tokens.filter((t) => t.length < MIN_API_TOKEN_LENGTH).length;
+    if (short) throw new Error(`results API: ${short} API token(s) shorter than ${MIN_API_TOKEN_LENGTH} characters`);
+    if (tokens.some((t) => /\s/.test(t))) throw new Error('results API: API tokens cannot contain whitespace (they travel in an Authorization header)');
+    return {
+      module: ResultsApiModule,
+      controllers: [RunsController, CheckpointsController, CompareController, EvaluationsController, HealthController],
+      providers: [
+        { provide: ResultsService, useValue: options.results },
+        { provide: EVALUATION_TRIGGER, useValue: options.trigger },
+        { provide: API_TOKENS, useValue: tokens },
+        BearerTokenGuard,
+        { provide: APP_FILTER, useClass: ResultsErrorFilter },
+      ],
+    };
+  }
+}
