@@ -29,6 +29,9 @@ class RecordingBus implements Bus {
   async consume(): Promise<never> {
     throw new Error('not used by ingest');
   }
+  async consumeFrom(): Promise<never> {
+    throw new Error('not used by ingest');
+  }
   async close(): Promise<void> {}
   take(): OutgoingRecord[] {
     return this.batches.splice(0).flat();
