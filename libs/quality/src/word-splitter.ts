@@ -1,0 +1,284 @@
+// English word and sentence splitting that follows datatrove's SpaCyTokenizer("en").
+//
+// datatrove (0.10) splits English words with spacy.blank("en") and counts C4 sentences with
+// spaCy's rule-based "sentencizer" (src/datatrove/utils/word_tokenizers.py). Word counts,
+// punctuation tokens and n-grams all feed filter thresholds, so a whitespace or `\w+` splitter
+// moves decisions (e.g. "don't." is 3 spaCy tokens: "do", "n't", "."). This module re-implements
+// spaCy's tokenizer algorithm (whitespace chunks -> special cases -> prefix/suffix peeling ->
+// URL match -> infix splitting) over spaCy's own English rule tables, which
+// fixtures/export_reference_tables.py exports into reference-tables.generated.ts.
+// Known differences from spaCy are listed in README.md ("Word splitting").
+
+import { isPySpace } from './python-text';
+import {
+  SPACY_EN_INFIX_PATTERN,
+  SPACY_EN_PREFIX_PATTERN,
+  SPACY_EN_SPECIAL_CASES,
+  SPACY_EN_SUFFIX_PATTERN,
+  SPACY_EN_URL_PATTERN,
+  SPACY_SENTENCIZER_PUNCT_CHARS,
+} from './reference-tables.generated';
+
+const PREFIX = new RegExp(SPACY_EN_PREFIX_PATTERN, 'u');
+const SUFFIX = new RegExp(SPACY_EN_SUFFIX_PATTERN, 'u');
+const INFIX = new RegExp(SPACY_EN_INFIX_PATTERN, 'gu');
+const URL = new RegExp(SPACY_EN_URL_PATTERN, 'u');
+const SPECIALS = new Map<string, readonly string[]>(Object.entries(SPACY_EN_SPECIAL_CASES));
+const SENTENCE_END = new Set(SPACY_SENTENCIZER_PUNCT_CHARS);
+const ALL_PUNCT = /^\p{P}+$/u;
+
+// spaCy caches the tokens of each whitespace-free chunk; natural text repeats chunks heavily.
+const CACHE_LIMIT = 50_000;
+const chunkCache = new Map<string, readonly string[]>();
+
+/** Chunks made only of ASCII letters, or only of ASCII digits, are never split by an affix rule. */
+function isPlainChunk(s: string): boolean {
+  const first = s.charCodeAt(0);
+  const letters = (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (letters ? !((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) : !(c >= 0x30 && c <= 0x39)) return false;
+  }
+  return true;
+}
+
+function prefixLength(s: string): number {
+  const m = PREFIX.exec(s);
+  return m ? m[0].length : 0;
+}
+
+function suffixLength(s: string): number {
+  const m = SUFFIX.exec(s);
+  return m ? m[0].length : 0;
+}
+
+/** spaCy Tokenizer._split_affixes + _attach_tokens for one whitespace-free chunk. */
+function tokenizeChunk(chunk: string, out: string[]): void {
+  const special = SPECIALS.get(chunk);
+  if (special) {
+    for (const t of special) out.push(t);
+    return;
+  }
+  if (isPlainChunk(chunk)) {
+    out.push(chunk);
+    return;
+  }
+  const cached = chunkCache.get(chunk);
+  if (cached) {
+    for (const t of cached) out.push(t);
+    return;
+  }
+  const tokens: string[] = [];
+  const prefixes: string[] = [];
+  const suffixes: string[] = [];
+  let s = chunk;
+  let lastSize = -1;
+  while (s.length > 0 && s.length !== lastSize) {
+    if (SPECIALS.has(s)) break;
+    lastSize = s.length;
+    const pre = prefixLength(s);
+    if (pre !== 0) {
+      const minusPre = s.slice(pre);
+      if (minusPre && SPECIALS.has(minusPre)) {
+        prefixes.push(s.slice(0, pre));
+        s = minusPre;
+        break;
+      }
+    }
+    const suf = suffixLength(s.slice(pre));
+    if (suf !== 0) {
+      const minusSuf = s.slice(0, s.length - suf);
+      if (minusSuf && SPECIALS.has(minusSuf)) {
+        suffixes.push(s.slice(s.length - suf));
+        s = minusSuf;
+        break;
+      }
+    }
+    if (pre && suf && pre + suf <= s.length) {
+      prefixes.push(s.slice(0, pre));
+      suffixes.push(s.slice(s.length - suf));
+      s = s.slice(pre, s.length - suf);
+    } else if (pre) {
+      prefixes.push(s.slice(0, pre));
+      s = s.slice(pre);
+    } else if (suf) {
+      suffixes.push(s.slice(s.length - suf));
+      s = s.slice(0, s.length - suf);
+    }
+  }
+  for (const p of prefixes) tokens.push(p);
+  if (s) {
+    const sp = SPECIALS.get(s);
+    if (sp) tokens.push(...sp);
+    else if (URL.test(s)) tokens.push(s);
+    else splitInfixes(s, tokens);
+  }
+  for (let i = suffixes.length - 1; i >= 0; i--) tokens.push(suffixes[i]);
+  const result = applySpecialSpans(tokens);
+  if (chunkCache.size >= CACHE_LIMIT) chunkCache.clear();
+  chunkCache.set(chunk, result);
+  for (const t of result) out.push(t);
+}
+
+/** Affix-only tokenization (special cases off), as spaCy builds its special-case patterns. */
+function affixTokens(chunk: string): string[] {
+  const prefixes: string[] = [];
+  const suffixes: string[] = [];
+  let s = chunk;
+  let lastSize = -1;
+  while (s.length > 0 && s.length !== lastSize) {
+    lastSize = s.length;
+    const pre = prefixLength(s);
+    const suf = suffixLength(s.slice(pre));
+    if (pre && suf && pre + suf <= s.length) {
+      prefixes.push(s.slice(0, pre));
+      suffixes.push(s.slice(s.length - suf));
+      s = s.slice(pre, s.length - suf);
+    } else if (pre) {
+      prefixes.push(s.slice(0, pre));
+      s = s.slice(pre);
+    } else if (suf) {
+      suffixes.push(s.slice(s.length - suf));
+      s = s.slice(0, s.length - suf);
+    }
+  }
+  const tokens = [...prefixes];
+  if (s) {
+    if (URL.test(s)) tokens.push(s);
+    else splitInfixes(s, tokens);
+  }
+  for (let i = suffixes.length - 1; i >= 0; i--) tokens.push(suffixes[i]);
+  return tokens;
+}
+
+/**
+ * spaCy's second pass (Tokenizer._apply_special_cases): a special case that itself contains
+ * affixes (for example "Mr." or ";)") is also recognised when affix splitting of a larger chunk
+ * produced exactly its pieces ("--Mr." -> "--", "Mr", "." -> "--", "Mr."). Patterns are indexed
+ * by their first piece.
+ */
+const SPECIAL_PATTERNS = new Map<string, { pieces: string[]; text: string }[]>();
+for (const key of SPECIALS.keys()) {
+  if (key.includes(' ')) continue;
+  INFIX.lastIndex = 0;
+  if (!PREFIX.test(key) && !SUFFIX.test(key) && !INFIX.test(key)) continue;
+  INFIX.lastIndex = 0;
+  const pieces = affixTokens(key);
+  const list = SPECIAL_PATTERNS.get(pieces[0]) ?? [];
+  list.push({ pieces, text: key });
+  SPECIAL_PATTERNS.set(pieces[0], list);
+}
+
+function applySpecialSpans(tokens: string[]): readonly string[] {
+  // collect matches [start, end, text]
+  const matches: [number, number, string][] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const candidates = SPECIAL_PATTERNS.get(tokens[i]);
+    if (!candidates) continue;
+    for (const { pieces, text } of candidates) {
+      if (i + pieces.length > tokens.length) continue;
+      let ok = true;
+      for (let k = 1; k < pieces.length && ok; k++) ok = tokens[i + k] === pieces[k];
+      if (ok) matches.push([i, i + pieces.length, text]);
+    }
+  }
+  if (matches.length === 0) return tokens;
+  // longest first, then leftmost; a match is kept unless its first or last token is taken
+  matches.sort((a, b) => b[1] - b[0] - (a[1] - a[0]) || a[0] - b[0]);
+  const taken = new Set<number>();
+  const kept = new Map<number, [number, string]>();
+  for (const [start, end, text] of matches) {
+    if (!taken.has(start) && !taken.has(end - 1)) kept.set(start, [end, text]);
+    for (let k = start; k < end; k++) taken.add(k);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    const m = kept.get(i);
+    if (m) {
+      out.push(...SPECIALS.get(m[1])!);
+      i = m[0];
+    } else out.push(tokens[i++]);
+  }
+  return out;
+}
+
+function splitInfixes(s: string, out: string[]): void {
+  INFIX.lastIndex = 0;
+  let start = 0;
+  let any = false;
+  for (const m of s.matchAll(INFIX)) {
+    const infixStart = m.index!;
+    const infixEnd = infixStart + m[0].length;
+    // spaCy ignores an infix at the very start of the string
+    if (infixStart === 0) continue;
+    any = true;
+    if (infixStart !== start) out.push(s.slice(start, infixStart));
+    if (infixStart !== infixEnd) out.push(s.slice(infixStart, infixEnd));
+    start = infixEnd;
+  }
+  if (!any) {
+    out.push(s);
+    return;
+  }
+  if (start < s.length) out.push(s.slice(start));
+}
+
+/**
+ * All spaCy tokens of `text`, whitespace tokens included (spaCy keeps a whitespace run as a token
+ * except for one plain space after a word). `onToken` receives each token and whether it is
+ * whitespace.
+ */
+function forEachToken(text: string, onToken: (token: string, isSpace: boolean) => void): void {
+  if (text.length === 0) return;
+  let inWs = isPySpace(text.charCodeAt(0));
+  let start = 0;
+  const pending: string[] = [];
+  const emit = (end: number) => {
+    if (start >= end) return;
+    const span = text.slice(start, end);
+    if (inWs) onToken(span, true);
+    else {
+      pending.length = 0;
+      tokenizeChunk(span, pending);
+      for (const t of pending) onToken(t, false);
+    }
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isPySpace(c) !== inWs) {
+      emit(i);
+      start = c === 0x20 ? i + 1 : i;
+      inWs = !inWs;
+    }
+  }
+  emit(text.length);
+}
+
+/** datatrove split_into_words(text, "en"): spaCy tokens, stripped, empty ones dropped. */
+export function splitWords(text: string): string[] {
+  const words: string[] = [];
+  forEachToken(text, (t, isSpace) => {
+    if (!isSpace) words.push(t);
+  });
+  return words;
+}
+
+/**
+ * Number of sentences spaCy's sentencizer finds in `text` (datatrove split_into_sentences
+ * length, at least 1). A sentence ends after a token in the sentencizer's punctuation list,
+ * at the next token that is not punctuation.
+ */
+export function countSentences(text: string): number {
+  let sentences = 0;
+  let seenPeriod = false;
+  let tokens = 0;
+  forEachToken(text, (t, isSpace) => {
+    tokens++;
+    const isEnd = SENTENCE_END.has(t);
+    if (seenPeriod && !isEnd && (isSpace || !ALL_PUNCT.test(t))) {
+      sentences++;
+      seenPeriod = false;
+    } else if (isEnd) seenPeriod = true;
+  });
+  return tokens === 0 ? 1 : sentences + 1;
+}
