@@ -1,0 +1,23 @@
+export { DocumentTokenizer, defaultTokenizerPath, type DocumentTokenizerOptions } from './document-tokenizer';
+export { tokenWidthForVocab, encodeTokens, decodeTokens, type TokenWidth } from './token-codec';
+export {
+  buildSequence,
+  sequenceId,
+  sequenceSegments,
+  unpackDocuments,
+  type PackedSequenceData,
+  type Segment,
+  type TokenizedDocument,
+} from './packed-sequence';
+export {
+  createPacker,
+  ConcatSplitPacker,
+  BestFitPacker,
+  DEFAULT_SEQ_LEN,
+  DEFAULT_BUFFER_DOCS,
+  type PackerOptions,
+  type PackerState,
+  type PackingStrategy,
+  type SequencePacker,
+} from './packers';
+export { toPackedSequenceMessage, fromPackedSequenceMessage, type SequenceLabels } from './packed-sequence-message';

@@ -1,0 +1,86 @@
+// One packed training sequence and how it is built from document segments.
+import { createHash } from 'node:crypto';
+
+/** A tokenized document: BOS/EOS already in `tokens` (see DocumentTokenizer). */
+export interface TokenizedDocument {
+  id: string;
+  tokens: Uint32Array;
+}
+
+/** A contiguous part of one document: tokens [offset, offset + tokens.length) of document docId. */
+export interface Segment {
+  docId: string;
+  offset: number;
+  tokens: Uint32Array;
+}
+
+/** The packer's output; toPackedSequenceMessage turns it into the PackedSequence contract. */
+export interface PackedSequenceData {
+  /** Derived from the segments (document ids, offsets, lengths) and seqLen: same input, same id. */
+  id: string;
+  seqLen: number;
+  /** Exactly seqLen ids; positions from numTokens on are padId. */
+  tokens: Uint32Array;
+  numTokens: number;
+  padId: number;
+  /** Start of every segment, ascending, first is 0. */
+  docStarts: number[];
+  /** Document of every segment (same length as docStarts). */
+  docIds: string[];
+}
+
+export function sequenceId(segments: readonly Segment[], seqLen: number): string {
+  const hash = createHash('sha256').update(String(seqLen));
+  for (const s of segments) hash.update(`\n${s.docId}\t${s.offset}\t${s.tokens.length}`);
+  return 'seq:' + hash.digest('hex').slice(0, 32);
+}
+
+export function buildSequence(segments: readonly Segment[], seqLen: number, padId: number): PackedSequenceData {
+  const tokens = new Uint32Array(seqLen).fill(padId);
+  const docStarts: number[] = [];
+  const docIds: string[] = [];
+  let at = 0;
+  for (const s of segments) {
+    if (at + s.tokens.length > seqLen) throw new Error(`segments overflow a sequence of ${seqLen} tokens`);
+    docStarts.push(at);
+    docIds.push(s.docId);
+    tokens.set(s.tokens, at);
+    at += s.tokens.length;
+  }
+  return { id: sequenceId(segments, seqLen), seqLen, tokens, numTokens: at, padId, docStarts, docIds };
+}
+
+/** The segments of a packed sequence: [docId, tokens] in order. */
+export function sequenceSegments(seq: Pick<PackedSequenceData, 'tokens' | 'numTokens' | 'docStarts' | 'docIds'>): Array<[string, Uint32Array]> {
+  if (seq.docStarts.length !== seq.docIds.length) throw new Error('docStarts and docIds differ in length');
+  return seq.docIds.map((id, i) => {
+    const end = i + 1 < seq.docStarts.length ? seq.docStarts[i + 1] : seq.numTokens;
+    return [id, seq.tokens.subarray(seq.docStarts[i], end)];
+  });
+}
+
+/**
+ * Reassembles documents from a stream of packed sequences: the segments of each document id are
+ * concatenated in stream order. Documents come out in order of first appearance.
+ */
+export function unpackDocuments(
+  sequences: Iterable<Pick<PackedSequenceData, 'tokens' | 'numTokens' | 'docStarts' | 'docIds'>>,
+): TokenizedDocument[] {
+  const parts = new Map<string, Uint32Array[]>();
+  for (const seq of sequences) {
+    for (const [id, tokens] of sequenceSegments(seq)) {
+      let list = parts.get(id);
+      if (!list) parts.set(id, (list = []));
+      list.push(tokens);
+    }
+  }
+  return [...parts].map(([id, list]) => {
+    const tokens = new Uint32Array(list.reduce((n, t) => n + t.length, 0));
+    let at = 0;
+    for (const t of list) {
+      tokens.set(t, at);
+      at += t.length;
+    }
+    return { id, tokens };
+  });
+}
