@@ -194,6 +194,36 @@ test('the path endpoint reads files inside the ingest roots and refuses anything
   assert.equal((await ingestPath(join(root, 'missing.jsonl'))).status, 404);
 });
 
+test('with ?wait=false the path endpoint answers 202 with a job that can be polled until done', async () => {
+  const started = await fetch(`${base}/ingest/path?wait=false`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...auth },
+    body: JSON.stringify({ path: 'shards/fineweb-edu-sample.zstd.parquet' }),
+  });
+  assert.equal(started.status, 202);
+  const job = (await started.json()) as { id: string };
+  assert.equal(started.headers.get('location'), `/ingest/jobs/${job.id}`);
+  let view: { state: string; report?: { documents: number; deadLetters: number } } = { state: 'running' };
+  for (let i = 0; i < 100 && view.state === 'running'; i++) {
+    const polled = await fetch(`${base}/ingest/jobs/${job.id}`, { headers: auth });
+    assert.equal(polled.status, 200);
+    view = (await polled.json()) as typeof view;
+    if (view.state === 'running') await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(view.state, 'done');
+  assert.deepEqual([view.report!.documents, view.report!.deadLetters], [6, 3]);
+  assert.equal(bus.take().length, 9);
+  assert.equal((await fetch(`${base}/ingest/jobs/${job.id}`)).status, 401);
+  assert.equal((await fetch(`${base}/ingest/jobs/no-such-job`, { headers: auth })).status, 404);
+  // Access is checked before a job starts: an outside path is still a 403 on the request itself.
+  const outsideJob = await fetch(`${base}/ingest/path?wait=false`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...auth },
+    body: JSON.stringify({ path: join(outside, 'secret.jsonl') }),
+  });
+  assert.equal(outsideJob.status, 403);
+});
+
 test('a JSON-typed upload, which the body parser would swallow, is refused with 415 rather than read as empty', async () => {
   const response = await upload('{"text":"x"}', { ...auth, 'Content-Type': 'application/json' });
   assert.equal(response.status, 415);
