@@ -228,3 +228,33 @@ test('a JSON-typed upload, which the body parser would swallow, is refused with 
   const response = await upload('{"text":"x"}', { ...auth, 'Content-Type': 'application/json' });
   assert.equal(response.status, 415);
 });
+
+test('with the host body parser switched off, the path request is read by the controller and JSON uploads stream', async () => {
+  const quiet = await NestFactory.create(
+    IngestModule.register({
+      bus,
+      config: { token: TOKEN, roots: [root], maxUploadBytes: MAX_UPLOAD, topics: { raw: 'cpt.docs.raw', deadLetter: 'cpt.dlq.ingest' } },
+    }),
+    { logger: false, bodyParser: false },
+  );
+  await quiet.listen(0, '127.0.0.1');
+  try {
+    const url = await quiet.getUrl();
+    const pathResponse = await fetch(`${url}/ingest/path`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...auth },
+      body: JSON.stringify({ path: 'shards/fineweb-edu-sample.zstd.parquet' }),
+    });
+    assert.equal(pathResponse.status, 200);
+    const uploadResponse = await fetch(`${url}/ingest/upload`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...auth },
+      body: '{"text":"json-typed but streamed"}\n',
+    });
+    assert.equal(uploadResponse.status, 200);
+    assert.equal(((await uploadResponse.json()) as { documents: number }).documents, 1);
+    assert.equal(bus.take().length, 10);
+  } finally {
+    await quiet.close();
+  }
+});
