@@ -197,7 +197,67 @@ test('the path endpoint reads files inside the ingest roots and refuses anything
   assert.equal((await ingestPath(join(root, 'missing.jsonl'))).status, 404);
 });
 
+test('with ?wait=false the path endpoint answers 202 with a job that can be polled until done', async () => {
+  const started = await fetch(`${base}/ingest/path?wait=false`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...auth },
+    body: JSON.stringify({ path: 'shards/fineweb-edu-sample.zstd.parquet' }),
+  });
+  assert.equal(started.status, 202);
+  const job = (await started.json()) as { id: string };
+  assert.equal(started.headers.get('location'), `/ingest/jobs/${job.id}`);
+  let view: { state: string; report?: { documents: number; deadLetters: number } } = { state: 'running' };
+  for (let i = 0; i < 100 && view.state === 'running'; i++) {
+    const polled = await fetch(`${base}/ingest/jobs/${job.id}`, { headers: auth });
+    assert.equal(polled.status, 200);
+    view = (await polled.json()) as typeof view;
+    if (view.state === 'running') await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(view.state, 'done');
+  assert.deepEqual([view.report!.documents, view.report!.deadLetters], [6, 3]);
+  assert.equal(bus.take().length, 9);
+  assert.equal((await fetch(`${base}/ingest/jobs/${job.id}`)).status, 401);
+  assert.equal((await fetch(`${base}/ingest/jobs/no-such-job`, { headers: auth })).status, 404);
+  // Access is checked before a job starts: an outside path is still a 403 on the request itself.
+  const outsideJob = await fetch(`${base}/ingest/path?wait=false`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...auth },
+    body: JSON.stringify({ path: join(outside, 'secret.jsonl') }),
+  });
+  assert.equal(outsideJob.status, 403);
+});
+
 test('a JSON-typed upload, which the body parser would swallow, is refused with 415 rather than read as empty', async () => {
   const response = await upload('{"text":"x"}', { ...auth, 'Content-Type': 'application/json' });
   assert.equal(response.status, 415);
+});
+
+test('with the host body parser switched off, the path request is read by the controller and JSON uploads stream', async () => {
+  const quiet = await NestFactory.create(
+    IngestModule.register({
+      bus,
+      config: { token: TOKEN, roots: [root], maxUploadBytes: MAX_UPLOAD, topics: { raw: 'cpt.docs.raw', deadLetter: 'cpt.dlq.ingest' } },
+    }),
+    { logger: false, bodyParser: false },
+  );
+  await quiet.listen(0, '127.0.0.1');
+  try {
+    const url = await quiet.getUrl();
+    const pathResponse = await fetch(`${url}/ingest/path`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...auth },
+      body: JSON.stringify({ path: 'shards/fineweb-edu-sample.zstd.parquet' }),
+    });
+    assert.equal(pathResponse.status, 200);
+    const uploadResponse = await fetch(`${url}/ingest/upload`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...auth },
+      body: '{"text":"json-typed but streamed"}\n',
+    });
+    assert.equal(uploadResponse.status, 200);
+    assert.equal(((await uploadResponse.json()) as { documents: number }).documents, 1);
+    assert.equal(bus.take().length, 10);
+  } finally {
+    await quiet.close();
+  }
 });

@@ -1,8 +1,8 @@
 // HTTP ingest: POST /ingest/upload streams a JSONL body (plain, gzip or zstd) into docs.raw;
 // POST /ingest/path reads a file, folder or glob on the server, inside the configured ingest roots.
-import { Controller, HttpCode, Inject, Post, Query, Req, UseFilters } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
-import { IngestHttpError, IngestHttpHandler, IngestReport } from '../../../libs/ingest/src';
+import { Controller, Get, HttpCode, Inject, OnApplicationShutdown, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IngestHttpError, IngestHttpHandler, IngestJob, IngestReport } from '../../../libs/ingest/src';
 import { IngestHttpErrorFilter } from './ingest-http-error.filter';
 
 /** Express's body parsers leave what they parsed in `body`. */
@@ -17,8 +17,13 @@ const MAX_PATH_REQUEST_BYTES = 64 * 1024;
 
 @Controller('ingest')
 @UseFilters(IngestHttpErrorFilter)
-export class IngestController {
+export class IngestController implements OnApplicationShutdown {
   constructor(@Inject(IngestHttpHandler) private readonly handler: IngestHttpHandler) {}
+
+  /** Lets background path jobs finish publishing before the Bus is closed. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.handler.drain();
+  }
 
   @Post('upload')
   @HttpCode(200)
@@ -42,17 +47,34 @@ export class IngestController {
     });
   }
 
+  /** `?wait=false` answers 202 with a job to poll at GET /ingest/jobs/:id instead of waiting. */
   @Post('path')
   @HttpCode(200)
-  async ingestPath(@Req() request: MaybeParsedRequest): Promise<IngestReport> {
+  async ingestPath(
+    @Req() request: MaybeParsedRequest,
+    @Res({ passthrough: true }) response: ServerResponse,
+    @Query('wait') wait?: string,
+  ): Promise<IngestReport | IngestJob> {
     this.handler.authorize(request.headers.authorization);
     const body = bodyConsumed(request) ? request.body : await readSmallJson(request);
     const { path, corpus } = (body ?? {}) as { path?: unknown; corpus?: unknown };
-    return this.handler.ingestPath({
+    const pathRequest = {
       authorization: request.headers.authorization,
       path: typeof path === 'string' ? path : '',
       corpus: typeof corpus === 'string' ? corpus : undefined,
-    });
+    };
+    if (wait === 'false') {
+      const job = await this.handler.startPathJob(pathRequest);
+      response.statusCode = 202;
+      response.setHeader('Location', `/ingest/jobs/${job.id}`);
+      return job;
+    }
+    return this.handler.ingestPath(pathRequest);
+  }
+
+  @Get('jobs/:id')
+  job(@Req() request: IncomingMessage, @Param('id') id: string): IngestJob {
+    return this.handler.job(request.headers.authorization, id);
   }
 }
 

@@ -1,10 +1,11 @@
 // The HTTP ingest endpoints without the framework: authorise, stream an upload or read a confined
 // server path, publish through the Bus. The NestJS controller only maps requests onto these methods.
+import { randomUUID } from 'node:crypto';
 import type { Bus } from '../../../transport/src/bus';
 import { compressionFromContentEncoding, compressionFromName } from '../byte-stream';
 import { DocumentPublisher, PublisherOptions, PublisherTopics, publishAll } from '../document-publisher';
 import { SourceCounts } from '../ingest-stats';
-import { IngestOptions, IngestRun, openFiles, openJsonlStream } from '../open-source';
+import { IngestOptions, IngestProgress, IngestRun, openFiles, openJsonlStream } from '../open-source';
 import { IngestSourceError, resolveSourceFiles, SourceFile } from '../source-files';
 import { isGlob } from '../glob';
 import { resolveReaderOptions } from '../reader-options';
@@ -49,9 +50,30 @@ export interface IngestReport {
   bytesRead: number;
 }
 
+export interface IngestJob {
+  id: string;
+  state: 'running' | 'done' | 'failed';
+  progress: IngestProgress;
+  report?: IngestReport;
+  error?: string;
+}
+
+interface JobState {
+  id: string;
+  state: IngestJob['state'];
+  run: IngestRun;
+  startedAtMs: number;
+  done?: Promise<void>;
+  report?: IngestReport;
+  error?: string;
+}
+
 const MIN_TOKEN_LENGTH = 16;
+const MAX_FINISHED_JOBS = 100;
 
 export class IngestHttpHandler {
+  private readonly jobs = new Map<string, JobState>();
+
   private constructor(
     private readonly bus: Pick<Bus, 'publish'>,
     private readonly config: IngestHttpConfig,
@@ -105,11 +127,60 @@ export class IngestHttpHandler {
   }
 
   async ingestPath(request: PathRequest): Promise<IngestReport> {
+    const run = await this.openPath(request);
+    return this.publishRun(run, this.publisher());
+  }
+
+  /**
+   * Starts a server-path ingest in the background (a shard can take longer than an HTTP client waits).
+   * Access checks run before it starts, so a 401/403/404 still comes back on the request itself.
+   */
+  async startPathJob(request: PathRequest): Promise<IngestJob> {
+    const run = await this.openPath(request);
+    const job: JobState = { id: randomUUID(), state: 'running', run, startedAtMs: Date.now() };
+    this.jobs.set(job.id, job);
+    job.done = this.publishRun(run, this.publisher()).then(
+      (report) => {
+        job.state = 'done';
+        job.report = report;
+      },
+      (err: unknown) => {
+        job.state = 'failed';
+        job.error = err instanceof Error ? err.message : String(err);
+      },
+    );
+    this.forgetOldJobs();
+    return this.jobView(job);
+  }
+
+  job(authorization: string | undefined, id: string): IngestJob {
+    this.authorize(authorization);
+    const job = this.jobs.get(id);
+    if (!job) throw new IngestHttpError(404, 'no such job');
+    return this.jobView(job);
+  }
+
+  /** Waits for background jobs to finish (graceful shutdown). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.jobs.values()].map((job) => job.done));
+  }
+
+  private async openPath(request: PathRequest): Promise<IngestRun> {
     this.authorize(request.authorization);
     if (typeof request.path !== 'string' || request.path.trim() === '') throw new IngestHttpError(400, 'body must name a "path"');
     const options = this.readerOptions(request.corpus);
     const files = await this.confinedFiles(request.path, options);
-    return this.publishRun(openFiles(files, options), this.publisher());
+    return openFiles(files, options);
+  }
+
+  private jobView(job: JobState): IngestJob {
+    return { id: job.id, state: job.state, progress: job.run.progress(), report: job.report, error: job.error };
+  }
+
+  /** Finished jobs are kept for a while so clients can read the result, then dropped (bounded memory). */
+  private forgetOldJobs(): void {
+    const finished = [...this.jobs.values()].filter((job) => job.state !== 'running');
+    for (const job of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_JOBS))) this.jobs.delete(job.id);
   }
 
   private async confinedFiles(requested: string, options: IngestOptions): Promise<SourceFile[]> {
