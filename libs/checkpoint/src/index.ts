@@ -1,0 +1,17 @@
+export { CheckpointError, TensorSpec, ShardLayout, ShardTensor, planShards, layoutOf, shardBytes } from './layout';
+export { ShardedStateStore, StateStoreOptions, ResidentShard, AccessMode, ShardSource } from './state-store';
+export { Manifest, ManifestShard, KafkaOffset, TrainingProgress, MANIFEST_FILE, parseManifest, layoutsOf } from './manifest';
+export {
+  saveCheckpoint,
+  SaveOptions,
+  SavedCheckpoint,
+  readCompleteCheckpoint,
+  listCheckpoints,
+  findLatestCheckpoint,
+  CheckpointEntry,
+  restoreStateStore,
+  RestoreOptions,
+  applyRetention,
+  RetentionPolicy,
+  checkpointDirName,
+} from './checkpoint';

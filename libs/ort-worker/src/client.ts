@@ -1,0 +1,96 @@
+// The service-thread side: starts the worker and turns the message protocol into promises.
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { RunResult, SessionInfo, TensorPayload, transferableBuffers, WorkerRequest, WorkerResponse, WorkerSessionOptions } from './protocol';
+
+export class OrtWorkerError extends Error {
+  constructor(message: string, readonly workerErrorName?: string) {
+    super(message);
+    this.name = 'OrtWorkerError';
+  }
+}
+
+type RequestBody = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+export interface RunOptions {
+  /**
+   * Move the feeds' buffers to the worker instead of copying them. The caller's arrays are detached
+   * (length 0) afterwards; arrays that view part of a larger buffer are always copied.
+   */
+  readonly transfer?: boolean;
+  /** Output names to compute (default: all). */
+  readonly fetches?: readonly string[];
+}
+
+export class OrtWorker {
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
+  private nextId = 1;
+  private exited: Error | null = null;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (response: WorkerResponse) => {
+      const waiter = this.pending.get(response.id);
+      if (!waiter) return;
+      this.pending.delete(response.id);
+      if (response.ok) waiter.resolve(response.result);
+      else waiter.reject(new OrtWorkerError(response.error.message, response.error.name));
+    });
+    const failAll = (err: Error) => {
+      this.exited = err;
+      for (const waiter of this.pending.values()) waiter.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', (err) => failAll(new OrtWorkerError(`ORT worker crashed: ${err.message}`)));
+    worker.on('exit', (code) => failAll(new OrtWorkerError(`ORT worker exited (code ${code})`)));
+  }
+
+  /** Start a worker thread (one per concurrent session user; each runs one request at a time). */
+  static start(): OrtWorker {
+    return new OrtWorker(new Worker(join(__dirname, 'worker.js')));
+  }
+
+  async createSession(model: Uint8Array, options: WorkerSessionOptions = {}): Promise<OrtWorkerSession> {
+    // The model bytes are copied: callers usually keep the ModelProto (e.g. to save it).
+    const info = (await this.request({ kind: 'create', model, options })) as SessionInfo;
+    return new OrtWorkerSession(this, info);
+  }
+
+  /** Stop the worker thread; pending requests are rejected. */
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  /** @internal */
+  request(body: RequestBody, transfer: ArrayBuffer[] = []): Promise<unknown> {
+    if (this.exited) return Promise.reject(this.exited);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...body, id } as WorkerRequest, transfer);
+    });
+  }
+}
+
+export class OrtWorkerSession {
+  constructor(
+    private readonly owner: OrtWorker,
+    private readonly info: SessionInfo,
+  ) {}
+
+  get inputNames(): readonly string[] {
+    return this.info.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.info.outputNames;
+  }
+
+  async run(feeds: Record<string, TensorPayload>, options: RunOptions = {}): Promise<RunResult> {
+    const transfer = options.transfer ? transferableBuffers(Object.values(feeds)) : [];
+    return (await this.owner.request({ kind: 'run', sessionId: this.info.sessionId, feeds, fetches: options.fetches }, transfer)) as RunResult;
+  }
+
+  async release(): Promise<void> {
+    await this.owner.request({ kind: 'release', sessionId: this.info.sessionId });
+  }
+}
