@@ -7,7 +7,7 @@
 //   p ← p − step_size · m / (sqrt(v) / sqrt(1−β2^t) + ε),  step_size = lr / (1−β1^t)
 // clip = min(1, max_grad_norm / (‖g‖ + 1e−6)) with ‖g‖ the global L2 norm over the graph's parameters
 // (torch.nn.utils.clip_grad_norm_); max_grad_norm = +∞ disables clipping.
-import { add, div, GraphBuilder, min, mul, reduceSum, sqrt, sub, Tensor } from '../../onnx-graph/src';
+import { add, div, GraphBuilder, min, mul, reciprocal, reduceSum, sqrt, sub, Tensor } from '../../onnx-graph/src';
 import { ParameterShape } from './architecture';
 import { gradName } from './train-graph';
 
@@ -36,18 +36,24 @@ export function buildAdamWGraph(params: Array<ParameterShape & { decay: boolean 
     v: g.input(varianceName(p.name), 'float32', p.shape),
   }));
 
-  const scaled = state.map((p) => mul(p.grad, s.grad_scale));
-  const sumSquares = scaled.map((gr) => reduceSum(mul(gr, gr))).reduce((acc, x) => add(acc, x));
-  const gradNorm = sqrt(sumSquares);
+  // Scalars are folded first so each full-size tensor sees as few elementwise passes as possible
+  // (the update is memory-bound: 125M parameters × 4 tensors per pass).
+  const squares = state.map((p) => mul(p.grad, p.grad));
+  const sumSquares = squares.map((sq) => reduceSum(sq)).reduce((acc, x) => add(acc, x));
+  const gradNorm = mul(sqrt(sumSquares), s.grad_scale);
   const clip = min(div(s.max_grad_norm, add(gradNorm, 1e-6)), 1);
+  const coef = mul(s.grad_scale, clip); // g = grad · coef
+  const momentCoef = mul(coef, 1 - h.beta1);
+  const varianceCoef = mul(mul(coef, coef), 1 - h.beta2);
+  const inverseBiasCorrection2 = reciprocal(mul(s.bias_correction2_sqrt, s.bias_correction2_sqrt));
   const decayFactor = sub(1, mul(s.lr, h.weightDecay));
 
   state.forEach((p, i) => {
-    const gr = mul(scaled[i], clip);
-    const m = add(mul(p.m, h.beta1), mul(gr, 1 - h.beta1));
-    const v = add(mul(p.v, h.beta2), mul(mul(gr, gr), 1 - h.beta2));
+    const m = add(mul(p.m, h.beta1), mul(p.grad, momentCoef));
+    const v = add(mul(p.v, h.beta2), mul(squares[i], varianceCoef));
     const decayed = p.decay && h.weightDecay !== 0 ? mul(p.param, decayFactor) : p.param;
-    const denom = add(div(sqrt(v), s.bias_correction2_sqrt), h.eps);
+    // sqrt(v) / sqrt(1−β2^t) computed as sqrt(v / (1−β2^t)).
+    const denom = add(sqrt(mul(v, inverseBiasCorrection2)), h.eps);
     const next = sub(decayed, mul(div(m, denom), s.step_size));
     g.output(next, updatedName(p.name));
     g.output(m, updatedName(momentName(p.name)));

@@ -1,0 +1,100 @@
+// One training step of a MobileLLM-125M-shaped model (random weights, the real shapes) at
+// sequence length 2048, batch 1, with and without gradient checkpointing. Each variant runs in its
+// own child process so its peak RSS is its own.
+//
+//   npm run build && node dist/bench/mobilellm-step.js [--seq 2048] [--steps 1] [--threads N]
+//
+// Writes bench/results/mobilellm-step.json.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { seededUniform } from '../libs/onnx-graph/src/gradient-check';
+import { batchFromPackedRows, elementCount, LlamaTrainer, MOBILELLM_125M, parameterShapes } from '../libs/llama/src';
+
+interface VariantResult {
+  recomputeLayers: boolean;
+  seq: number;
+  parameters: number;
+  buildAndSessionSeconds: number;
+  stepSeconds: number[];
+  tokensPerSecond: number;
+  loss: number;
+  peakRssMb: number;
+}
+
+function argValue(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+async function runVariant(recomputeLayers: boolean, seq: number, steps: number, threads: number | undefined): Promise<VariantResult> {
+  const a = MOBILELLM_125M;
+  const rand = seededUniform(2026);
+  const params = new Map<string, Float32Array>();
+  for (const p of parameterShapes(a)) {
+    const data = new Float32Array(elementCount(p.shape));
+    if (p.shape.length === 1) data.fill(1);
+    else for (let i = 0; i < data.length; i++) data[i] = rand() * 0.035; // uniform with std ≈ 0.02
+    params.set(p.name, data);
+  }
+  const started = performance.now();
+  const trainer = await LlamaTrainer.create(a, params, {
+    batch: 1,
+    seq,
+    documentMask: true,
+    recomputeLayers,
+    adamw: { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 },
+    maxGradNorm: 1,
+    session: { optimization: 'all', intraOpThreads: threads },
+  });
+  const buildAndSessionSeconds = (performance.now() - started) / 1000;
+  const tokens = Array.from({ length: seq }, () => Math.floor(((rand() + 1) / 2) * a.vocabSize));
+  const batch = batchFromPackedRows([{ tokens, documentStarts: [0, Math.floor(seq / 3), Math.floor((2 * seq) / 3)] }]);
+  const stepSeconds: number[] = [];
+  let loss = NaN;
+  for (let s = 0; s < steps; s++) {
+    const t0 = performance.now();
+    loss = (await trainer.trainStep([batch], 5e-4)).loss;
+    stepSeconds.push((performance.now() - t0) / 1000);
+  }
+  await trainer.release();
+  return {
+    recomputeLayers,
+    seq,
+    parameters: parameterShapes(a).reduce((n, p) => n + elementCount(p.shape), 0),
+    buildAndSessionSeconds,
+    stepSeconds,
+    tokensPerSecond: seq / stepSeconds[stepSeconds.length - 1],
+    loss,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+async function main() {
+  const seq = argValue('--seq', 2048);
+  const steps = argValue('--steps', 1);
+  const threads = process.argv.includes('--threads') ? argValue('--threads', 2) : undefined;
+  const variant = process.argv.indexOf('--variant');
+  if (variant >= 0) {
+    const result = await runVariant(process.argv[variant + 1] === 'recompute', seq, steps, threads);
+    process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+    return;
+  }
+  const results: VariantResult[] = [];
+  for (const v of ['keep', 'recompute']) {
+    const child = spawnSync(process.execPath, [__filename, '--variant', v, ...process.argv.slice(2)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const line = child.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    if (!line) throw new Error(`variant ${v} failed (status ${child.status}):\n${child.stderr}`);
+    const r = JSON.parse(line.slice(7)) as VariantResult;
+    console.log(`${v.padEnd(9)} step ${r.stepSeconds.map((s) => s.toFixed(1)).join(', ')} s  peak RSS ${r.peakRssMb.toFixed(0)} MB  build+session ${r.buildAndSessionSeconds.toFixed(1)} s  loss ${r.loss.toFixed(3)}`);
+    results.push(r);
+  }
+  const out = join(__dirname, '..', '..', 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'mobilellm-step.json'), JSON.stringify({ model: 'MobileLLM-125M shapes, random weights', batch: 1, seq, results }, null, 2) + '\n');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
