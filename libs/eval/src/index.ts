@@ -45,8 +45,11 @@ export {
   scoreDocuments,
   aggregateSamples,
   truncateForModel,
+  groupBySharedInput,
+  SharedInputGroup,
 } from './scorer';
 export { MetricValue, TaskScore, mean, meanStderr, aggregateGroup, pooledSampleStderr, unweightedMeanStderr } from './metrics';
 export { rollingWindows, rollingPerplexity, PerplexityResult, PerplexityDocResult, PerplexityOptions } from './perplexity';
 export { TaskDocs, EvaluateOptions, TaskEvaluation, loadTaskDocs, evaluateTask, evaluateTaskDocs, evaluateSuite } from './evaluate';
 export { PythonRandom, pyLen, pyStrip } from './python-compat';
+export { parseTaskDefinition, loadTaskDefinitions } from './task-loader';

@@ -56,31 +56,81 @@ function compareIds(a: number[], b: number[]): number {
   return a.length - b.length;
 }
 
+function modelInput(r: ScoreRequest): number[] {
+  return [...r.contextIds, ...r.continuationIds].slice(0, -1);
+}
+
 /**
- * Scores requests through the model: identical requests are scored once, the distinct ones are
- * ordered longest first (the harness's Collator order, so a batch pads little) with equal contexts
- * adjacent, and cut into batches. Results come back in the order of `requests`.
+ * Requests whose model input (context ++ continuation minus its last token) is identical need one
+ * forward pass between them: each reads its log-probs from the last continuation-length positions of
+ * the same logits. This is the harness's logits cache (Collator group_by="contexts", v0.4.2+).
+ */
+export interface SharedInputGroup {
+  input: number[];
+  /** Indices into the batch. */
+  members: number[];
+}
+
+/** Groups a batch (as scoreBatch receives it) by shared model input, in first-appearance order. */
+export function groupBySharedInput(batch: readonly ScoreRequest[]): SharedInputGroup[] {
+  const groups = new Map<string, SharedInputGroup>();
+  batch.forEach((r, i) => {
+    const input = modelInput(r);
+    const key = input.join(',');
+    const group = groups.get(key);
+    if (group) group.members.push(i);
+    else groups.set(key, { input, members: [i] });
+  });
+  return [...groups.values()];
+}
+
+/**
+ * Scores requests through the model: identical requests are scored once; the distinct ones are
+ * ordered longest first (the harness's Collator order, so a batch pads little), lexicographically
+ * within a length so that requests sharing a model input are adjacent, and cut into batches of up to
+ * batchSize requests that never split such a group (unless the group alone exceeds batchSize).
+ * Results come back in the order of `requests`.
  */
 export async function scoreRequests(model: LogLikelihoodModel, requests: readonly ScoreRequest[], options: ScoreOptions = {}): Promise<ScoreResult[]> {
   const batchSize = options.batchSize ?? 32;
-  const distinct = new Map<string, { request: ScoreRequest; result?: ScoreResult }>();
+  const distinct = new Map<string, { request: ScoreRequest; sequence: number[]; result?: ScoreResult }>();
   const keys = requests.map((r) => {
     const truncated = truncateForModel(r, model.maxLength);
     const key = requestKey(truncated);
-    if (!distinct.has(key)) distinct.set(key, { request: truncated });
+    if (!distinct.has(key)) distinct.set(key, { request: truncated, sequence: [...truncated.contextIds, ...truncated.continuationIds] });
     return key;
   });
-  const order = [...distinct.values()].sort((a, b) => {
-    const la = a.request.contextIds.length + a.request.continuationIds.length;
-    const lb = b.request.contextIds.length + b.request.continuationIds.length;
-    return lb - la || compareIds(a.request.contextIds, b.request.contextIds) || compareIds(a.request.continuationIds, b.request.continuationIds);
-  });
-  for (let start = 0; start < order.length; start += batchSize) {
-    const batch = order.slice(start, start + batchSize);
+  const order = [...distinct.values()].sort((a, b) => b.sequence.length - a.sequence.length || compareIds(a.sequence, b.sequence));
+  const batches: (typeof order)[] = [];
+  let current: typeof order = [];
+  let start = 0;
+  while (start < order.length) {
+    // the run of requests sharing one model input: same length and same sequence up to the last token
+    let end = start + 1;
+    const input = order[start].sequence;
+    while (end < order.length && order[end].sequence.length === input.length && compareIds(order[end].sequence.slice(0, -1), input.slice(0, -1)) === 0) end++;
+    const run = order.slice(start, end);
+    if (current.length > 0 && current.length + run.length > batchSize) {
+      batches.push(current);
+      current = [];
+    }
+    for (const entry of run) {
+      if (current.length === batchSize) {
+        batches.push(current);
+        current = [];
+      }
+      current.push(entry);
+    }
+    start = end;
+  }
+  if (current.length > 0) batches.push(current);
+  let done = 0;
+  for (const batch of batches) {
     const results = await model.scoreBatch(batch.map((e) => e.request));
     if (results.length !== batch.length) throw new Error(`model returned ${results.length} results for ${batch.length} requests`);
     batch.forEach((entry, i) => (entry.result = results[i]));
-    options.onProgress?.(Math.min(start + batchSize, order.length), order.length);
+    done += batch.length;
+    options.onProgress?.(done, order.length);
   }
   return keys.map((key) => distinct.get(key)!.result!);
 }
