@@ -50,7 +50,8 @@ describe('pageRequest', () => {
     assert.equal(pageOffset(pageRequest(3, 20)), 40);
   });
   it('rejects pages below 1 and page sizes above the maximum', () => {
-    assert.throws(() => pageRequest(0), invalid(/page must be an integer >= 1/));
+    assert.throws(() => pageRequest(0), invalid(/page must be an integer from 1 to 1000000/));
+    assert.throws(() => pageRequest(1_000_001), invalid(/page must be an integer from 1 to 1000000/));
     assert.throws(() => pageRequest(1, 501), invalid(/pageSize must be an integer from 1 to 500/));
   });
 });

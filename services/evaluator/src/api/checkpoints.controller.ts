@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ResultsService } from '../../../../libs/results-store/src';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, ResultsService } from '../../../../libs/results-store/src';
 import { CheckpointDto, CheckpointResultsDto, ErrorDto, SamplePageDto } from './dto/results.dto';
 import { HarnessNamePipe, IntegerPipe } from './validation/params';
 
@@ -38,7 +38,7 @@ export class CheckpointsController {
     @Param('id', checkpointId) id: number,
     @Query('task', new HarnessNamePipe()) task: string,
     @Query('metric', new HarnessNamePipe('acc')) metric: string,
-    @Query('page', new IntegerPipe({ min: 1, default: 1 })) page: number,
+    @Query('page', new IntegerPipe({ min: 1, max: MAX_PAGE, default: 1 })) page: number,
     @Query('pageSize', new IntegerPipe({ min: 1, max: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })) pageSize: number,
   ): Promise<SamplePageDto> {
     return this.results.samplesOf(id, task, metric, page, pageSize);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplication } from '@nestjs/common';
-import { openResultsStore, type ResultsStore, type TaskResultRecord } from '../../../../libs/results-store/src';
+import { openResultsStore, ResultsError, type ResultsStore, type TaskResultRecord } from '../../../../libs/results-store/src';
 import { testBackends, type TestDatabase } from '../../../../libs/results-store/src/testing/test-databases';
 import type { EvaluationRequest, EvaluationTrigger } from './evaluation-trigger';
 import { createResultsApiApp } from './results-api.app';
@@ -16,6 +16,7 @@ const settings = { numFewshot: 0, limit: null, harnessVersion: '0.4.9' };
 class RecordingTrigger implements EvaluationTrigger {
   readonly requests: EvaluationRequest[] = [];
   async requestEvaluation(request: EvaluationRequest) {
+    if (request.tasks?.includes('no_such_task')) throw ResultsError.invalid('unknown task no_such_task; known: arc_easy, boolq');
     this.requests.push(request);
     return { id: `eval-${this.requests.length}` };
   }
@@ -142,7 +143,8 @@ for (const backend of testBackends()) {
 
     it('answers malformed queries with a 400 that names the parameter', async () => {
       const cases: Array<[string, RegExp]> = [
-        ['/runs?page=0', /query parameter "page" must be an integer >= 1/],
+        ['/runs?page=0', /query parameter "page" must be an integer from 1 to 1000000/],
+        ['/runs?page=1e3', /query parameter "page" must be an integer/],
         ['/runs?pageSize=100000', /query parameter "pageSize" must be an integer from 1 to 500/],
         ['/runs?page=1&page=2', /query parameter "page" must be given once/],
         ['/checkpoints/abc/results', /path parameter "id" must be an integer >= 1 \(got "abc"\)/],
@@ -206,6 +208,9 @@ for (const backend of testBackends()) {
       assert.match((await post({ checkpointId: 1, run: 'cpt-a', step: 0 })).body.message, /not both/);
       const malformed = await post('{"checkpointId": 1');
       assert.equal(malformed.status, 400);
+      const refused = await post({ checkpointId: ids.end, tasks: ['no_such_task'] });
+      assert.equal(refused.status, 400, 'what the evaluator refuses is a 400');
+      assert.match(refused.body.message, /unknown task no_such_task/);
       const unknownId = await post({ checkpointId: 999999 });
       assert.equal(unknownId.status, 404);
       const unknownStep = await post({ run: 'cpt-a', step: 3 });

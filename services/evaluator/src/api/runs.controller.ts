@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ResultsService } from '../../../../libs/results-store/src';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, ResultsService } from '../../../../libs/results-store/src';
 import { CheckpointPageDto, ErrorDto, RunPageDto, TrendDto } from './dto/results.dto';
 import { HarnessNamePipe, IntegerPipe } from './validation/params';
 
-const page = new IntegerPipe({ min: 1, default: 1 });
+const page = new IntegerPipe({ min: 1, max: MAX_PAGE, default: 1 });
 const pageSize = new IntegerPipe({ min: 1, max: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE });
 
 @ApiTags('runs')
