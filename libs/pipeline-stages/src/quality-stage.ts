@@ -18,7 +18,7 @@ export interface QualityStageOptions {
 
 export function createQualityStage(options: QualityStageOptions): Stage & { pipeline: QualityPipeline } {
   const { topics } = options;
-  const pipeline = new QualityPipeline(options.filters);
+  const pipeline = QualityPipeline.fromConfig(options.filters);
   return {
     name: QUALITY_STAGE,
     groupId: `cptflow.${QUALITY_STAGE}`,
