@@ -8,10 +8,12 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Environment variables that users already know from other tools map onto settings directly. */
+/**
+ * Environment variables that users already know from other tools map onto settings directly.
+ * (OpenTelemetry's OTEL_* variables are read by the telemetry SDK itself: see libs/telemetry.)
+ */
 const WELL_KNOWN_ENV: Record<string, (value: string) => unknown> = {
   KAFKA_BROKERS: (v) => ({ bus: { kind: 'kafka', brokers: v.split(',').map((b) => b.trim()).filter(Boolean) } }),
-  OTEL_EXPORTER_OTLP_ENDPOINT: (v) => ({ telemetry: { otlpEndpoint: v } }),
 };
 
 /**

@@ -32,14 +32,6 @@ export const topicsSchema = z
   })
   .strict();
 
-export const telemetrySchema = z
-  .object({
-    /** OTLP/HTTP endpoint (e.g. http://127.0.0.1:4318); telemetry stays in-process when unset. */
-    otlpEndpoint: z.string().url().optional(),
-    metricIntervalMs: z.number().int().min(100).default(10_000),
-  })
-  .strict();
-
 export const httpSchema = z
   .object({
     host: z.string().default('127.0.0.1'),
@@ -51,7 +43,6 @@ export const cptflowConfigSchema = z
   .object({
     bus: busSchema.default({}),
     topics: topicsSchema.default({}),
-    telemetry: telemetrySchema.default({}),
     http: httpSchema.default({}),
     /** Stage sections are validated by each stage's own schema (see the stage's lib). */
     stages: z.record(z.string(), z.unknown()).default({}),

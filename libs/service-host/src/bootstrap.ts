@@ -1,0 +1,55 @@
+// Start-up shared by every stage service: configuration validated first (a bad setting stops the process
+// with its name), then the bus, then the Nest application with graceful shutdown on SIGINT/SIGTERM.
+import 'reflect-metadata';
+import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, loadConfig } from '../../config/src/load';
+import type { CptflowConfig } from '../../config/src/schema';
+import { startTelemetry, type Telemetry } from '../../telemetry/src';
+import { createBus } from '../../transport/src/create-bus';
+import type { Bus } from '../../transport/src/bus';
+
+export interface ServiceDefinition {
+  /** e.g. "quality-filter"; the telemetry service name is `cptflow-${name}`. */
+  name: string;
+  module(config: CptflowConfig, bus: Bus): DynamicModule;
+}
+
+export interface RunningService {
+  app: INestApplication;
+  url: string;
+  telemetry: Telemetry;
+  stop(): Promise<void>;
+}
+
+export async function runService(definition: ServiceDefinition, overrides: Record<string, unknown> = {}): Promise<RunningService> {
+  const telemetry = startTelemetry({ serviceName: `cptflow-${definition.name}` });
+  const config = loadConfig({ overrides });
+  const bus = createBus(config.bus);
+  const app = await NestFactory.create(definition.module(config, bus), { logger: ['log', 'warn', 'error'] });
+  app.enableShutdownHooks();
+  await app.listen(config.http.port, config.http.host);
+  const url = await app.getUrl();
+  new Logger(definition.name).log(`listening on ${url} (bus: ${config.bus.kind})`);
+  return {
+    app,
+    url,
+    telemetry,
+    async stop() {
+      await app.close();
+      await telemetry.shutdown();
+    },
+  };
+}
+
+/** For a service's main.ts: run it, and turn a configuration error into one clear line and exit code 2. */
+export function main(definition: ServiceDefinition): void {
+  runService(definition).catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      console.error(`cptflow-${definition.name}: ${error.message}`);
+      process.exit(2);
+    }
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,30 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import type { CptflowConfig } from '../../config/src/schema';
+import type { Bus } from '../../transport/src/bus';
+import { HealthController } from './health.controller';
+import { Readiness } from './readiness';
+import type { Stage } from './stage';
+import { StageRunner } from './stage-runner';
+import { BUS, CONFIG, STAGE } from './tokens';
+
+export interface StageHostOptions {
+  config: CptflowConfig;
+  bus: Bus;
+  /** Builds the stage once config and bus exist (it may open stores or load a tokenizer). */
+  createStage: (config: CptflowConfig) => Stage | Promise<Stage>;
+}
+
+/** Everything a pipeline stage's service needs: its stage run against the bus, health and readiness. */
+@Module({})
+export class StageHostModule {
+  static register(options: StageHostOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: CONFIG, useValue: options.config },
+      { provide: BUS, useValue: options.bus },
+      { provide: STAGE, useFactory: () => options.createStage(options.config) },
+      Readiness,
+      StageRunner,
+    ];
+    return { module: StageHostModule, controllers: [HealthController], providers, exports: [CONFIG, BUS, Readiness] };
+  }
+}

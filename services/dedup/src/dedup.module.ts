@@ -1,0 +1,18 @@
+import type { DynamicModule } from '@nestjs/common';
+import type { CptflowConfig } from '../../../libs/config/src/schema';
+import { createDedupStage, dedupSettings, openSignatureStore } from '../../../libs/pipeline-stages/src';
+import { StageHostModule } from '../../../libs/service-host/src';
+import type { Bus } from '../../../libs/transport/src/bus';
+
+/**
+ * docs.filtered -> docs.unique | docs.duplicate. Settings: `stages.dedup` (store kind and location:
+ * every consumer of the group must point at the same store).
+ */
+export function dedupModule(config: CptflowConfig, bus: Bus): DynamicModule {
+  const settings = dedupSettings(config);
+  return StageHostModule.register({
+    config,
+    bus,
+    createStage: () => createDedupStage({ topics: config.topics, store: openSignatureStore(settings), nearDuplicates: settings.nearDuplicates }),
+  });
+}

@@ -1,0 +1,22 @@
+import type { DynamicModule } from '@nestjs/common';
+import type { CptflowConfig } from '../../../libs/config/src/schema';
+import { DocumentTokenizer } from '../../../libs/packing/src';
+import { createPackerStage, packerSettings } from '../../../libs/pipeline-stages/src';
+import { StageHostModule } from '../../../libs/service-host/src';
+import type { Bus } from '../../../libs/transport/src/bus';
+
+/** docs.unique -> seqs.packed. Settings: `stages.packer` (tokenizer, sequence length, strategy). */
+export function packerModule(config: CptflowConfig, bus: Bus): DynamicModule {
+  const settings = packerSettings(config);
+  return StageHostModule.register({
+    config,
+    bus,
+    createStage: () =>
+      createPackerStage({
+        topics: config.topics,
+        tokenizer: DocumentTokenizer.load({ tokenizerPath: settings.tokenizerPath }),
+        seqLen: settings.seqLen,
+        strategy: settings.strategy,
+      }),
+  });
+}
