@@ -1,0 +1,2 @@
+export * from './accounting';
+export * from './pipeline-run';

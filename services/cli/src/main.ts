@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// The cptflow command line: `cptflow run` (the whole system in one process), `cptflow ingest`.
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { ConfigError } from '../../../libs/config/src/load';
+import { runCommand } from './run.command';
+import { ingestCommand } from './ingest.command';
+
+const program = new Command('cptflow')
+  .description('Streaming domain-adaptive continued pre-training of small LLaMA-style models')
+  .option('-c, --config <file>', 'JSON configuration file (also $CPTFLOW_CONFIG)');
+
+program.addCommand(runCommand());
+program.addCommand(ingestCommand());
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`cptflow: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});
