@@ -8,7 +8,7 @@
 // deadlock or serialization failure, should the server still report one, is retried.
 import { Pool, type PoolConfig } from 'pg';
 import type { MinHashSignature } from '../minhash';
-import { checkNamespace, type ClaimRequest, type ClaimResult, type SignatureStore } from '../signature-store';
+import { checkNamespace, claimInOrder, type ClaimRequest, type ClaimResult, type SignatureStore } from '../signature-store';
 
 export interface PostgresStoreOptions {
   /** Table-name prefix. Default "dedup". */
@@ -99,6 +99,10 @@ export class PostgresSignatureStore implements SignatureStore {
     } finally {
       client.release();
     }
+  }
+
+  claimMany(requests: readonly ClaimRequest[]): Promise<ClaimResult[]> {
+    return claimInOrder(this, requests);
   }
 
   async signatures(docIds: readonly string[]): Promise<Map<string, MinHashSignature>> {
