@@ -3,7 +3,7 @@
 // number of Deduplicators (processes, machines) sharing one store decide as one would.
 import { createHash } from 'node:crypto';
 import { DATATROVE_MINHASH_DEFAULTS, estimatedJaccard, MinHasher, type MinHashConfig, type MinHashSignature } from './minhash';
-import type { SignatureStore } from './signature-store';
+import type { ClaimRequest, ClaimResult, SignatureStore } from './signature-store';
 import { normalizeForExactMatch } from './text-normalization';
 
 export type DedupVerdict =
@@ -35,6 +35,10 @@ export function exactKey(text: string): string {
   return 'x:' + createHash('sha256').update(normalizeForExactMatch(text), 'utf8').digest('hex');
 }
 
+function claimRequest(fp: DocumentFingerprint): ClaimRequest {
+  return { docId: fp.docId, keys: [fp.exactKey, ...fp.bandKeys], signature: fp.signature };
+}
+
 export class Deduplicator {
   private readonly hasher: MinHasher;
   private readonly nearDuplicates: boolean;
@@ -61,16 +65,21 @@ export class Deduplicator {
     return this.decide(this.fingerprint(doc));
   }
 
-  /** Checks documents in order (a later document in the batch may duplicate an earlier one). */
+  /**
+   * Checks documents in order (a later document in the batch may duplicate an earlier one), with
+   * one claimMany call for the whole batch.
+   */
   async checkAll(docs: readonly DedupInput[]): Promise<DedupVerdict[]> {
-    const out: DedupVerdict[] = [];
-    for (const doc of docs) out.push(await this.check(doc));
-    return out;
+    const fingerprints = docs.map((d) => this.fingerprint(d));
+    const results = await this.store.claimMany(fingerprints.map(claimRequest));
+    return Promise.all(results.map((r, i) => this.verdict(fingerprints[i], r)));
   }
 
   async decide(fp: DocumentFingerprint): Promise<DedupVerdict> {
-    const keys = [fp.exactKey, ...fp.bandKeys];
-    const { claimed, owners } = await this.store.claim({ docId: fp.docId, keys, signature: fp.signature });
+    return this.verdict(fp, await this.store.claim(claimRequest(fp)));
+  }
+
+  private async verdict(fp: DocumentFingerprint, { claimed, owners }: ClaimResult): Promise<DedupVerdict> {
     if (claimed) return { kind: 'unique' };
     const exactOwner = owners[0];
     if (exactOwner !== null && exactOwner !== fp.docId) return { kind: 'exact', duplicateOf: exactOwner, similarity: 1 };

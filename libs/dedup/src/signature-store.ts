@@ -29,6 +29,11 @@ export interface ClaimResult {
 export interface SignatureStore {
   /** Atomic all-or-nothing claim of a document's bucket keys (see the file comment). */
   claim(request: ClaimRequest): Promise<ClaimResult>;
+  /**
+   * claim() for several documents, applied in order (a later one sees the earlier ones' claims);
+   * each claim is atomic on its own. Stores use it to save round trips (Redis pipelines).
+   */
+  claimMany(requests: readonly ClaimRequest[]): Promise<ClaimResult[]>;
   /** Stored signatures of the given documents (absent ids are missing from the map). */
   signatures(docIds: readonly string[]): Promise<Map<string, MinHashSignature>>;
   close(): Promise<void>;
@@ -40,4 +45,11 @@ export function checkNamespace(namespace: string): string {
     throw new Error(`dedup store namespace must match [A-Za-z_][A-Za-z0-9_]{0,40}, got ${JSON.stringify(namespace)}`);
   }
   return namespace;
+}
+
+/** claimMany as a loop over claim, for stores that gain nothing from batching. */
+export async function claimInOrder(store: Pick<SignatureStore, 'claim'>, requests: readonly ClaimRequest[]): Promise<ClaimResult[]> {
+  const out: ClaimResult[] = [];
+  for (const r of requests) out.push(await store.claim(r));
+  return out;
 }

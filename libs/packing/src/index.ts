@@ -5,6 +5,8 @@ export {
   sequenceId,
   sequenceSegments,
   unpackDocuments,
+  segmentIds,
+  positionIds,
   type PackedSequenceData,
   type Segment,
   type TokenizedDocument,

@@ -84,3 +84,26 @@ export function unpackDocuments(
     return { id, tokens };
   });
 }
+
+/**
+ * Per-position segment index (0, 1, ... in docStarts order; -1 on padding), for a block-diagonal
+ * attention mask: position i may attend to j <= i only when both have the same segment index.
+ */
+export function segmentIds(seq: Pick<PackedSequenceData, 'seqLen' | 'numTokens' | 'docStarts'>): Int32Array {
+  const out = new Int32Array(seq.seqLen).fill(-1);
+  seq.docStarts.forEach((start, s) => {
+    const end = s + 1 < seq.docStarts.length ? seq.docStarts[s + 1] : seq.numTokens;
+    out.fill(s, start, end);
+  });
+  return out;
+}
+
+/** Position ids restarting at 0 at every segment start (0 on padding), as document masking needs. */
+export function positionIds(seq: Pick<PackedSequenceData, 'seqLen' | 'numTokens' | 'docStarts'>): Int32Array {
+  const out = new Int32Array(seq.seqLen);
+  seq.docStarts.forEach((start, s) => {
+    const end = s + 1 < seq.docStarts.length ? seq.docStarts[s + 1] : seq.numTokens;
+    for (let i = start; i < end; i++) out[i] = i - start;
+  });
+  return out;
+}

@@ -1,7 +1,7 @@
 // In-process store: for single-process runs and tests. Node runs one claim to completion before
 // the next (no await inside), which is what makes it atomic.
 import type { MinHashSignature } from '../minhash';
-import type { ClaimRequest, ClaimResult, SignatureStore } from '../signature-store';
+import { claimInOrder, type ClaimRequest, type ClaimResult, type SignatureStore } from '../signature-store';
 
 export class MemorySignatureStore implements SignatureStore {
   private readonly owners = new Map<string, string>();
@@ -13,6 +13,10 @@ export class MemorySignatureStore implements SignatureStore {
     for (const k of keys) this.owners.set(k, docId);
     if (signature && !this.stored.has(docId)) this.stored.set(docId, signature.slice());
     return { claimed: true, owners: keys.map(() => docId) };
+  }
+
+  claimMany(requests: readonly ClaimRequest[]): Promise<ClaimResult[]> {
+    return claimInOrder(this, requests);
   }
 
   async signatures(docIds: readonly string[]): Promise<Map<string, MinHashSignature>> {

@@ -55,16 +55,31 @@ export class RedisSignatureStore implements SignatureStore {
     return `${this.prefix}s:${docId}`;
   }
 
-  async claim({ docId, keys, signature }: ClaimRequest): Promise<ClaimResult> {
+  private claimArgs({ docId, keys, signature }: ClaimRequest): Array<string | Buffer | number> {
     const redisKeys = [...keys.map((k) => this.bucketKey(k)), this.signatureKey(docId)];
-    const reply = await this.redis.dedupClaim(
-      redisKeys.length,
-      ...redisKeys,
-      docId,
-      signature ? Buffer.from(signature) : '',
-    );
-    const owners = reply.slice(1).map((o) => (o === null ? null : String(o)));
-    return { claimed: reply[0] === 1, owners };
+    return [redisKeys.length, ...redisKeys, docId, signature ? Buffer.from(signature) : ''];
+  }
+
+  private static toResult(reply: Array<number | string | null>): ClaimResult {
+    return { claimed: reply[0] === 1, owners: reply.slice(1).map((o) => (o === null ? null : String(o))) };
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimResult> {
+    return RedisSignatureStore.toResult(await this.redis.dedupClaim(...this.claimArgs(request)));
+  }
+
+  /** One pipeline: Redis runs the scripts in order, each atomically, in a single round trip. */
+  async claimMany(requests: readonly ClaimRequest[]): Promise<ClaimResult[]> {
+    if (requests.length === 0) return [];
+    const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & {
+      dedupClaim(...args: Array<string | Buffer | number>): unknown;
+    };
+    for (const r of requests) pipeline.dedupClaim(...this.claimArgs(r));
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([err, reply]) => {
+      if (err) throw err;
+      return RedisSignatureStore.toResult(reply as Array<number | string | null>);
+    });
   }
 
   async signatures(docIds: readonly string[]): Promise<Map<string, MinHashSignature>> {

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SqliteSignatureStore } from './sqlite-store';
-import { runStoreContract } from './store-contract.testutil';
+import { Worker } from 'node:worker_threads';
+import type { DedupVerdict } from '../deduplicator';
+import { runStoreContract, saltedCorpus } from './store-contract.testutil';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-dedup-sqlite-'));
 const file = path.join(dir, 'dedup.sqlite');
@@ -31,6 +33,37 @@ test('sqlite: state survives closing and reopening the file; namespaces are sepa
     await b.close();
     await other.close();
     assert.throws(() => new SqliteSignatureStore(f, { namespace: 'x; DROP TABLE y' }), /namespace/);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('sqlite: three consumer threads with their own connections to one file keep exactly one per group', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-dedup-sqlite-'));
+  try {
+    const f = path.join(tmp, 'shared.sqlite');
+    await new SqliteSignatureStore(f).close(); // create the schema before the race
+    const { docs, groupOf } = saltedCorpus();
+    const parts = [0, 1, 2].map((w) => docs.filter((_, i) => i % 3 === w));
+    const results = await Promise.all(
+      parts.map(
+        (part) =>
+          new Promise<Array<[string, DedupVerdict]>>((resolve, reject) => {
+            const worker = new Worker(path.join(__dirname, 'sqlite-worker.testutil.js'), { workerData: { file: f, docs: part } });
+            worker.once('message', resolve);
+            worker.once('error', reject);
+          }),
+      ),
+    );
+    const verdicts = new Map(results.flat());
+    assert.equal(verdicts.size, docs.length);
+    const keptPerGroup = new Map<string, number>();
+    for (const [id, v] of verdicts) if (v.kind === 'unique') keptPerGroup.set(groupOf.get(id)!, (keptPerGroup.get(groupOf.get(id)!) ?? 0) + 1);
+    assert.equal(keptPerGroup.size, docs.length / 3);
+    for (const [group, n] of keptPerGroup) assert.equal(n, 1, group);
+    for (const [id, v] of verdicts) {
+      if (v.kind !== 'unique') assert.equal(verdicts.get(v.duplicateOf)?.kind, 'unique', `${id} points at a kept document`);
+    }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

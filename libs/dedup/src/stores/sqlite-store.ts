@@ -4,7 +4,7 @@
 // wait for the lock instead of failing.
 import Database from 'better-sqlite3';
 import type { MinHashSignature } from '../minhash';
-import { checkNamespace, type ClaimRequest, type ClaimResult, type SignatureStore } from '../signature-store';
+import { checkNamespace, claimInOrder, type ClaimRequest, type ClaimResult, type SignatureStore } from '../signature-store';
 
 export interface SqliteStoreOptions {
   /** Table-name prefix, so several pipelines can share one file. Default "dedup". */
@@ -45,6 +45,10 @@ export class SqliteSignatureStore implements SignatureStore {
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     return this.claimTx(request);
+  }
+
+  claimMany(requests: readonly ClaimRequest[]): Promise<ClaimResult[]> {
+    return claimInOrder(this, requests);
   }
 
   async signatures(docIds: readonly string[]): Promise<Map<string, MinHashSignature>> {

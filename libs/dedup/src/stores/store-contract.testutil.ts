@@ -77,6 +77,23 @@ export function runStoreContract(factory: StoreFactory): void {
     assert.deepEqual(await other.claim({ docId: 'S', keys: ['r2'], signature: sig(4) }), { claimed: false, owners: ['R'] });
   });
 
+  test(`${factory.name}: claimMany applies claims in order, each atomically`, opts, async () => {
+    const store = await open();
+    const results = await store.claimMany([
+      { docId: 'M1', keys: ['m:a', 'm:b'], signature: sig(5) },
+      { docId: 'M2', keys: ['m:b', 'm:c'], signature: sig(6) },
+      { docId: 'M3', keys: ['m:c'], signature: null },
+      { docId: 'M1', keys: ['m:a', 'm:b'], signature: sig(5) },
+    ]);
+    assert.deepEqual(results, [
+      { claimed: true, owners: ['M1', 'M1'] },
+      { claimed: false, owners: ['M1', null] },
+      { claimed: true, owners: ['M3'] },
+      { claimed: true, owners: ['M1', 'M1'] },
+    ]);
+    assert.deepEqual(await store.claimMany([]), []);
+  });
+
   test(`${factory.name}: concurrent claims of the same keys have exactly one winner`, opts, async () => {
     const stores = [await open(), await open(), await open()];
     for (let round = 0; round < 5; round++) {
@@ -112,12 +129,17 @@ export function runStoreContract(factory: StoreFactory): void {
     const one = new Map<string, DedupVerdict>();
     for (const d of docs) one.set(d.id, await single.check(d));
     // Three consumers on the store under test, each taking every third document, concurrently,
-    // then the whole stream re-delivered to a different consumer (at-least-once delivery).
+    // in batches of 8 (checkAll -> claimMany); then the whole stream re-delivered one by one to a
+    // different consumer (at-least-once delivery).
     const consumers = [await open(), await open(), await open()].map((s) => new Deduplicator(s));
     const three = new Map<string, DedupVerdict>();
     await Promise.all(
       consumers.map(async (c, i) => {
-        for (let j = i; j < docs.length; j += 3) three.set(docs[j].id, await c.check(docs[j]));
+        const mine = docs.filter((_, j) => j % 3 === i);
+        for (let k = 0; k < mine.length; k += 8) {
+          const batch = mine.slice(k, k + 8);
+          (await c.checkAll(batch)).forEach((v, n) => three.set(batch[n].id, v));
+        }
       }),
     );
     const expected = summarise(one);
