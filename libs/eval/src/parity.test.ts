@@ -8,10 +8,10 @@ import * as path from 'node:path';
 import { builtinTasks, mmluGroup } from './builtin-tasks';
 import { loadTaskDocs } from './evaluate';
 import { aggregateGroup } from './metrics';
-import { rollingPerplexity, rollingWindows } from './perplexity';
+import { readTextSet, rollingPerplexity, rollingWindows } from './perplexity';
 import { buildRequests, encodeRequests, harnessEncode } from './requests';
 import { aggregateSamples, scoreDocuments, scoreRequests } from './scorer';
-import { fixturesDir, LmEvalReference, loadReference, ReferenceTask, ReplayModel } from './test-fixtures';
+import { compareWithReference, fixturesDir, LmEvalReference, loadReference, ReferenceTask, ReplayModel } from './reference-fixture';
 import { HfTokenizer } from './tokenizer';
 
 const TASKS = ['arc_easy', 'arc_challenge', 'hellaswag', 'winogrande', 'boolq', 'piqa',
@@ -122,11 +122,38 @@ describe('harness parity, rolling log-likelihood (perplexity)', () => {
       assert.deepEqual(windows.map((w) => [w.contextIds, w.continuationIds]), doc.windows.map((w) => [w.context_ids, w.continuation_ids]));
     }
     assert.ok(rolling.docs.some((d) => d.windows.length > 2), 'fixture exercises several windows');
-    const result = await rollingPerplexity(model, tokenizer, rolling.docs.map((d) => d.text));
+    const texts = await readTextSet(dataRoot, { path: 'held_out' }, 'general');
+    assert.deepEqual(texts, rolling.docs.map((d) => d.text));
+    const result = await rollingPerplexity(model, tokenizer, texts);
     result.perDocument.forEach((d, i) => assert.ok(Math.abs(d.logprob - rolling.docs[i].total_logprob) < 1e-9));
     const tokens = rolling.docs.reduce((a, d) => a + d.token_ids.length, 0);
     assert.equal(result.tokens, tokens);
     const ll = rolling.docs.reduce((a, d) => a + d.total_logprob, 0);
     assert.ok(Math.abs(result.tokenPerplexity - Math.exp(-ll / tokens)) < 1e-9 * result.tokenPerplexity);
+  });
+});
+
+describe('compareWithReference (the hook for the engine parity test)', () => {
+  it('reports full parity for a model that reproduces the harness model log-likelihoods', async () => {
+    const all = Object.values(reference.runs).flatMap((run) =>
+      Object.values(run).flatMap((t) => ((t as ReferenceTask).requests ? (t as ReferenceTask).requests : [])));
+    const report = await compareWithReference(new ReplayModel(all, reference.max_length), { tokenizer });
+    assert.equal(report.tasks.length, 18);
+    assert.equal(report.identicalPredictionShare, 1);
+    assert.equal(report.maxAbsLogprobDiff, 0);
+    for (const t of report.tasks) {
+      assert.equal(t.requestMismatches, 0, t.task);
+      assert.equal(t.ours.metrics.acc!.value, t.harness.acc, t.task);
+    }
+    for (const g of report.groups) assert.equal(g.ours.metrics.acc!.value, g.harness.acc);
+  });
+
+  it('notices a model that disagrees with the harness', async () => {
+    const flipped = Object.values(reference.runs['0']).flatMap((t) => ((t as ReferenceTask).requests ?? []))
+      .map((r) => ({ ...r, logprob: -r.logprob }));
+    const two = Object.values(reference.runs['2']).flatMap((t) => ((t as ReferenceTask).requests ?? []));
+    const report = await compareWithReference(new ReplayModel([...two, ...flipped]), { tokenizer });
+    assert.ok(report.identicalPredictionShare < 1);
+    assert.ok(report.maxAbsLogprobDiff > 1);
   });
 });
