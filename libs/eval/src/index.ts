@@ -63,3 +63,4 @@ export {
   TaskParity,
   REFERENCE_TASKS,
 } from './reference-fixture';
+export { FixtureLlama } from './fixture-llama';

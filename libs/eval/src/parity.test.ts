@@ -13,6 +13,7 @@ import { buildRequests, encodeRequests, harnessEncode } from './requests';
 import { aggregateSamples, scoreDocuments, scoreRequests } from './scorer';
 import { compareWithReference, fixturesDir, LmEvalReference, loadReference, ReferenceTask, ReplayModel } from './reference-fixture';
 import { HfTokenizer } from './tokenizer';
+import { FixtureLlama } from './fixture-llama';
 
 const TASKS = ['arc_easy', 'arc_challenge', 'hellaswag', 'winogrande', 'boolq', 'piqa',
   'mmlu_abstract_algebra', 'mmlu_high_school_government_and_politics', 'mmlu_world_religions'];
@@ -155,5 +156,23 @@ describe('compareWithReference (the hook for the engine parity test)', () => {
     const report = await compareWithReference(new ReplayModel([...two, ...flipped]), { tokenizer });
     assert.ok(report.identicalPredictionShare < 1);
     assert.ok(report.maxAbsLogprobDiff > 1);
+  });
+});
+
+describe('whole pipeline against lm-evaluation-harness with a real forward pass', () => {
+  it('the fixture model (plain-TS forward) gives the harness predictions for every sample, 0- and 2-shot', async () => {
+    const model = new FixtureLlama(path.join(fixturesDir(), 'model'));
+    const report = await compareWithReference(model, { tokenizer });
+    for (const t of report.tasks) {
+      assert.equal(t.requestMismatches, 0, t.task);
+      assert.equal(t.identicalPredictions, t.samples, `${t.task} ${t.numFewshot}-shot`);
+      for (const metric of Object.keys(t.ours.metrics) as (keyof typeof t.ours.metrics)[]) {
+        assert.equal(t.ours.metrics[metric]!.value, t.harness[metric], `${t.task} ${metric}`);
+      }
+    }
+    assert.equal(report.identicalPredictionShare, 1);
+    // torch ran fp32; this forward runs float64
+    assert.ok(report.maxAbsLogprobDiff < 1e-3, `max |Δ logprob| = ${report.maxAbsLogprobDiff}`);
+    for (const g of report.groups) assert.equal(g.ours.metrics.acc!.value, g.harness.acc);
   });
 });
