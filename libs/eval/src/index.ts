@@ -50,7 +50,7 @@ export {
 } from './scorer';
 export { MetricValue, TaskScore, mean, meanStderr, aggregateGroup, pooledSampleStderr, unweightedMeanStderr } from './metrics';
 export { rollingWindows, rollingPerplexity, readTextSet, PerplexityResult, PerplexityDocResult, PerplexityOptions } from './perplexity';
-export { TaskDocs, EvaluateOptions, TaskEvaluation, loadTaskDocs, evaluateTask, evaluateTaskDocs, evaluateSuite } from './evaluate';
+export { TaskDocs, EvaluateOptions, TaskEvaluation, TaskSettings, loadTaskDocs, evaluateTask, evaluateTaskDocs, evaluateSuite } from './evaluate';
 export { PythonRandom, pyLen, pyStrip } from './python-compat';
 export { parseTaskDefinition, loadTaskDefinitions } from './task-loader';
 export {

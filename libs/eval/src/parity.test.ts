@@ -6,7 +6,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { builtinTasks, mmluGroup } from './builtin-tasks';
-import { loadTaskDocs } from './evaluate';
+import { evaluateSuite, loadTaskDocs } from './evaluate';
 import { aggregateGroup } from './metrics';
 import { readTextSet, rollingPerplexity, rollingWindows } from './perplexity';
 import { buildRequests, encodeRequests, harnessEncode } from './requests';
@@ -174,5 +174,20 @@ describe('whole pipeline against lm-evaluation-harness with a real forward pass'
     // torch ran fp32; this forward runs float64
     assert.ok(report.maxAbsLogprobDiff < 1e-3, `max |Δ logprob| = ${report.maxAbsLogprobDiff}`);
     for (const g of report.groups) assert.equal(g.ours.metrics.acc!.value, g.harness.acc);
+  });
+});
+
+describe('evaluateSuite', () => {
+  it('reads, scores and aggregates the fixture suite (MMLU group included) to the harness numbers', async () => {
+    const run = reference.runs['0'];
+    const all = TASKS.flatMap((t) => (run[t] as ReferenceTask).requests);
+    const tasks = TASKS.map((t) => builtinTasks().get(t)!);
+    const subjects = ['abstract_algebra', 'high_school_government_and_politics', 'world_religions'];
+    const out = await evaluateSuite(dataRoot, tasks, [mmluGroup(subjects), mmluGroup()], tokenizer, new ReplayModel(all, reference.max_length));
+    assert.equal(out.tasks.length, TASKS.length);
+    for (const e of out.tasks) assert.equal(e.score.metrics.acc!.value, (run[e.score.task] as ReferenceTask).metrics.acc);
+    // the full 57-subject group over the 3 present subjects is the same micro-average
+    assert.equal(out.groups.length, 2);
+    for (const g of out.groups) assert.equal(g.metrics.acc!.value, (run.__mmlu_group__ as Record<string, number>).acc);
   });
 });
