@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { builtinTasks, hellaswagPreprocess, MMLU_SUBJECTS, mmluGroup, WINOGRANDE } from './builtin-tasks';
 import { buildRequests } from './requests';
+import { parseTaskDefinition } from './task-loader';
 
 describe('built-in tasks', () => {
   it('defines the 57 MMLU subjects (19 stem, 13 other, 12 social sciences, 13 humanities) and the six others', () => {
@@ -26,5 +27,12 @@ describe('built-in tasks', () => {
       ['Tom hugged Bob because Bob', ' was sad .'],
     ]);
     assert.equal(doc.gold, 1);
+  });
+
+  it('are plain data: every built-in definition survives a JSON round trip and validation unchanged', () => {
+    for (const task of builtinTasks().values()) {
+      const copy = parseTaskDefinition(JSON.parse(JSON.stringify(task)), task.name);
+      assert.deepEqual(copy, task);
+    }
   });
 });

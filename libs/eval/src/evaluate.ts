@@ -1,4 +1,5 @@
 import { readSplit } from './dataset-reader';
+import { HARNESS_FEWSHOT_SEED } from './fewshot';
 import { aggregateGroup, TaskScore } from './metrics';
 import { buildRequests, DocRequests, EncodeOptions, encodeRequests } from './requests';
 import { aggregateSamples, LogLikelihoodModel, SampleResult, ScoreOptions, scoreDocuments, scoreRequests } from './scorer';
@@ -32,8 +33,21 @@ export interface EvaluateOptions extends EncodeOptions, ScoreOptions {
   limit?: number;
 }
 
+/** The settings a result was produced with, in the harness's terms (for storing beside the scores). */
+export interface TaskSettings {
+  task: string;
+  version?: number;
+  numFewshot: number;
+  fewshotSeed: number;
+  /** undefined = the tokenizer's default (harness >= 0.4.9.2). */
+  addBosToken?: boolean;
+  limit?: number;
+  metrics: string[];
+}
+
 export interface TaskEvaluation {
   score: TaskScore;
+  settings: TaskSettings;
   numFewshot: number;
   samples: SampleResult[];
   docs: DocRequests[];
@@ -47,7 +61,16 @@ export async function evaluateTaskDocs(task: TaskDefinition, taskDocs: TaskDocs,
   const encoded = await encodeRequests(tokenizer, requests, options);
   const results = await scoreRequests(model, encoded, options);
   const samples = scoreDocuments(docs, results);
-  return { score: aggregateSamples(task.name, task.metrics, samples), numFewshot, samples, docs };
+  const settings: TaskSettings = {
+    task: task.name,
+    version: task.version,
+    numFewshot,
+    fewshotSeed: options.fewshotSeed ?? HARNESS_FEWSHOT_SEED,
+    addBosToken: options.addBosToken,
+    limit: options.limit,
+    metrics: [...task.metrics],
+  };
+  return { score: aggregateSamples(task.name, task.metrics, samples), settings, numFewshot, samples, docs };
 }
 
 export async function evaluateTask(dataRoot: string, task: TaskDefinition, tokenizer: Tokenizer, model: LogLikelihoodModel, options: EvaluateOptions = {}): Promise<TaskEvaluation> {

@@ -49,7 +49,18 @@ export {
   SharedInputGroup,
 } from './scorer';
 export { MetricValue, TaskScore, mean, meanStderr, aggregateGroup, pooledSampleStderr, unweightedMeanStderr } from './metrics';
-export { rollingWindows, rollingPerplexity, PerplexityResult, PerplexityDocResult, PerplexityOptions } from './perplexity';
-export { TaskDocs, EvaluateOptions, TaskEvaluation, loadTaskDocs, evaluateTask, evaluateTaskDocs, evaluateSuite } from './evaluate';
+export { rollingWindows, rollingPerplexity, readTextSet, PerplexityResult, PerplexityDocResult, PerplexityOptions } from './perplexity';
+export { TaskDocs, EvaluateOptions, TaskEvaluation, TaskSettings, loadTaskDocs, evaluateTask, evaluateTaskDocs, evaluateSuite } from './evaluate';
 export { PythonRandom, pyLen, pyStrip } from './python-compat';
 export { parseTaskDefinition, loadTaskDefinitions } from './task-loader';
+export {
+  fixturesDir,
+  loadReference,
+  LmEvalReference,
+  ReplayModel,
+  compareWithReference,
+  ParityReport,
+  TaskParity,
+  REFERENCE_TASKS,
+} from './reference-fixture';
+export { FixtureLlama } from './fixture-llama';

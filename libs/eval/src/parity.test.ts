@@ -6,13 +6,14 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { builtinTasks, mmluGroup } from './builtin-tasks';
-import { loadTaskDocs } from './evaluate';
+import { evaluateSuite, loadTaskDocs } from './evaluate';
 import { aggregateGroup } from './metrics';
-import { rollingPerplexity, rollingWindows } from './perplexity';
+import { readTextSet, rollingPerplexity, rollingWindows } from './perplexity';
 import { buildRequests, encodeRequests, harnessEncode } from './requests';
 import { aggregateSamples, scoreDocuments, scoreRequests } from './scorer';
-import { fixturesDir, LmEvalReference, loadReference, ReferenceTask, ReplayModel } from './test-fixtures';
+import { compareWithReference, fixturesDir, LmEvalReference, loadReference, ReferenceTask, ReplayModel } from './reference-fixture';
 import { HfTokenizer } from './tokenizer';
+import { FixtureLlama } from './fixture-llama';
 
 const TASKS = ['arc_easy', 'arc_challenge', 'hellaswag', 'winogrande', 'boolq', 'piqa',
   'mmlu_abstract_algebra', 'mmlu_high_school_government_and_politics', 'mmlu_world_religions'];
@@ -122,11 +123,71 @@ describe('harness parity, rolling log-likelihood (perplexity)', () => {
       assert.deepEqual(windows.map((w) => [w.contextIds, w.continuationIds]), doc.windows.map((w) => [w.context_ids, w.continuation_ids]));
     }
     assert.ok(rolling.docs.some((d) => d.windows.length > 2), 'fixture exercises several windows');
-    const result = await rollingPerplexity(model, tokenizer, rolling.docs.map((d) => d.text));
+    const texts = await readTextSet(dataRoot, { path: 'held_out' }, 'general');
+    assert.deepEqual(texts, rolling.docs.map((d) => d.text));
+    const result = await rollingPerplexity(model, tokenizer, texts);
     result.perDocument.forEach((d, i) => assert.ok(Math.abs(d.logprob - rolling.docs[i].total_logprob) < 1e-9));
     const tokens = rolling.docs.reduce((a, d) => a + d.token_ids.length, 0);
     assert.equal(result.tokens, tokens);
     const ll = rolling.docs.reduce((a, d) => a + d.total_logprob, 0);
     assert.ok(Math.abs(result.tokenPerplexity - Math.exp(-ll / tokens)) < 1e-9 * result.tokenPerplexity);
+  });
+});
+
+describe('compareWithReference (the hook for the engine parity test)', () => {
+  it('reports full parity for a model that reproduces the harness model log-likelihoods', async () => {
+    const all = Object.values(reference.runs).flatMap((run) =>
+      Object.values(run).flatMap((t) => ((t as ReferenceTask).requests ? (t as ReferenceTask).requests : [])));
+    const report = await compareWithReference(new ReplayModel(all, reference.max_length), { tokenizer });
+    assert.equal(report.tasks.length, 18);
+    assert.equal(report.identicalPredictionShare, 1);
+    assert.equal(report.maxAbsLogprobDiff, 0);
+    for (const t of report.tasks) {
+      assert.equal(t.requestMismatches, 0, t.task);
+      assert.equal(t.ours.metrics.acc!.value, t.harness.acc, t.task);
+    }
+    for (const g of report.groups) assert.equal(g.ours.metrics.acc!.value, g.harness.acc);
+  });
+
+  it('notices a model that disagrees with the harness', async () => {
+    const flipped = Object.values(reference.runs['0']).flatMap((t) => ((t as ReferenceTask).requests ?? []))
+      .map((r) => ({ ...r, logprob: -r.logprob }));
+    const two = Object.values(reference.runs['2']).flatMap((t) => ((t as ReferenceTask).requests ?? []));
+    const report = await compareWithReference(new ReplayModel([...two, ...flipped]), { tokenizer });
+    assert.ok(report.identicalPredictionShare < 1);
+    assert.ok(report.maxAbsLogprobDiff > 1);
+  });
+});
+
+describe('whole pipeline against lm-evaluation-harness with a real forward pass', () => {
+  it('the fixture model (plain-TS forward) gives the harness predictions for every sample, 0- and 2-shot', async () => {
+    const model = new FixtureLlama(path.join(fixturesDir(), 'model'));
+    const report = await compareWithReference(model, { tokenizer });
+    for (const t of report.tasks) {
+      assert.equal(t.requestMismatches, 0, t.task);
+      assert.equal(t.identicalPredictions, t.samples, `${t.task} ${t.numFewshot}-shot`);
+      for (const metric of Object.keys(t.ours.metrics) as (keyof typeof t.ours.metrics)[]) {
+        assert.equal(t.ours.metrics[metric]!.value, t.harness[metric], `${t.task} ${metric}`);
+      }
+    }
+    assert.equal(report.identicalPredictionShare, 1);
+    // torch ran fp32; this forward runs float64
+    assert.ok(report.maxAbsLogprobDiff < 1e-3, `max |Δ logprob| = ${report.maxAbsLogprobDiff}`);
+    for (const g of report.groups) assert.equal(g.ours.metrics.acc!.value, g.harness.acc);
+  });
+});
+
+describe('evaluateSuite', () => {
+  it('reads, scores and aggregates the fixture suite (MMLU group included) to the harness numbers', async () => {
+    const run = reference.runs['0'];
+    const all = TASKS.flatMap((t) => (run[t] as ReferenceTask).requests);
+    const tasks = TASKS.map((t) => builtinTasks().get(t)!);
+    const subjects = ['abstract_algebra', 'high_school_government_and_politics', 'world_religions'];
+    const out = await evaluateSuite(dataRoot, tasks, [mmluGroup(subjects), mmluGroup()], tokenizer, new ReplayModel(all, reference.max_length));
+    assert.equal(out.tasks.length, TASKS.length);
+    for (const e of out.tasks) assert.equal(e.score.metrics.acc!.value, (run[e.score.task] as ReferenceTask).metrics.acc);
+    // the full 57-subject group over the 3 present subjects is the same micro-average
+    assert.equal(out.groups.length, 2);
+    for (const g of out.groups) assert.equal(g.metrics.acc!.value, (run.__mmlu_group__ as Record<string, number>).acc);
   });
 });

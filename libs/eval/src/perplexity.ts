@@ -1,3 +1,5 @@
+import { readSplit } from './dataset-reader';
+import { DatasetSpec } from './task-definition';
 import { EncodeOptions, harnessEncode } from './requests';
 import { LogLikelihoodModel, ScoreOptions, ScoreRequest, scoreRequests } from './scorer';
 import { Tokenizer } from './tokenizer';
@@ -92,4 +94,18 @@ export async function rollingPerplexity(model: LogLikelihoodModel, tokenizer: To
     bitsPerByte: -ll / bytes / Math.log(2),
     perDocument,
   };
+}
+
+/**
+ * Reads a held-out text set (a `text` column by default) from the same local layouts as task data,
+ * e.g. `readTextSet(root, { path: 'held_out' }, 'general')` reads held_out/general.jsonl.
+ */
+export async function readTextSet(dataRoot: string, dataset: DatasetSpec, split: string, column = 'text', limit?: number): Promise<string[]> {
+  const rows = await readSplit(dataRoot, dataset, split, [column]);
+  const texts = rows.slice(0, limit ?? rows.length).map((r, i) => {
+    const value = r[column];
+    if (typeof value !== 'string') throw new Error(`${dataset.path} ${split} row ${i}: column "${column}" is not a string`);
+    return value;
+  });
+  return texts;
 }

@@ -45,6 +45,7 @@ describe('user-defined tasks from JSON', () => {
       assert.equal(result.docs[0].requests[0].context, 'Capitals.\n\nThe capital of France is');
       assert.equal(result.docs[0].requests[0].continuation, ' Paris');
       assert.equal(seen.length, 6);
+      assert.deepEqual(result.settings, { task: 'capitals', version: undefined, numFewshot: 0, fewshotSeed: 1234, addBosToken: undefined, limit: undefined, metrics: ['acc', 'acc_norm'] });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
