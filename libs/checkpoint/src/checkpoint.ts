@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { open, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeHeader, SafetensorsReader } from '../../safetensors/src';
-import { copyRange, fsyncDir, mapLimit, sha256OfFile, writeFully } from './file-io';
+import { copyRange, fsyncDir, mapLimit, readFully, sha256OfFile, writeFully } from './file-io';
 import { CheckpointError, elements, FLOAT32_BYTES } from './layout';
 import { layoutsOf, Manifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, ManifestShard, parseManifest, TrainingProgress } from './manifest';
 import { ShardedStateStore } from './state-store';
@@ -184,25 +184,38 @@ export interface RestoreOptions {
   readonly memoryBudgetBytes: number;
 }
 
-/** A new state store holding a checkpoint's tensors, with the same shard layout. */
+/**
+ * A new state store holding a checkpoint's tensors, with the same shard layout. Each shard file's
+ * header is checked against the manifest, then its data section (laid out exactly as the shard in
+ * memory) is read with one positioned read.
+ */
 export async function restoreStateStore(checkpoint: CheckpointEntry, options: RestoreOptions): Promise<ShardedStateStore> {
   const layouts = layoutsOf(checkpoint.manifest);
-  const store = await ShardedStateStore.create({ shards: layouts, ...options });
-  for (const [id, shard] of checkpoint.manifest.shards.entries()) {
-    const reader = await SafetensorsReader.open(join(checkpoint.dir, shard.file));
-    try {
-      await store.use(id, 'write', async (resident) => {
-        for (const t of layouts[id].tensors) {
+  return ShardedStateStore.create({
+    shards: layouts,
+    ...options,
+    load: async (layout, out) => {
+      const path = join(checkpoint.dir, checkpoint.manifest.shards[layout.id].file);
+      const reader = await SafetensorsReader.open(path);
+      try {
+        const dataStart = layout.tensors.length > 0 ? reader.info(layout.tensors[0].name).fileOffset : 0;
+        for (const t of layout.tensors) {
           const info = reader.info(t.name);
-          if (info.dtype !== 'F32' || elements(info.shape) !== t.length) throw new CheckpointError(`${reader.path}: tensor "${t.name}" does not match the manifest`);
-          resident.data.set((await reader.read(t.name)) as Float32Array, t.offset);
+          if (info.dtype !== 'F32' || elements(info.shape) !== t.length || info.fileOffset !== dataStart + t.offset * FLOAT32_BYTES) {
+            throw new CheckpointError(`${path}: tensor "${t.name}" does not match the manifest's layout`);
+          }
         }
-      });
-    } finally {
-      await reader.close();
-    }
-  }
-  return store;
+        const handle = await open(path, 'r');
+        try {
+          await readFully(handle, new Uint8Array(out.buffer, out.byteOffset, out.byteLength), dataStart);
+        } finally {
+          await handle.close();
+        }
+      } finally {
+        await reader.close();
+      }
+    },
+  });
 }
 
 export interface RetentionPolicy {

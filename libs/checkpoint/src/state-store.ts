@@ -16,6 +16,8 @@ export interface StateStoreOptions {
   readonly memoryBudgetBytes: number;
   /** Fills a tensor at creation; tensors start at zero without it. */
   readonly init?: (tensor: ShardTensor, out: Float32Array) => void;
+  /** Fills a whole shard at creation (e.g. from a checkpoint file); runs after `init`. */
+  readonly load?: (layout: ShardLayout, out: Float32Array) => Promise<void>;
 }
 
 export type AccessMode = 'read' | 'write';
@@ -85,6 +87,7 @@ export class ShardedStateStore {
         await store.makeRoom(slot.bytes);
         slot.data = new Float32Array(slot.layout.length);
         if (options.init) for (const t of slot.layout.tensors) options.init(t, slot.data.subarray(t.offset, t.offset + t.length));
+        if (options.load) await options.load(slot.layout, slot.data);
         slot.dirty = true;
         slot.lastUsed = ++store.clock;
         store.residentTotal += slot.bytes;

@@ -3,3 +3,4 @@ export { ParameterKind, ParameterSpec, parameterSpecs, parameterCount, elementCo
 export { MOBILELLM_125M, MOBILELLM_125M_PARAMETERS, TINY_TEST, PRESETS } from './presets';
 export { initParameter, initParameters } from './init';
 export { loadLlamaConfig } from './load';
+export { loadHfModel, saveHfModel, HfModel, SaveHfOptions } from './hf-weights';
