@@ -19,10 +19,21 @@ import {
   SPACY_SENTENCIZER_PUNCT_CHARS,
 } from './reference-tables.generated';
 
-const PREFIX = new RegExp(SPACY_EN_PREFIX_PATTERN, 'u');
-const SUFFIX = new RegExp(SPACY_EN_SUFFIX_PATTERN, 'u');
+// Sticky (`y`) so that the start-anchored patterns are tried at position 0 only, not at every
+// position of the string (V8 does not infer that from a `^` inside each alternative).
+const PREFIX = new RegExp(SPACY_EN_PREFIX_PATTERN, 'uy');
+const URL = new RegExp(SPACY_EN_URL_PATTERN, 'uy');
+// Global so a search can start near the end of the string (see suffixLength).
+const SUFFIX = new RegExp(SPACY_EN_SUFFIX_PATTERN, 'gu');
 const INFIX = new RegExp(SPACY_EN_INFIX_PATTERN, 'gu');
-const URL = new RegExp(SPACY_EN_URL_PATTERN, 'u');
+/**
+ * Every suffix alternative except a run of dots ("\.\.+$") matches at most 4 code points
+ * ("km/h", "US$", "'s", "……"), so the leftmost suffix match starts within the last
+ * SUFFIX_WINDOW UTF-16 units; lookbehinds still see the whole string.
+ */
+const SUFFIX_WINDOW = 10;
+/** Letters, marks and numbers only: no infix alternative can match (each needs punctuation or a symbol). */
+const NO_INFIX_POSSIBLE = /^[\p{L}\p{M}\p{N}]*$/u;
 const SPECIALS = new Map<string, readonly string[]>(Object.entries(SPACY_EN_SPECIAL_CASES));
 const SENTENCE_END = new Set(SPACY_SENTENCIZER_PUNCT_CHARS);
 const ALL_PUNCT = /^\p{P}+$/u;
@@ -43,13 +54,21 @@ function isPlainChunk(s: string): boolean {
 }
 
 function prefixLength(s: string): number {
+  PREFIX.lastIndex = 0;
   const m = PREFIX.exec(s);
   return m ? m[0].length : 0;
 }
 
 function suffixLength(s: string): number {
+  // a trailing dot run can be arbitrarily long: search the whole string then
+  SUFFIX.lastIndex = s.endsWith('..') ? 0 : Math.max(0, s.length - SUFFIX_WINDOW);
   const m = SUFFIX.exec(s);
   return m ? m[0].length : 0;
+}
+
+function isUrl(s: string): boolean {
+  URL.lastIndex = 0;
+  return URL.test(s);
 }
 
 /** spaCy Tokenizer._split_affixes + _attach_tokens for one whitespace-free chunk. */
@@ -110,7 +129,7 @@ function tokenizeChunk(chunk: string, out: string[]): void {
   if (s) {
     const sp = SPECIALS.get(s);
     if (sp) tokens.push(...sp);
-    else if (URL.test(s)) tokens.push(s);
+    else if (isUrl(s)) tokens.push(s);
     else splitInfixes(s, tokens);
   }
   for (let i = suffixes.length - 1; i >= 0; i--) tokens.push(suffixes[i]);
@@ -144,7 +163,7 @@ function affixTokens(chunk: string): string[] {
   }
   const tokens = [...prefixes];
   if (s) {
-    if (URL.test(s)) tokens.push(s);
+    if (isUrl(s)) tokens.push(s);
     else splitInfixes(s, tokens);
   }
   for (let i = suffixes.length - 1; i >= 0; i--) tokens.push(suffixes[i]);
@@ -161,7 +180,7 @@ const SPECIAL_PATTERNS = new Map<string, { pieces: string[]; text: string }[]>()
 for (const key of SPECIALS.keys()) {
   if (key.includes(' ')) continue;
   INFIX.lastIndex = 0;
-  if (!PREFIX.test(key) && !SUFFIX.test(key) && !INFIX.test(key)) continue;
+  if (prefixLength(key) === 0 && suffixLength(key) === 0 && !INFIX.test(key)) continue;
   INFIX.lastIndex = 0;
   const pieces = affixTokens(key);
   const list = SPECIAL_PATTERNS.get(pieces[0]) ?? [];
@@ -203,12 +222,18 @@ function applySpecialSpans(tokens: string[]): readonly string[] {
 }
 
 function splitInfixes(s: string, out: string[]): void {
+  if (isPlainChunk(s) || NO_INFIX_POSSIBLE.test(s)) {
+    out.push(s);
+    return;
+  }
+  // an exec loop, not String.matchAll: matchAll clones (and recompiles) this 15 kB pattern per call
   INFIX.lastIndex = 0;
   let start = 0;
   let any = false;
-  for (const m of s.matchAll(INFIX)) {
-    const infixStart = m.index!;
+  for (let m = INFIX.exec(s); m !== null; m = INFIX.exec(s)) {
+    const infixStart = m.index;
     const infixEnd = infixStart + m[0].length;
+    if (infixEnd === infixStart) INFIX.lastIndex++; // never stall on an empty match
     // spaCy ignores an infix at the very start of the string
     if (infixStart === 0) continue;
     any = true;

@@ -9,6 +9,7 @@
 // - duplicated n-grams are joined WITHOUT spaces and, once a repeat is found, skip n words.
 
 import { pyLen, pyStrip } from '../python-text';
+import { NGramIndex } from './ngram-index';
 import { FilterVerdict, QualityFilter, TextView, isOn, keep, reject } from '../verdict';
 
 export interface GopherRepetitionOptions {
@@ -61,58 +62,6 @@ export function findDuplicates(items: readonly string[]): { count: number; chars
   return { count, chars };
 }
 
-/**
- * Length x count of the most frequent space-joined word n-gram; ties go to the n-gram seen first
- * (Python's Counter.most_common(1) keeps insertion order among equals). 0 when there is none.
- */
-export function topNGramChars(words: readonly string[], wordLengths: readonly number[], n: number): number {
-  if (words.length < n) return 0;
-  const slot = new Map<string, number>(); // n-gram -> index into counts / firstAt, in insertion order
-  const counts: number[] = [];
-  const firstAt: number[] = [];
-  for (let i = 0; i + n <= words.length; i++) {
-    const key = joinWords(words, i, n, ' ');
-    const at = slot.get(key);
-    if (at === undefined) {
-      slot.set(key, counts.length);
-      counts.push(1);
-      firstAt.push(i);
-    } else counts[at]++;
-  }
-  let best = 0;
-  for (let k = 1; k < counts.length; k++) if (counts[k] > counts[best]) best = k;
-  let chars = n - 1; // the joining spaces
-  for (let k = firstAt[best]; k < firstAt[best] + n; k++) chars += wordLengths[k];
-  return chars * counts[best];
-}
-
-/**
- * Characters in word n-grams (joined without spaces) that repeat an earlier n-gram, scanning left
- * to right and jumping past each repeat so repeats never overlap.
- */
-export function duplicatedNGramChars(words: readonly string[], wordLengths: readonly number[], n: number): number {
-  const seen = new Set<string>();
-  let repeated = 0;
-  let i = 0;
-  while (i < words.length - n + 1) {
-    const key = joinWords(words, i, n, '');
-    if (seen.has(key)) {
-      for (let k = i; k < i + n; k++) repeated += wordLengths[k];
-      i += n;
-    } else {
-      seen.add(key);
-      i++;
-    }
-  }
-  return repeated;
-}
-
-function joinWords(words: readonly string[], start: number, n: number, sep: string): string {
-  let s = words[start];
-  for (let k = start + 1; k < start + n; k++) s += sep + words[k];
-  return s;
-}
-
 export class GopherRepetitionFilter implements QualityFilter {
   readonly name = 'gopher_repetition';
   readonly options: GopherRepetitionOptions;
@@ -147,14 +96,20 @@ export class GopherRepetitionFilter implements QualityFilter {
 
     const words = doc.words;
     const wordLengths = words.map(pyLen);
-    for (const [n, frac] of o.topNGrams) {
-      if (words.length < n) continue;
-      const ratio = topNGramChars(words, wordLengths, n) / textLength;
-      if (ratio > frac) return reject(this.name, `top_${n}_gram`, ratio, frac);
+    if (o.topNGrams.length > 0) {
+      const spaced = new NGramIndex(words, wordLengths, ' ');
+      for (const [n, frac] of o.topNGrams) {
+        if (words.length < n) continue;
+        const ratio = spaced.topNGramChars(n) / textLength;
+        if (ratio > frac) return reject(this.name, `top_${n}_gram`, ratio, frac);
+      }
     }
-    for (const [n, frac] of o.dupNGrams) {
-      const ratio = duplicatedNGramChars(words, wordLengths, n) / textLength;
-      if (ratio > frac) return reject(this.name, `duplicated_${n}_n_grams`, ratio, frac);
+    if (o.dupNGrams.length > 0) {
+      const glued = new NGramIndex(words, wordLengths, '');
+      for (const [n, frac] of o.dupNGrams) {
+        const ratio = glued.duplicatedNGramChars(n) / textLength;
+        if (ratio > frac) return reject(this.name, `duplicated_${n}_n_grams`, ratio, frac);
+      }
     }
     return keep(text);
   }
