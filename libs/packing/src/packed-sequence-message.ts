@@ -17,6 +17,7 @@ export function toPackedSequenceMessage(seq: PackedSequenceData, labels: Sequenc
     seqLen: seq.seqLen,
     docStarts: seq.docStarts,
     docIds: seq.docIds,
+    docOffsets: seq.docOffsets,
     tokenizerId: labels.tokenizerId,
     numTokens: seq.numTokens,
     padId: seq.padId,
@@ -37,5 +38,6 @@ export function fromPackedSequenceMessage(msg: PackedSequence): PackedSequenceDa
     padId: msg.padId ?? 0,
     docStarts: msg.docStarts ?? [],
     docIds: msg.docIds ?? [],
+    docOffsets: msg.docOffsets ?? [],
   };
 }

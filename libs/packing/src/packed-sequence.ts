@@ -27,6 +27,8 @@ export interface PackedSequenceData {
   docStarts: number[];
   /** Document of every segment (same length as docStarts). */
   docIds: string[];
+  /** Token offset of every segment within its document (0 for a document's first segment). */
+  docOffsets: number[];
 }
 
 export function sequenceId(segments: readonly Segment[], seqLen: number): string {
@@ -39,15 +41,17 @@ export function buildSequence(segments: readonly Segment[], seqLen: number, padI
   const tokens = new Uint32Array(seqLen).fill(padId);
   const docStarts: number[] = [];
   const docIds: string[] = [];
+  const docOffsets: number[] = [];
   let at = 0;
   for (const s of segments) {
     if (at + s.tokens.length > seqLen) throw new Error(`segments overflow a sequence of ${seqLen} tokens`);
     docStarts.push(at);
     docIds.push(s.docId);
+    docOffsets.push(s.offset);
     tokens.set(s.tokens, at);
     at += s.tokens.length;
   }
-  return { id: sequenceId(segments, seqLen), seqLen, tokens, numTokens: at, padId, docStarts, docIds };
+  return { id: sequenceId(segments, seqLen), seqLen, tokens, numTokens: at, padId, docStarts, docIds, docOffsets };
 }
 
 /** The segments of a packed sequence: [docId, tokens] in order. */
@@ -60,26 +64,28 @@ export function sequenceSegments(seq: Pick<PackedSequenceData, 'tokens' | 'numTo
 }
 
 /**
- * Reassembles documents from a stream of packed sequences: the segments of each document id are
- * concatenated in stream order. Documents come out in order of first appearance.
+ * Reassembles documents from packed sequences read in any order: each document's segments are placed
+ * by their offset within the document. Documents come out in order of first appearance.
  */
 export function unpackDocuments(
-  sequences: Iterable<Pick<PackedSequenceData, 'tokens' | 'numTokens' | 'docStarts' | 'docIds'>>,
+  sequences: Iterable<Pick<PackedSequenceData, 'tokens' | 'numTokens' | 'docStarts' | 'docIds' | 'docOffsets'>>,
 ): TokenizedDocument[] {
-  const parts = new Map<string, Uint32Array[]>();
+  const parts = new Map<string, Array<{ offset: number; tokens: Uint32Array }>>();
   for (const seq of sequences) {
-    for (const [id, tokens] of sequenceSegments(seq)) {
+    sequenceSegments(seq).forEach(([id, tokens], i) => {
       let list = parts.get(id);
       if (!list) parts.set(id, (list = []));
-      list.push(tokens);
-    }
+      list.push({ offset: seq.docOffsets[i]!, tokens });
+    });
   }
   return [...parts].map(([id, list]) => {
-    const tokens = new Uint32Array(list.reduce((n, t) => n + t.length, 0));
+    list.sort((a, b) => a.offset - b.offset);
+    const tokens = new Uint32Array(list.reduce((n, t) => n + t.tokens.length, 0));
     let at = 0;
-    for (const t of list) {
-      tokens.set(t, at);
-      at += t.length;
+    for (const part of list) {
+      if (part.offset !== at) throw new Error(`document ${id}: segment at offset ${part.offset} where ${at} was expected (a segment is missing or doubled)`);
+      tokens.set(part.tokens, at);
+      at += part.tokens.length;
     }
     return { id, tokens };
   });
