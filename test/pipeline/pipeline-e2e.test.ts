@@ -7,19 +7,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../libs/config/src/load';
-import { codecFor, deadLetterTopic, Document, Duplicate, DuplicateKind, PackedSequence, Rejection } from '../../libs/contracts/src';
+import { codecFor, deadLetterTopic, Document, DuplicateKind } from '../../libs/contracts/src';
 import { LocalPipeline } from '../../libs/local-run/src';
-import { fromPackedSequenceMessage, sequenceSegments, unpackDocuments } from '../../libs/packing/src';
+import { sequenceSegments } from '../../libs/packing/src';
 import { DEDUP_STAGE, PACKER_STAGE, QUALITY_STAGE } from '../../libs/pipeline-stages/src';
 import { createBus } from '../../libs/transport/src/create-bus';
 import { saltedCorpus, writeJsonl } from '../support/salted-corpus';
+import { readOutcomes } from '../support/pipeline-outcomes';
 import { readTopics, uniqueTopics } from '../support/topic-reader';
 
 const brokers = process.env.KAFKA_BROKERS;
 const documentCodec = codecFor<Document>(Document);
-const rejectionCodec = codecFor<Rejection>(Rejection);
-const duplicateCodec = codecFor<Duplicate>(Duplicate);
-const sequenceCodec = codecFor<PackedSequence>(PackedSequence);
 
 test('on a real Kafka broker, a salted real-text corpus flows through the four stages and every document is accounted for', { skip: !brokers && 'KAFKA_BROKERS is not set (scripts/run-tests.js starts a broker)', timeout: 240_000 }, async () => {
   await runSaltedCorpus({ kind: 'kafka', brokers: brokers!.split(','), partitions: 3 });
@@ -56,32 +54,7 @@ async function runSaltedCorpus(bus: Record<string, unknown>): Promise<void> {
     assert.equal(counts.deadLettersByStage[QUALITY_STAGE], garbage.length, 'undecodable records are dead-lettered by the first stage');
 
     // Read every output and give every document exactly one fate.
-    const expectedOutputs = counts.rejected + counts.exactDuplicates + counts.nearDuplicates + counts.unique;
-    const records = await readTopics(transport, [topics.docsRejected, topics.docsDuplicate, topics.docsUnique], expectedOutputs);
-    const fate = new Map<string, string>();
-    const rejectionRule = new Map<string, string>();
-    const duplicateOf = new Map<string, { of: string; kind: number }>();
-    const uniqueText = new Map<string, string>();
-    const uniqueOrder = new Map<string, { partition: number; offset: bigint }>();
-    for (const r of records) {
-      let id: string;
-      if (r.topic === topics.docsRejected) {
-        const m = rejectionCodec.decode(r.value);
-        id = m.document!.id!;
-        rejectionRule.set(id, `${m.filter}/${m.rule}`);
-      } else if (r.topic === topics.docsDuplicate) {
-        const m = duplicateCodec.decode(r.value);
-        id = m.document!.id!;
-        duplicateOf.set(id, { of: m.duplicateOf!, kind: m.kind! });
-      } else {
-        const m = documentCodec.decode(r.value);
-        id = m.id!;
-        uniqueText.set(id, m.text!);
-        uniqueOrder.set(id, { partition: r.partition, offset: BigInt(r.offset) });
-      }
-      assert.ok(!fate.has(id), `document ${id} has two fates: ${fate.get(id)} and ${r.topic}`);
-      fate.set(id, r.topic);
-    }
+    const { fate, rejectionRule, duplicateOf, uniqueText, uniqueOrder, sequences, packed: tokensOf } = await readOutcomes(transport, topics, counts);
     assert.equal(fate.size, documentLines, 'every document read from the file has exactly one fate');
 
     // Junk is rejected, each rejection naming its rule.
@@ -120,8 +93,6 @@ async function runSaltedCorpus(bus: Record<string, unknown>): Promise<void> {
     assert.ok(precision >= 0.9, `near-duplicate precision ${precision}`);
 
     // The packed sequences decode back to exactly the kept documents, each whole, in topic order.
-    const sequences = (await readTopics(transport, [topics.seqsPacked], counts.sequences)).map((r) => fromPackedSequenceMessage(sequenceCodec.decode(r.value)));
-    assert.equal(sequences.length, counts.sequences);
     for (const seq of sequences) {
       let previous: { partition: number; offset: bigint } | undefined;
       for (const [docId] of sequenceSegments(seq)) {
@@ -130,7 +101,6 @@ async function runSaltedCorpus(bus: Record<string, unknown>): Promise<void> {
         previous = at;
       }
     }
-    const tokensOf = new Map(unpackDocuments(sequences).map((d) => [d.id, d.tokens]));
     assert.deepEqual([...tokensOf.keys()].sort(), [...uniqueText.keys()].sort(), 'every kept document is packed, nothing else');
     for (const [id, text] of uniqueText) {
       const decoded = await pipeline.tokenizer.decode(tokensOf.get(id)!, true);

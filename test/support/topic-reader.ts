@@ -1,5 +1,6 @@
 // Reads what a pipeline wrote, from the beginning, under a throwaway consumer group: the test's view of
 // the topics, independent of the stages' own groups.
+import type { TopicsConfig } from '../../libs/config/src/schema';
 import type { Bus, ConsumedRecord } from '../../libs/transport/src/bus';
 
 export async function readTopics(bus: Bus, topics: string[], expected: number, timeoutMs = 60_000): Promise<ConsumedRecord[]> {
@@ -21,7 +22,7 @@ export async function readTopics(bus: Bus, topics: string[], expected: number, t
 }
 
 /** Topic names unique to one test run, so runs never see each other's records. */
-export function uniqueTopics(prefix: string): Record<string, string> {
+export function uniqueTopics(prefix: string): TopicsConfig {
   return {
     docsRaw: `${prefix}.docs.raw`,
     docsFiltered: `${prefix}.docs.filtered`,
