@@ -133,10 +133,9 @@ function tokenizeChunk(chunk: string, out: string[]): void {
     else splitInfixes(s, tokens);
   }
   for (let i = suffixes.length - 1; i >= 0; i--) tokens.push(suffixes[i]);
-  const result = applySpecialSpans(tokens);
   if (chunkCache.size >= CACHE_LIMIT) chunkCache.clear();
-  chunkCache.set(chunk, result);
-  for (const t of result) out.push(t);
+  chunkCache.set(chunk, tokens);
+  for (const t of tokens) out.push(t);
 }
 
 /** Affix-only tokenization (special cases off), as spaCy builds its special-case patterns. */
@@ -172,9 +171,12 @@ function affixTokens(chunk: string): string[] {
 
 /**
  * spaCy's second pass (Tokenizer._apply_special_cases): a special case that itself contains
- * affixes (for example "Mr." or ";)") is also recognised when affix splitting of a larger chunk
- * produced exactly its pieces ("--Mr." -> "--", "Mr", "." -> "--", "Mr."). Patterns are indexed
- * by their first piece.
+ * affixes (for example "Mr." or "''") is also recognised where affix splitting produced exactly
+ * its pieces ("--Mr." -> "--", "Mr", "." -> "--", "Mr."). spaCy matches the pieces over the
+ * whole document's tokens, so a match may straddle two chunks separated by one space; such a
+ * match is never applied (its text contains the space) but it still blocks overlapping matches,
+ * which is why this pass runs per document and not per chunk. Patterns are indexed by their
+ * first piece.
  */
 const SPECIAL_PATTERNS = new Map<string, { pieces: string[]; text: string }[]>();
 for (const key of SPECIALS.keys()) {
@@ -188,9 +190,16 @@ for (const key of SPECIALS.keys()) {
   SPECIAL_PATTERNS.set(pieces[0], list);
 }
 
-function applySpecialSpans(tokens: string[]): readonly string[] {
-  // collect matches [start, end, text]
-  const matches: [number, number, string][] = [];
+/** A document's tokens; chunk[i] numbers the whitespace-delimited span token i came from. */
+interface TokenStream {
+  tokens: string[];
+  chunk: number[];
+  isSpace: boolean[];
+}
+
+function applySpecialSpans(stream: TokenStream): void {
+  const { tokens, chunk } = stream;
+  let matches: [number, number, string][] | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const candidates = SPECIAL_PATTERNS.get(tokens[i]);
     if (!candidates) continue;
@@ -198,27 +207,39 @@ function applySpecialSpans(tokens: string[]): readonly string[] {
       if (i + pieces.length > tokens.length) continue;
       let ok = true;
       for (let k = 1; k < pieces.length && ok; k++) ok = tokens[i + k] === pieces[k];
-      if (ok) matches.push([i, i + pieces.length, text]);
+      if (ok) (matches ??= []).push([i, i + pieces.length, text]);
     }
   }
-  if (matches.length === 0) return tokens;
-  // longest first, then leftmost; a match is kept unless its first or last token is taken
+  if (!matches) return;
+  // longest first, then leftmost; a match survives unless its first or last token is already
+  // covered, and every match covers its tokens whether it survives or not (spaCy's
+  // _filter_special_spans)
   matches.sort((a, b) => b[1] - b[0] - (a[1] - a[0]) || a[0] - b[0]);
-  const taken = new Set<number>();
+  const covered = new Set<number>();
   const kept = new Map<number, [number, string]>();
   for (const [start, end, text] of matches) {
-    if (!taken.has(start) && !taken.has(end - 1)) kept.set(start, [end, text]);
-    for (let k = start; k < end; k++) taken.add(k);
+    // a surviving match across two chunks changes nothing: its text has a space, so no rule applies
+    if (!covered.has(start) && !covered.has(end - 1) && chunk[start] === chunk[end - 1]) kept.set(start, [end, text]);
+    for (let k = start; k < end; k++) covered.add(k);
   }
-  const out: string[] = [];
+  const out: TokenStream = { tokens: [], chunk: [], isSpace: [] };
   for (let i = 0; i < tokens.length; ) {
     const m = kept.get(i);
     if (m) {
-      out.push(...SPECIALS.get(m[1])!);
+      for (const t of SPECIALS.get(m[1])!) {
+        out.tokens.push(t);
+        out.chunk.push(chunk[i]);
+        out.isSpace.push(false);
+      }
       i = m[0];
-    } else out.push(tokens[i++]);
+    } else {
+      out.tokens.push(tokens[i]);
+      out.chunk.push(chunk[i]);
+      out.isSpace.push(stream.isSpace[i]);
+      i++;
+    }
   }
-  return out;
+  Object.assign(stream, out);
 }
 
 function splitInfixes(s: string, out: string[]): void {
@@ -249,23 +270,32 @@ function splitInfixes(s: string, out: string[]): void {
 }
 
 /**
- * All spaCy tokens of `text`, whitespace tokens included (spaCy keeps a whitespace run as a token
- * except for one plain space after a word). `onToken` receives each token and whether it is
- * whitespace.
+ * All spaCy tokens of `text`, whitespace tokens included: spaCy keeps a whitespace run as a token,
+ * except for one plain space after a chunk, which it absorbs.
  */
-function forEachToken(text: string, onToken: (token: string, isSpace: boolean) => void): void {
-  if (text.length === 0) return;
+function tokenize(text: string): TokenStream {
+  const stream: TokenStream = { tokens: [], chunk: [], isSpace: [] };
+  if (text.length === 0) return stream;
   let inWs = isPySpace(text.charCodeAt(0));
   let start = 0;
-  const pending: string[] = [];
+  let chunkId = 0;
+  const pieces: string[] = [];
   const emit = (end: number) => {
     if (start >= end) return;
     const span = text.slice(start, end);
-    if (inWs) onToken(span, true);
-    else {
-      pending.length = 0;
-      tokenizeChunk(span, pending);
-      for (const t of pending) onToken(t, false);
+    chunkId++;
+    if (inWs) {
+      stream.tokens.push(span);
+      stream.chunk.push(chunkId);
+      stream.isSpace.push(true);
+      return;
+    }
+    pieces.length = 0;
+    tokenizeChunk(span, pieces);
+    for (const t of pieces) {
+      stream.tokens.push(t);
+      stream.chunk.push(chunkId);
+      stream.isSpace.push(false);
     }
   };
   for (let i = 0; i < text.length; i++) {
@@ -277,33 +307,34 @@ function forEachToken(text: string, onToken: (token: string, isSpace: boolean) =
     }
   }
   emit(text.length);
+  applySpecialSpans(stream);
+  return stream;
 }
 
 /** datatrove split_into_words(text, "en"): spaCy tokens, stripped, empty ones dropped. */
 export function splitWords(text: string): string[] {
+  const { tokens, isSpace } = tokenize(text);
   const words: string[] = [];
-  forEachToken(text, (t, isSpace) => {
-    if (!isSpace) words.push(t);
-  });
+  for (let i = 0; i < tokens.length; i++) if (!isSpace[i]) words.push(tokens[i]);
   return words;
 }
 
 /**
  * Number of sentences spaCy's sentencizer finds in `text` (datatrove split_into_sentences
  * length, at least 1). A sentence ends after a token in the sentencizer's punctuation list,
- * at the next token that is not punctuation.
+ * at the next token that is not punctuation (whitespace tokens are not punctuation).
  */
 export function countSentences(text: string): number {
-  let sentences = 0;
+  const { tokens, isSpace } = tokenize(text);
+  let sentences = 1;
   let seenPeriod = false;
-  let tokens = 0;
-  forEachToken(text, (t, isSpace) => {
-    tokens++;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
     const isEnd = SENTENCE_END.has(t);
-    if (seenPeriod && !isEnd && (isSpace || !ALL_PUNCT.test(t))) {
+    if (seenPeriod && !isEnd && (isSpace[i] || !ALL_PUNCT.test(t))) {
       sentences++;
       seenPeriod = false;
     } else if (isEnd) seenPeriod = true;
-  });
-  return tokens === 0 ? 1 : sentences + 1;
+  }
+  return sentences;
 }
