@@ -34,3 +34,12 @@ test('countSentences follows the spaCy sentencizer', () => {
   assert.equal(countSentences('Wait... what'), 1); // "..." is not a sentence-ending token
   assert.equal(countSentences(''), 1); // datatrove's split_into_sentences("") is [""]
 });
+
+test('long runs of affix characters split in linear time (one token per character)', () => {
+  // peeling one suffix at a time used to re-hash every remainder: ~70 s for this input
+  const text = 'x' + '😀'.repeat(100_000);
+  const started = Date.now();
+  const words = splitWords(text);
+  assert.equal(words.length, 100_001);
+  assert.ok(Date.now() - started < 10_000, `${Date.now() - started} ms`);
+});

@@ -35,6 +35,16 @@ const SUFFIX_WINDOW = 10;
 /** Letters, marks and numbers only: no infix alternative can match (each needs punctuation or a symbol). */
 const NO_INFIX_POSSIBLE = /^[\p{L}\p{M}\p{N}]*$/u;
 const SPECIALS = new Map<string, readonly string[]>(Object.entries(SPACY_EN_SPECIAL_CASES));
+/**
+ * Longest exception, in UTF-16 units. Looking up longer strings is pointless, and skipping it keeps
+ * affix peeling linear: hashing every shrinking remainder of a 100k-character run of
+ * punctuation would be quadratic.
+ */
+const MAX_SPECIAL_LENGTH = Math.max(...[...SPECIALS.keys()].map((k) => k.length));
+
+function specialCase(s: string): readonly string[] | undefined {
+  return s.length <= MAX_SPECIAL_LENGTH ? SPECIALS.get(s) : undefined;
+}
 const SENTENCE_END = new Set(SPACY_SENTENCIZER_PUNCT_CHARS);
 const ALL_PUNCT = /^\p{P}+$/u;
 
@@ -73,7 +83,7 @@ function isUrl(s: string): boolean {
 
 /** spaCy Tokenizer._split_affixes + _attach_tokens for one whitespace-free chunk. */
 function tokenizeChunk(chunk: string, out: string[]): void {
-  const special = SPECIALS.get(chunk);
+  const special = specialCase(chunk);
   if (special) {
     for (const t of special) out.push(t);
     return;
@@ -93,12 +103,12 @@ function tokenizeChunk(chunk: string, out: string[]): void {
   let s = chunk;
   let lastSize = -1;
   while (s.length > 0 && s.length !== lastSize) {
-    if (SPECIALS.has(s)) break;
+    if (specialCase(s)) break;
     lastSize = s.length;
     const pre = prefixLength(s);
     if (pre !== 0) {
       const minusPre = s.slice(pre);
-      if (minusPre && SPECIALS.has(minusPre)) {
+      if (minusPre && specialCase(minusPre)) {
         prefixes.push(s.slice(0, pre));
         s = minusPre;
         break;
@@ -107,7 +117,7 @@ function tokenizeChunk(chunk: string, out: string[]): void {
     const suf = suffixLength(s.slice(pre));
     if (suf !== 0) {
       const minusSuf = s.slice(0, s.length - suf);
-      if (minusSuf && SPECIALS.has(minusSuf)) {
+      if (minusSuf && specialCase(minusSuf)) {
         suffixes.push(s.slice(s.length - suf));
         s = minusSuf;
         break;
@@ -127,7 +137,7 @@ function tokenizeChunk(chunk: string, out: string[]): void {
   }
   for (const p of prefixes) tokens.push(p);
   if (s) {
-    const sp = SPECIALS.get(s);
+    const sp = specialCase(s);
     if (sp) tokens.push(...sp);
     else if (isUrl(s)) tokens.push(s);
     else splitInfixes(s, tokens);
