@@ -61,6 +61,10 @@ test('invalid configs fail with a message naming the key', () => {
   assert.throws(() => QualityPipeline.fromConfig({ gopher_quality: { minDocWord: 3 } } as never), /gopher_quality\.minDocWord is not an option/);
   assert.throws(() => QualityPipeline.fromConfig({ c4_quality: { minNumSentences: 'five' } } as never), /c4_quality\.minNumSentences must be a number/);
   assert.throws(() => QualityPipeline.fromConfig({ order: ['c4_quality', 'c4_quality'] }), /listed twice/);
+  assert.throws(() => QualityPipeline.fromConfig({ gopher_repetition: { topNGrams: [[2.5, 0.2]] } } as never), /\[n, fraction\] pairs/);
+  assert.throws(() => QualityPipeline.fromConfig({ gopher_quality: { stopWords: ['the', 3] } } as never), /array of strings/);
+  const custom = QualityPipeline.fromConfig({ gopher_repetition: { topNGrams: [[2, 0.5]], dupNGrams: [] } });
+  assert.deepEqual((custom.filters[0] as unknown as { options: { topNGrams: unknown } }).options.topNGrams, [[2, 0.5]]);
   assert.throws(() => QualityPipeline.fromConfig({ fineweb_quality: { enabled: 'no' } } as never), /enabled must be true or false/);
 });
 
