@@ -14,6 +14,7 @@ import { FineWebQualityFilter } from './filters/fineweb-quality';
 import { GopherQualityFilter } from './filters/gopher-quality';
 import { GopherRepetitionFilter } from './filters/gopher-repetition';
 import { QualityFilter, TextView } from './verdict';
+import { countSentences, splitWords } from './word-splitter';
 
 const REPO = resolve(__dirname, '../../../..');
 const MIN_AGREEMENT = 0.99;
@@ -39,8 +40,14 @@ function readJsonlGz<T>(path: string): T[] {
 
 const sha1 = (s: string) => createHash('sha1').update(s, 'utf8').digest('hex');
 
-function loadReference(): { rows: (ReferenceRow & { text: string })[]; meta: Record<string, unknown> } {
-  const [metaLine, ...rows] = readJsonlGz<ReferenceRow & { _meta?: Record<string, unknown> }>(
+interface TokenizerCase {
+  text: string;
+  words: string[];
+  sentences: number;
+}
+
+function loadReference(): { rows: (ReferenceRow & { text: string })[]; meta: Record<string, unknown>; tokenizerCases: TokenizerCase[] } {
+  const [metaLine, ...rows] = readJsonlGz<ReferenceRow & { _meta?: Record<string, unknown>; tokenizer_cases?: TokenizerCase[] }>(
     resolve(REPO, 'libs/quality/fixtures/datatrove-reference.jsonl.gz'),
   );
   const texts = new Map<string, string>();
@@ -51,6 +58,7 @@ function loadReference(): { rows: (ReferenceRow & { text: string })[]; meta: Rec
   }
   return {
     meta: metaLine._meta ?? {},
+    tokenizerCases: metaLine.tokenizer_cases ?? [],
     rows: rows.map((r) => {
       const text = r.text ?? texts.get(r.id);
       if (text === undefined) throw new Error(`reference document ${r.id} is not in data/corpora`);
@@ -75,6 +83,14 @@ test('the reference covers >= 1,000 real documents and exercises rejections', ()
   for (const name of Object.keys(FILTERS)) {
     const rejected = reference.rows.filter((r) => r.decisions[name] !== 'keep').length;
     assert.ok(rejected >= 20, `${name}: only ${rejected} rejections in the reference`);
+  }
+});
+
+test('word splitting and sentence counts match spaCy on hand-written edge cases', () => {
+  assert.ok(reference.tokenizerCases.length >= 25);
+  for (const c of reference.tokenizerCases) {
+    assert.deepEqual(splitWords(c.text), c.words, JSON.stringify(c.text));
+    assert.equal(countSentences(c.text), c.sentences, JSON.stringify(c.text));
   }
 });
 

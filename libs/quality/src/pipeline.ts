@@ -60,6 +60,14 @@ const FACTORIES: Record<QualityFilterName, { defaults: object; make: (o: never) 
   fineweb_quality: { defaults: new FineWebQualityFilter().options, make: (o) => new FineWebQualityFilter(o) },
 };
 
+/** Items shaped like the default's: strings (stop words/chars) or [n, fraction] pairs (n-gram rules). */
+function validArrayItems(expected: unknown[], value: unknown[]): boolean {
+  if (typeof expected[0] === 'string') return value.every((v) => typeof v === 'string' && v.length > 0);
+  return value.every(
+    (v) => Array.isArray(v) && v.length === 2 && Number.isInteger(v[0]) && v[0] >= 1 && typeof v[1] === 'number' && Number.isFinite(v[1]),
+  );
+}
+
 function validateSettings(name: QualityFilterName, settings: Record<string, unknown>): Record<string, unknown> {
   const defaults = FACTORIES[name].defaults as Record<string, unknown>;
   const options: Record<string, unknown> = {};
@@ -79,6 +87,10 @@ function validateSettings(name: QualityFilterName, settings: Record<string, unkn
           ? typeof value === 'boolean'
           : Array.isArray(value);
     if (!ok) throw new QualityConfigError(`${name}.${key} must be ${Array.isArray(expected) ? 'an array' : `a ${typeof expected}`}, got ${JSON.stringify(value)}`);
+    if (Array.isArray(expected) && !validArrayItems(expected, value as unknown[])) {
+      const shape = typeof expected[0] === 'string' ? 'strings' : '[n, fraction] pairs with a whole n >= 1';
+      throw new QualityConfigError(`${name}.${key} must be an array of ${shape}, got ${JSON.stringify(value)}`);
+    }
     options[key] = value;
   }
   return options;

@@ -35,6 +35,16 @@ const SUFFIX_WINDOW = 10;
 /** Letters, marks and numbers only: no infix alternative can match (each needs punctuation or a symbol). */
 const NO_INFIX_POSSIBLE = /^[\p{L}\p{M}\p{N}]*$/u;
 const SPECIALS = new Map<string, readonly string[]>(Object.entries(SPACY_EN_SPECIAL_CASES));
+/**
+ * Longest exception, in UTF-16 units. Looking up longer strings is pointless, and skipping it keeps
+ * affix peeling linear: hashing every shrinking remainder of a 100k-character run of
+ * punctuation would be quadratic.
+ */
+const MAX_SPECIAL_LENGTH = Math.max(...[...SPECIALS.keys()].map((k) => k.length));
+
+function specialCase(s: string): readonly string[] | undefined {
+  return s.length <= MAX_SPECIAL_LENGTH ? SPECIALS.get(s) : undefined;
+}
 const SENTENCE_END = new Set(SPACY_SENTENCIZER_PUNCT_CHARS);
 const ALL_PUNCT = /^\p{P}+$/u;
 
@@ -73,7 +83,7 @@ function isUrl(s: string): boolean {
 
 /** spaCy Tokenizer._split_affixes + _attach_tokens for one whitespace-free chunk. */
 function tokenizeChunk(chunk: string, out: string[]): void {
-  const special = SPECIALS.get(chunk);
+  const special = specialCase(chunk);
   if (special) {
     for (const t of special) out.push(t);
     return;
@@ -93,12 +103,12 @@ function tokenizeChunk(chunk: string, out: string[]): void {
   let s = chunk;
   let lastSize = -1;
   while (s.length > 0 && s.length !== lastSize) {
-    if (SPECIALS.has(s)) break;
+    if (specialCase(s)) break;
     lastSize = s.length;
     const pre = prefixLength(s);
     if (pre !== 0) {
       const minusPre = s.slice(pre);
-      if (minusPre && SPECIALS.has(minusPre)) {
+      if (minusPre && specialCase(minusPre)) {
         prefixes.push(s.slice(0, pre));
         s = minusPre;
         break;
@@ -107,7 +117,7 @@ function tokenizeChunk(chunk: string, out: string[]): void {
     const suf = suffixLength(s.slice(pre));
     if (suf !== 0) {
       const minusSuf = s.slice(0, s.length - suf);
-      if (minusSuf && SPECIALS.has(minusSuf)) {
+      if (minusSuf && specialCase(minusSuf)) {
         suffixes.push(s.slice(s.length - suf));
         s = minusSuf;
         break;
@@ -127,16 +137,15 @@ function tokenizeChunk(chunk: string, out: string[]): void {
   }
   for (const p of prefixes) tokens.push(p);
   if (s) {
-    const sp = SPECIALS.get(s);
+    const sp = specialCase(s);
     if (sp) tokens.push(...sp);
     else if (isUrl(s)) tokens.push(s);
     else splitInfixes(s, tokens);
   }
   for (let i = suffixes.length - 1; i >= 0; i--) tokens.push(suffixes[i]);
-  const result = applySpecialSpans(tokens);
   if (chunkCache.size >= CACHE_LIMIT) chunkCache.clear();
-  chunkCache.set(chunk, result);
-  for (const t of result) out.push(t);
+  chunkCache.set(chunk, tokens);
+  for (const t of tokens) out.push(t);
 }
 
 /** Affix-only tokenization (special cases off), as spaCy builds its special-case patterns. */
@@ -172,9 +181,12 @@ function affixTokens(chunk: string): string[] {
 
 /**
  * spaCy's second pass (Tokenizer._apply_special_cases): a special case that itself contains
- * affixes (for example "Mr." or ";)") is also recognised when affix splitting of a larger chunk
- * produced exactly its pieces ("--Mr." -> "--", "Mr", "." -> "--", "Mr."). Patterns are indexed
- * by their first piece.
+ * affixes (for example "Mr." or "''") is also recognised where affix splitting produced exactly
+ * its pieces ("--Mr." -> "--", "Mr", "." -> "--", "Mr."). spaCy matches the pieces over the
+ * whole document's tokens, so a match may straddle two chunks separated by one space; such a
+ * match is never applied (its text contains the space) but it still blocks overlapping matches,
+ * which is why this pass runs per document and not per chunk. Patterns are indexed by their
+ * first piece.
  */
 const SPECIAL_PATTERNS = new Map<string, { pieces: string[]; text: string }[]>();
 for (const key of SPECIALS.keys()) {
@@ -188,9 +200,16 @@ for (const key of SPECIALS.keys()) {
   SPECIAL_PATTERNS.set(pieces[0], list);
 }
 
-function applySpecialSpans(tokens: string[]): readonly string[] {
-  // collect matches [start, end, text]
-  const matches: [number, number, string][] = [];
+/** A document's tokens; chunk[i] numbers the whitespace-delimited span token i came from. */
+interface TokenStream {
+  tokens: string[];
+  chunk: number[];
+  isSpace: boolean[];
+}
+
+function applySpecialSpans(stream: TokenStream): void {
+  const { tokens, chunk } = stream;
+  let matches: [number, number, string][] | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const candidates = SPECIAL_PATTERNS.get(tokens[i]);
     if (!candidates) continue;
@@ -198,27 +217,39 @@ function applySpecialSpans(tokens: string[]): readonly string[] {
       if (i + pieces.length > tokens.length) continue;
       let ok = true;
       for (let k = 1; k < pieces.length && ok; k++) ok = tokens[i + k] === pieces[k];
-      if (ok) matches.push([i, i + pieces.length, text]);
+      if (ok) (matches ??= []).push([i, i + pieces.length, text]);
     }
   }
-  if (matches.length === 0) return tokens;
-  // longest first, then leftmost; a match is kept unless its first or last token is taken
+  if (!matches) return;
+  // longest first, then leftmost; a match survives unless its first or last token is already
+  // covered, and every match covers its tokens whether it survives or not (spaCy's
+  // _filter_special_spans)
   matches.sort((a, b) => b[1] - b[0] - (a[1] - a[0]) || a[0] - b[0]);
-  const taken = new Set<number>();
+  const covered = new Set<number>();
   const kept = new Map<number, [number, string]>();
   for (const [start, end, text] of matches) {
-    if (!taken.has(start) && !taken.has(end - 1)) kept.set(start, [end, text]);
-    for (let k = start; k < end; k++) taken.add(k);
+    // a surviving match across two chunks changes nothing: its text has a space, so no rule applies
+    if (!covered.has(start) && !covered.has(end - 1) && chunk[start] === chunk[end - 1]) kept.set(start, [end, text]);
+    for (let k = start; k < end; k++) covered.add(k);
   }
-  const out: string[] = [];
+  const out: TokenStream = { tokens: [], chunk: [], isSpace: [] };
   for (let i = 0; i < tokens.length; ) {
     const m = kept.get(i);
     if (m) {
-      out.push(...SPECIALS.get(m[1])!);
+      for (const t of SPECIALS.get(m[1])!) {
+        out.tokens.push(t);
+        out.chunk.push(chunk[i]);
+        out.isSpace.push(false);
+      }
       i = m[0];
-    } else out.push(tokens[i++]);
+    } else {
+      out.tokens.push(tokens[i]);
+      out.chunk.push(chunk[i]);
+      out.isSpace.push(stream.isSpace[i]);
+      i++;
+    }
   }
-  return out;
+  Object.assign(stream, out);
 }
 
 function splitInfixes(s: string, out: string[]): void {
@@ -249,23 +280,32 @@ function splitInfixes(s: string, out: string[]): void {
 }
 
 /**
- * All spaCy tokens of `text`, whitespace tokens included (spaCy keeps a whitespace run as a token
- * except for one plain space after a word). `onToken` receives each token and whether it is
- * whitespace.
+ * All spaCy tokens of `text`, whitespace tokens included: spaCy keeps a whitespace run as a token,
+ * except for one plain space after a chunk, which it absorbs.
  */
-function forEachToken(text: string, onToken: (token: string, isSpace: boolean) => void): void {
-  if (text.length === 0) return;
+function tokenize(text: string): TokenStream {
+  const stream: TokenStream = { tokens: [], chunk: [], isSpace: [] };
+  if (text.length === 0) return stream;
   let inWs = isPySpace(text.charCodeAt(0));
   let start = 0;
-  const pending: string[] = [];
+  let chunkId = 0;
+  const pieces: string[] = [];
   const emit = (end: number) => {
     if (start >= end) return;
     const span = text.slice(start, end);
-    if (inWs) onToken(span, true);
-    else {
-      pending.length = 0;
-      tokenizeChunk(span, pending);
-      for (const t of pending) onToken(t, false);
+    chunkId++;
+    if (inWs) {
+      stream.tokens.push(span);
+      stream.chunk.push(chunkId);
+      stream.isSpace.push(true);
+      return;
+    }
+    pieces.length = 0;
+    tokenizeChunk(span, pieces);
+    for (const t of pieces) {
+      stream.tokens.push(t);
+      stream.chunk.push(chunkId);
+      stream.isSpace.push(false);
     }
   };
   for (let i = 0; i < text.length; i++) {
@@ -277,33 +317,34 @@ function forEachToken(text: string, onToken: (token: string, isSpace: boolean) =
     }
   }
   emit(text.length);
+  applySpecialSpans(stream);
+  return stream;
 }
 
 /** datatrove split_into_words(text, "en"): spaCy tokens, stripped, empty ones dropped. */
 export function splitWords(text: string): string[] {
+  const { tokens, isSpace } = tokenize(text);
   const words: string[] = [];
-  forEachToken(text, (t, isSpace) => {
-    if (!isSpace) words.push(t);
-  });
+  for (let i = 0; i < tokens.length; i++) if (!isSpace[i]) words.push(tokens[i]);
   return words;
 }
 
 /**
  * Number of sentences spaCy's sentencizer finds in `text` (datatrove split_into_sentences
  * length, at least 1). A sentence ends after a token in the sentencizer's punctuation list,
- * at the next token that is not punctuation.
+ * at the next token that is not punctuation (whitespace tokens are not punctuation).
  */
 export function countSentences(text: string): number {
-  let sentences = 0;
+  const { tokens, isSpace } = tokenize(text);
+  let sentences = 1;
   let seenPeriod = false;
-  let tokens = 0;
-  forEachToken(text, (t, isSpace) => {
-    tokens++;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
     const isEnd = SENTENCE_END.has(t);
-    if (seenPeriod && !isEnd && (isSpace || !ALL_PUNCT.test(t))) {
+    if (seenPeriod && !isEnd && (isSpace[i] || !ALL_PUNCT.test(t))) {
       sentences++;
       seenPeriod = false;
     } else if (isEnd) seenPeriod = true;
-  });
-  return tokens === 0 ? 1 : sentences + 1;
+  }
+  return sentences;
 }
