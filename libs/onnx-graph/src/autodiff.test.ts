@@ -69,3 +69,34 @@ test('the emitted ModelProto declares opset 18, symbolic dims and typed inputs',
   assert.deepEqual(x.type.tensorType.shape.dim.map((d) => ('dimParam' in d && d.dimParam ? d.dimParam : Number((d as { dimValue: number }).dimValue))), ['batch', 4]);
   assert.deepEqual(model.graph.output.map((o) => o.name), ['loss', 'd_w1', 'd_w2', 'd_x']);
 });
+
+test('with recomputation, no backward node reads an activation from inside a forward segment', () => {
+  for (const recompute of [false, true]) {
+    const g = buildTwoBlocks(recompute);
+    const live = new Set(g.liveNodes());
+    const forwardCount = g.nodes.findIndex((n) => n.opType === 'Mul' && !n.segment) + 2; // ... + Mul + ReduceSum = the loss
+    const forward = g.nodes.slice(0, forwardCount);
+    const producedIn = new Map<string, string | undefined>();
+    forward.forEach((n) => n.outputs.forEach((o) => producedIn.set(o.name, n.segment)));
+    // Checkpoints: segment outputs that a forward node outside the segment reads.
+    const checkpoints = new Set(
+      forward.flatMap((n) => n.inputs.filter((t) => t && producedIn.get(t.name) && producedIn.get(t.name) !== n.segment).map((t) => t!.name)),
+    );
+    const leaks = g.nodes
+      .slice(forwardCount)
+      .filter((n) => live.has(n))
+      .flatMap((n) => n.inputs.filter((t) => t && producedIn.get(t.name) !== undefined && !checkpoints.has(t.name)).map((t) => t!.name));
+    if (recompute) assert.deepEqual(leaks, [], 'backward must use recomputed copies');
+    else assert.ok(leaks.length > 0, 'without recomputation the backward reads saved activations');
+  }
+});
+
+test('dead nodes (unused gradient branches) are not written to the model', () => {
+  const g = new GraphBuilder();
+  const x = g.input('x', 'float32', [3]);
+  const [dx] = grad(op.reduceSum(op.add(x, 1)), [x]); // Add's rule also builds the (unused) constant's gradient
+  g.output(dx, 'dx');
+  const emitted = decodeModelProto(g.toBytes()).graph.node.length;
+  assert.ok(emitted < g.nodes.length, `${emitted} emitted of ${g.nodes.length} recorded`);
+  assert.equal(emitted, g.liveNodes().length);
+});

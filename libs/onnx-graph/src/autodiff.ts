@@ -26,9 +26,13 @@ export function grad(loss: Tensor, wrt: Tensor[], options: GradOptions = {}): Te
   const feedsLoss = backwardReachable(forward, loss);
 
   const grads = new Map<string, Tensor>();
+  const wrtNames = new Set(wrt.map((w) => w.name));
+  // Parameter gradients produced since the last segment was recomputed (see SegmentRecompute).
+  const freshParamGrads = new Set<string>();
   const accumulate = (t: Tensor, dt: Tensor) => {
     const prev = grads.get(t.name);
     grads.set(t.name, prev ? add(prev, dt) : dt);
+    if (wrtNames.has(t.name)) freshParamGrads.add(t.name);
   };
   accumulate(loss, staticSize(loss.shape) === 1 ? g.constant(loss.dtype, loss.shape as number[], [1], 'seed') : fillLike(loss, 1));
 
@@ -41,7 +45,15 @@ export function grad(loss: Tensor, wrt: Tensor[], options: GradOptions = {}): Te
     const needs = original.inputs.map((t) => t !== undefined && isFloat(t.dtype) && dependsOnWrt.has(t.name));
     if (!needs.some(Boolean)) continue;
 
-    const node = options.recomputeSegments && original.segment ? recompute.recomputed(i, dys.find((d) => d)!) : original;
+    let node = original;
+    if (options.recomputeSegments && original.segment) {
+      const anchors = () => {
+        const list = [dys.find((d) => d)!, ...[...freshParamGrads].map((name) => grads.get(name)!)];
+        freshParamGrads.clear();
+        return list;
+      };
+      node = recompute.recomputed(i, anchors);
+    }
     const inputGrads = gradientRule(node.opType)({ node, dys, needs });
     original.inputs.forEach((t, k) => {
       const dt = inputGrads[k];
@@ -70,10 +82,14 @@ function backwardReachable(nodes: GraphNode[], to: Tensor): Set<string> {
 
 /**
  * Re-emits a segment's forward nodes the first time the backward pass reaches the segment.
- * The copies read the segment's incoming activations through `x + 0·dy[0]`: a data dependency on
- * the upstream gradient, so ONNX Runtime can neither schedule the recomputation during the forward
- * pass nor merge it with the original nodes (common-subexpression elimination), which would keep
- * the activations alive and undo the memory saving.
+ * The copies read the segment's incoming activations through `x + 0·(dy[0] + Σ dW[0])`: a data
+ * dependency on the upstream gradient and on every parameter gradient finished since the previous
+ * recomputation. So, whatever topological order ONNX Runtime picks, it can neither run the copies
+ * during the forward pass, nor merge them with the originals (common-subexpression elimination),
+ * nor postpone the later segment's weight-gradient MatMuls past this recomputation — each of which
+ * would keep a segment's activations alive and undo the memory saving. (ORT's default order is a
+ * reverse DFS from the graph's leaf nodes; once it removes the output Identity nodes the leaves are
+ * the weight-gradient nodes themselves, and without this dependency it ran them all at the end.)
  */
 class SegmentRecompute {
   private readonly copies = new Map<number, GraphNode>();
@@ -83,15 +99,14 @@ class SegmentRecompute {
     forward.forEach((n, i) => n.outputs.forEach((o) => this.producer.set(o.name, i)));
   }
 
-  recomputed(index: number, anchor: Tensor): GraphNode {
+  recomputed(index: number, anchors: () => Tensor[]): GraphNode {
     const existing = this.copies.get(index);
     if (existing) return existing;
     const segment = this.forward[index].segment!;
     const members = this.forward.map((n, i) => [n, i] as const).filter(([n]) => n.segment === segment);
     const inside = new Set(members.flatMap(([n]) => n.outputs.map((o) => o.name)));
-    const g = anchor.graph;
-
-    const zero = zeroDependingOn(anchor);
+    const zero = zeroDependingOn(anchors());
+    const g = zero.graph;
     const replaced = new Map<string, Tensor>();
     for (const [n] of members) {
       for (const t of n.inputs) {
@@ -109,11 +124,16 @@ class SegmentRecompute {
   }
 }
 
-/** A scalar 0 that ONNX Runtime can only compute once `t` exists. */
-function zeroDependingOn(t: Tensor): Tensor {
-  const g = t.graph;
-  const [flat] = g.node('Reshape', [t, g.int64s([-1])], { outputs: [{ dtype: t.dtype, shape: ['numel'] }] });
-  const [first] = g.node('Slice', [flat, g.int64s([0]), g.int64s([1]), g.int64s([0])], { outputs: [{ dtype: t.dtype, shape: [1] }] });
-  const [scaled] = g.node('Mul', [first, g.scalar(0, t.dtype)], { outputs: [{ dtype: t.dtype, shape: [1] }] });
-  return g.node('ReduceSum', [scaled], { attrs: { keepdims: { kind: 'int', value: 0 } }, outputs: [{ dtype: t.dtype, shape: [] }] })[0];
+/** A scalar 0 that ONNX Runtime can only compute once every tensor in `ts` exists. */
+function zeroDependingOn(ts: Tensor[]): Tensor {
+  const g = ts[0].graph;
+  const dtype = ts[0].dtype;
+  const firsts = ts.map((t) => {
+    const [flat] = g.node('Reshape', [t, g.int64s([-1])], { outputs: [{ dtype: t.dtype, shape: ['numel'] }] });
+    const [first] = g.node('Slice', [flat, g.int64s([0]), g.int64s([1]), g.int64s([0])], { outputs: [{ dtype: t.dtype, shape: [1] }] });
+    return cast(first, dtype);
+  });
+  const total = firsts.reduce((acc, x) => add(acc, x));
+  const [scaled] = g.node('Mul', [total, g.scalar(0, dtype)], { outputs: [{ dtype, shape: [1] }] });
+  return g.node('ReduceSum', [scaled], { attrs: { keepdims: { kind: 'int', value: 0 } }, outputs: [{ dtype, shape: [] }] })[0];
 }

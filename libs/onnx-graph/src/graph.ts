@@ -165,7 +165,26 @@ export class GraphBuilder {
     return name;
   }
 
+  /**
+   * Nodes that contribute to a graph output, in recorded order. Gradient rules and recomputed
+   * segments can leave dead nodes behind; ONNX Runtime would still run them (and keep their inputs
+   * alive to the end), so they are dropped here.
+   */
+  liveNodes(): GraphNode[] {
+    const live = new Set(this.outputs.map((t) => t.name));
+    const keep: boolean[] = new Array(this.nodes.length).fill(false);
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const n = this.nodes[i];
+      if (!n.outputs.some((o) => live.has(o.name))) continue;
+      keep[i] = true;
+      for (const t of n.inputs) if (t) live.add(t.name);
+    }
+    return this.nodes.filter((_, i) => keep[i]);
+  }
+
   toModelProto(): ModelProtoObject {
+    const nodes = this.liveNodes();
+    const used = new Set(nodes.flatMap((n) => n.inputs.filter((t): t is Tensor => t !== undefined).map((t) => t.name)));
     return {
       irVersion: IR_VERSION,
       producerName: 'cptflow',
@@ -173,8 +192,8 @@ export class GraphBuilder {
       opsetImport: [{ domain: '', version: OPSET }],
       graph: {
         name: this.name,
-        node: this.nodes.map((n, i) => nodeProto(n, i)),
-        initializer: this.initializers.map((init) => tensorProto(init.tensor.name, init.tensor.dtype, init.tensor.shape as number[], init.data)),
+        node: nodes.map((n, i) => nodeProto(n, i)),
+        initializer: this.initializers.filter((init) => used.has(init.tensor.name)).map((init) => tensorProto(init.tensor.name, init.tensor.dtype, init.tensor.shape as number[], init.data)),
         input: this.inputs.map(valueInfo),
         output: this.outputs.map(valueInfo),
       },

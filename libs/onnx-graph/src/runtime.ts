@@ -9,6 +9,8 @@ export interface SessionOptions {
   intraOpThreads?: number;
   /** ORT's CPU arena grows in powers of two and never shrinks; off keeps RSS honest. */
   cpuMemArena?: boolean;
+  /** ORT graph transformers to skip by name (session config `optimization.disable_specified_optimizers`). */
+  disabledOptimizers?: string[];
 }
 
 export async function createSession(model: Uint8Array, options: SessionOptions = {}): Promise<ort.InferenceSession> {
@@ -18,6 +20,9 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
     executionMode: 'sequential',
   };
   if (options.intraOpThreads !== undefined) sessionOptions.intraOpNumThreads = options.intraOpThreads;
+  if (options.disabledOptimizers?.length) {
+    sessionOptions.extra = { optimization: { disable_specified_optimizers: options.disabledOptimizers.join(';') } };
+  }
   return ort.InferenceSession.create(model, sessionOptions);
 }
 
