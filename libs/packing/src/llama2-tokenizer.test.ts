@@ -39,6 +39,10 @@ test("known LLaMA-2 ids (not Mistral's)", async () => {
   assert.deepEqual(await ids('\ttabs\t\t\t\tout here'), [1, 29871, 12, 21175, 12, 12, 12, 12, 449, 1244]);
   assert.deepEqual(await ids('ax\n####\nboo'), [1, 4853, 13, 4136, 13, 833, 29877]);
   assert.deepEqual(await ids('镇'), [1, 29871, 30411]);
+  // Published encodings of the hub's LLaMA tokenizer: transformers 5.24 LlamaTokenizer docstring
+  // (hf-internal-testing/llama-tokenizer) and Bumblebee's LlamaTokenizer integration test (same files).
+  assert.deepEqual(await ids('Hello this is a test'), [1, 15043, 445, 338, 263, 1243]);
+  assert.deepEqual(await ids('Hello everyobdy, how are you?'), [1, 15043, 1432, 711, 4518, 29892, 920, 526, 366, 29973]);
 });
 
 test('characters outside the vocabulary fall back to their UTF-8 bytes (<0x00> = 3)', async () => {
