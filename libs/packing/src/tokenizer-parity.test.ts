@@ -1,5 +1,5 @@
-// Token ids must equal Python `tokenizers` on the same tokenizer.json (fixture made by
-// libs/packing/fixtures/make_tokenizer_reference.py).
+// Token ids must equal Python `tokenizers` on the same tokenizer.json, the generated LLaMA-2 one
+// (fixture made by libs/packing/fixtures/make_tokenizer_reference.py, which also checks transformers).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
