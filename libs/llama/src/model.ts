@@ -40,6 +40,21 @@ export function declareTokenInputs(g: GraphBuilder, o: TokenInputOptions): Token
  * graph segment named `layer.<i>`, the unit gradient checkpointing recomputes.
  */
 export function llamaLogits(a: LlamaArchitecture, params: Map<string, Tensor>, inputs: TokenInputs, dtype: FloatType): Tensor {
+  return linear(llamaFinalHidden(a, params, inputs, dtype), outputProjection(a, params));
+}
+
+/** The output projection's weight: the embedding when tied, else lm_head.weight. */
+export function outputProjection(a: LlamaArchitecture, params: Map<string, Tensor>): Tensor {
+  const head = params.get(a.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight');
+  if (!head) throw new Error(`missing parameter ${a.tieWordEmbeddings ? 'model.embed_tokens.weight' : 'lm_head.weight'}`);
+  return head;
+}
+
+/**
+ * The forward pass up to the final RMSNorm: hidden states [batch, seq, hidden] before the output
+ * projection, so evaluation can project only the positions it scores.
+ */
+export function llamaFinalHidden(a: LlamaArchitecture, params: Map<string, Tensor>, inputs: TokenInputs, dtype: FloatType): Tensor {
   const p = (name: string) => {
     const t = params.get(name);
     if (!t) throw new Error(`missing parameter ${name}`);
@@ -66,6 +81,5 @@ export function llamaLogits(a: LlamaArchitecture, params: Map<string, Tensor>, i
       return add(afterAttention, swiGlu(normed, p(`${l}.mlp.gate_proj.weight`), p(`${l}.mlp.up_proj.weight`), p(`${l}.mlp.down_proj.weight`)));
     });
   }
-  const final = rmsNorm(h, p('model.norm.weight'), a.rmsNormEps);
-  return linear(final, a.tieWordEmbeddings ? embedding : p('lm_head.weight'));
+  return rmsNorm(h, p('model.norm.weight'), a.rmsNormEps);
 }

@@ -63,6 +63,12 @@ export class ResultsService {
     return this.repository.findCheckpointByStep(run, step);
   }
 
+  /** The run's base checkpoint (lowest step marked is_base), or null when it has none yet. */
+  baseCheckpoint(run: string): Promise<CheckpointView | null> {
+    checkRunName(run);
+    return this.repository.findBaseCheckpoint(run);
+  }
+
   async resultsOf(checkpointId: number): Promise<CheckpointResults> {
     const checkpoint = await this.checkpoint(checkpointId);
     return { checkpoint, results: await this.repository.resultsOf(checkpointId) };

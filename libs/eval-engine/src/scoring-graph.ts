@@ -1,0 +1,55 @@
+// The forward graph the evaluator runs: a padded batch of token rows in, and for a list of scored
+// positions (row, position, target token) the target's log-probability and whether it is the
+// arg-max. Only the scored positions go through the output projection and log-softmax: for a
+// LLaMA-2 vocabulary that head is the largest matrix in a small model, and a request scores a
+// handful of continuation tokens out of its whole context.
+import { encodeModelProto, gather, gatherElements, GraphBuilder, logSoftmax, reshape, squeeze, unsqueeze } from '../../onnx-graph/src';
+import { ModelProtoObject } from '../../onnx-graph/src/onnx-proto';
+import { declareParameters, declareTokenInputs, LlamaArchitecture, linear, llamaFinalHidden, outputProjection, parameterShapes } from '../../llama/src';
+
+/**
+ * Inputs: `input_ids`, `position_ids` [batch, seq] int64; `score_index` [scored] int64 — flat
+ * row * seq + position of each scored position; `score_target` [scored] int64 — the token whose
+ * probability is read there. Outputs: `logprob` [scored] float32, `is_greedy` [scored] bool.
+ */
+export function buildScoringGraph(a: LlamaArchitecture): GraphBuilder {
+  const g = new GraphBuilder('cptflow_eval_scoring');
+  const params = declareParameters(g, a, 'float32');
+  const inputs = declareTokenInputs(g, { batch: 'batch', seq: 'seq', documentMask: false });
+  const scoreIndex = g.input('score_index', 'int64', ['scored']);
+  const scoreTarget = g.input('score_target', 'int64', ['scored']);
+
+  const hidden = llamaFinalHidden(a, params, inputs, 'float32');
+  const flat = reshape(hidden, [-1, a.hiddenSize]);
+  const picked = gather(flat, scoreIndex, 0); // [scored, hidden]
+  const logits = linear(picked, outputProjection(a, params)); // [scored, vocab]
+  const logprobs = logSoftmax(logits, -1);
+  const targets = unsqueeze(scoreTarget, [-1]);
+  g.output(squeeze(gatherElements(logprobs, targets, -1), [-1]), 'logprob');
+  const [argmax] = g.node('ArgMax', [logits], {
+    attrs: { axis: { kind: 'int', value: -1 }, keepdims: { kind: 'int', value: 1 } },
+    outputs: [{ dtype: 'int64', shape: ['scored', 1] }],
+  });
+  const [greedy] = g.node('Equal', [argmax, targets], { outputs: [{ dtype: 'bool', shape: ['scored', 1] }] });
+  g.output(squeeze(greedy, [-1]), 'is_greedy');
+  return g;
+}
+
+/**
+ * Serialises the scoring graph with the weights baked in as initializers. The worker then holds
+ * the weights once, inside its session, instead of receiving them with every batch.
+ */
+export function scoringModelBytes(a: LlamaArchitecture, weights: ReadonlyMap<string, Float32Array>): Uint8Array {
+  const proto: ModelProtoObject = buildScoringGraph(a).toModelProto();
+  const parameterNames = new Set<string>();
+  for (const p of parameterShapes(a)) {
+    const data = weights.get(p.name);
+    if (!data) throw new Error(`weights lack ${p.name}`);
+    const expected = p.shape.reduce((x, y) => x * y, 1);
+    if (data.length !== expected) throw new Error(`${p.name}: ${data.length} values, expected ${expected} for shape [${p.shape}]`);
+    parameterNames.add(p.name);
+    proto.graph.initializer.push({ name: p.name, dims: [...p.shape], dataType: 1, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+  }
+  proto.graph.input = proto.graph.input.filter((i) => !parameterNames.has(i.name));
+  return encodeModelProto(proto);
+}

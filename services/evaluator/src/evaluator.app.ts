@@ -1,0 +1,104 @@
+// Starts and stops the whole evaluator: results store, bus, the checkpoint stage, and the HTTP app
+// (results API + health/ready). main.ts calls this after telemetry; tests call it with their own
+// bus and database.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { INestApplication, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { CptflowConfig } from '../../../libs/config/src';
+import { openResultsStore, ResultsStore } from '../../../libs/results-store/src';
+import { Readiness } from '../../../libs/service-host/src';
+import type { Bus } from '../../../libs/transport/src/bus';
+import { KafkaBus } from '../../../libs/transport/src/kafka-bus';
+import { MemoryBus } from '../../../libs/transport/src/memory-bus';
+import { serveOpenApi } from './api';
+import { CheckpointEvaluator } from './checkpoint-evaluator';
+import { CheckpointStage } from './checkpoint-stage';
+import { EvaluationLock } from './evaluation-lock';
+import { EvaluationQueue } from './evaluation-queue';
+import type { EvaluatorConfig } from './evaluator.config';
+import { EvaluatorModule } from './evaluator.module';
+import { TaskCatalog } from './task-catalog';
+
+export interface EvaluatorAppOptions {
+  config: CptflowConfig;
+  evaluator: EvaluatorConfig;
+  /** Defaults to the bus config.bus describes (in-process, or Kafka). */
+  bus?: Bus;
+  logger?: false | LogLevel[];
+  log?: (message: string) => void;
+}
+
+export function busFromConfig(config: CptflowConfig, evaluator: EvaluatorConfig): Bus {
+  if (config.bus.kind === 'memory') return new MemoryBus({ defaultPartitions: config.bus.partitions });
+  return new KafkaBus({
+    brokers: config.bus.brokers,
+    clientId: config.bus.clientId,
+    defaultPartitions: config.bus.partitions,
+    sessionTimeoutMs: evaluator.kafkaSessionTimeoutMs,
+    logLevel: 'error',
+  });
+}
+
+export class EvaluatorApp {
+  private stopping?: Promise<void>;
+
+  private constructor(
+    readonly http: INestApplication,
+    readonly store: ResultsStore,
+    readonly evaluator: CheckpointEvaluator,
+    readonly queue: EvaluationQueue,
+    private readonly readiness: Readiness,
+  ) {}
+
+  static async start(o: EvaluatorAppOptions): Promise<EvaluatorApp> {
+    const log = o.log ?? ((m: string) => console.log(`[evaluator] ${m}`));
+    const catalog = TaskCatalog.create({ taskDefinitionsDir: o.evaluator.taskDefinitionsDir, mmluSubjects: o.evaluator.mmluSubjects });
+    catalog.resolve(o.evaluator.tasks); // an unknown configured task stops the start, not the first checkpoint
+    if (!o.evaluator.databaseUrl) mkdirSync(dirname(o.evaluator.sqlitePath), { recursive: true });
+    const store = await openResultsStore(o.evaluator.databaseUrl ? { databaseUrl: o.evaluator.databaseUrl } : { sqlitePath: o.evaluator.sqlitePath });
+    try {
+      const bus = o.bus ?? busFromConfig(o.config, o.evaluator);
+      const evaluator = new CheckpointEvaluator(store.results, catalog, o.evaluator, log);
+      const stage = new CheckpointStage(store.results, evaluator, new EvaluationLock(), {
+        groupId: o.evaluator.groupId,
+        checkpointsTopic: o.config.topics.checkpoints,
+        evalsTopic: o.config.topics.evals,
+        deadLetterPrefix: o.config.topics.deadLetterPrefix,
+        baseModelDir: o.evaluator.baseModelDir,
+        log,
+      });
+      const queue = new EvaluationQueue(stage, catalog, bus, log);
+      const readiness = new Readiness();
+      const http = await NestFactory.create(
+        EvaluatorModule.register({ config: o.config, bus, stage: stage.asStage(), results: store.results, trigger: queue, apiTokens: o.evaluator.apiTokens, readiness }),
+        { logger: o.logger ?? ['error', 'warn', 'log'] },
+      );
+      serveOpenApi(http);
+      await http.listen(o.config.http.port, o.config.http.host);
+      return new EvaluatorApp(http, store, evaluator, queue, readiness);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+
+  /** http://host:port the app listens on. */
+  get url(): string {
+    const address = this.http.getHttpServer().address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}`;
+  }
+
+  /** Graceful: report not ready, finish accepted evaluations and the in-flight batch, then close. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.readiness.markDraining();
+      await this.queue.drain();
+      await this.http.close(); // the stage runner stops the consumer (in-flight batch commits) and closes the bus
+      await this.store.close();
+    })();
+    return this.stopping;
+  }
+}

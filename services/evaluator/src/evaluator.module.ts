@@ -1,0 +1,39 @@
+// The evaluator as one Nest module: the results API (routes, OpenAPI, /health), GET /ready, and the
+// stage runner that consumes cpt.checkpoints for the life of the app.
+import { DynamicModule, Module } from '@nestjs/common';
+import type { CptflowConfig } from '../../../libs/config/src';
+import { BUS, CONFIG, Readiness, STAGE, Stage, StageRunner } from '../../../libs/service-host/src';
+import type { ResultsService } from '../../../libs/results-store/src';
+import type { Bus } from '../../../libs/transport/src/bus';
+import { EvaluationTrigger, ResultsApiModule } from './api';
+import { ReadyController } from './ready.controller';
+
+export interface EvaluatorModuleOptions {
+  config: CptflowConfig;
+  bus: Bus;
+  stage: Stage;
+  results: ResultsService;
+  trigger: EvaluationTrigger;
+  apiTokens: readonly string[];
+  readiness: Readiness;
+}
+
+@Module({})
+export class EvaluatorModule {
+  static register(o: EvaluatorModuleOptions): DynamicModule {
+    // One checkpoint per handler call: an evaluation takes long, and kafkajs heartbeats between calls.
+    const config: CptflowConfig = { ...o.config, bus: { ...o.config.bus, maxBatchRecords: 1 } };
+    return {
+      module: EvaluatorModule,
+      imports: [ResultsApiModule.register({ results: o.results, trigger: o.trigger, apiTokens: o.apiTokens })],
+      controllers: [ReadyController],
+      providers: [
+        { provide: BUS, useValue: o.bus },
+        { provide: STAGE, useValue: o.stage },
+        { provide: CONFIG, useValue: config },
+        { provide: Readiness, useValue: o.readiness },
+        StageRunner,
+      ],
+    };
+  }
+}

@@ -1,0 +1,37 @@
+// The evaluator service: telemetry first (so everything after is traced), then configuration, then
+// the app. SIGINT/SIGTERM drain gracefully; a second signal exits at once.
+import { startTelemetry } from '../../../libs/telemetry/src';
+const telemetry = startTelemetry({ serviceName: 'cptflow-evaluator' });
+
+import 'reflect-metadata';
+import { loadConfig } from '../../../libs/config/src';
+import { EvaluatorApp } from './evaluator.app';
+import { evaluatorConfigFrom } from './evaluator.config';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const evaluator = evaluatorConfigFrom(config);
+  const app = await EvaluatorApp.start({ config, evaluator });
+  console.log(`[evaluator] listening on ${app.url}; consuming ${config.topics.checkpoints} as ${evaluator.groupId} (${config.bus.kind} bus)`);
+  let signalled = false;
+  const shutdown = (signal: string) => {
+    if (signalled) process.exit(1);
+    signalled = true;
+    console.log(`[evaluator] ${signal}: draining`);
+    app
+      .stop()
+      .then(() => telemetry.shutdown())
+      .then(() => process.exit(0))
+      .catch((error) => {
+        console.error('[evaluator] shutdown failed', error);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  console.error(`[evaluator] failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  void telemetry.shutdown().finally(() => process.exit(1));
+});
