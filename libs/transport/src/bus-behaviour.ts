@@ -223,6 +223,50 @@ export function defineBusBehaviour(harness: BusHarness): void {
       assert.deepEqual(sortedValues(out), Array.from({ length: 100 }, (_, i) => i * 2));
     });
 
+    it('stop() lets the in-flight batch finish and commit, so the next consumer starts after it', async () => {
+      const bus = connect();
+      const input = uniqueName('in');
+      const output = uniqueName('out');
+      await bus.ensureTopics([input, output], 1);
+      await bus.publish(inputs(input, 30, 3));
+      const groupId = uniqueName('drain');
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let started!: () => void;
+      const inFlight = new Promise<void>((resolve) => (started = resolve));
+      const transform = doubleTo(output);
+      const first = await bus.consume({
+        groupId,
+        topics: [input],
+        maxBatchRecords: 10,
+        handler: async (batch) => {
+          started();
+          await released;
+          return transform(batch);
+        },
+      });
+      await inFlight;
+      const stopping = first.stop();
+      await new Promise((r) => setTimeout(r, 50));
+      release();
+      await stopping;
+      const afterStop = await readTopic(bus, output, 10, harness.timeoutMs, harness.graceMs);
+      assert.equal(afterStop.length, 10, 'exactly the in-flight batch was committed');
+      const seenBySecond: string[] = [];
+      const second = await connect().consume({
+        groupId,
+        topics: [input],
+        handler: async (batch) => {
+          seenBySecond.push(...batch.records.map((r) => r.offset));
+          return transform(batch);
+        },
+      });
+      const all = await readTopic(bus, output, 30, harness.timeoutMs, harness.graceMs);
+      await second.stop();
+      assert.deepEqual(sortedValues(all), Array.from({ length: 30 }, (_, i) => i * 2));
+      assert.ok(!seenBySecond.includes('0'), 'the drained batch was not delivered again');
+    });
+
     it('resumes a caller-managed reader at the offsets it was given', async () => {
       const bus = connect();
       const topic = uniqueName('external');
