@@ -10,7 +10,7 @@ if (!brokers) {
 } else {
   defineBusBehaviour({
     name: 'kafka',
-    connect: () => new KafkaBus({ brokers: brokers.split(','), maxWaitTimeMs: 100, sessionTimeoutMs: 6000 }),
+    connect: () => new KafkaBus({ brokers: brokers.split(','), maxWaitTimeMs: 100, sessionTimeoutMs: 3000 }),
     timeoutMs: 30_000,
     graceMs: 700,
   });
