@@ -145,6 +145,8 @@ function serverProperties({ port, controllerPort, logDir }) {
     'num.partitions=1',
     // Consumer groups form at once instead of waiting 3 s for more members.
     'group.initial.rebalance.delay.ms=0',
+    // Lets tests use short session timeouts, so a killed consumer's partitions move on quickly.
+    'group.min.session.timeout.ms=1000',
     // Small segments and short retention checks keep the data dir tiny.
     'log.segment.bytes=8388608',
     'log.retention.check.interval.ms=60000',

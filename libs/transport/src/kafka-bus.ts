@@ -27,6 +27,7 @@ import {
   type KafkaMessage,
   type Producer,
   type Transaction,
+  type logCreator as LogCreator,
 } from 'kafkajs';
 import type {
   BatchHandler,
@@ -70,6 +71,20 @@ const LOG_LEVELS = {
   debug: KafkaLogLevel.DEBUG,
 } as const;
 
+/**
+ * kafkajs logs, at ERROR level, conditions it then retries by itself (a transaction still completing,
+ * a leader or coordinator moving, a rebalance). Those are noise for an operator; real failures reach
+ * onError. Everything else is printed as one line.
+ */
+const TRANSIENT = /concurrent operation on the same transaction|not the leader|coordinator is not available|not the correct coordinator|group is rebalancing|coordinator is loading/i;
+const quietLogCreator: LogCreator = () => ({ namespace, level, log }) => {
+  const text = `${log.message}${log.error ? `: ${String(log.error)}` : ''}`;
+  if (TRANSIENT.test(text)) return;
+  const line = `[kafkajs ${namespace}] ${text}`;
+  if (level <= KafkaLogLevel.ERROR) console.error(line);
+  else console.log(line);
+};
+
 /** Distinguishes KafkaBus objects in one process that share a default instance id. */
 let busesInProcess = 0;
 
@@ -102,12 +117,14 @@ export class KafkaBus implements Bus {
     this.sessionTimeoutMs = options.sessionTimeoutMs ?? 10_000;
     this.maxWaitTimeMs = options.maxWaitTimeMs ?? 200;
     this.retryBackoffMs = options.retryBackoffMs ?? 100;
-    this.onError = options.onError ?? ((error, where) => console.error(`[kafka-bus] ${where}:`, error));
+    this.onError = options.onError ?? ((error, where) => console.error(`[kafka-bus] ${where}: ${(error as Error)?.message ?? error}`));
     this.kafka = new Kafka({
       clientId: this.clientId,
       brokers: options.brokers,
       logLevel: LOG_LEVELS[options.logLevel ?? 'error'],
-      retry: { initialRetryTime: 100, retries: 8 },
+      logCreator: quietLogCreator,
+      // Short first retry: CONCURRENT_TRANSACTIONS after a commit clears within milliseconds.
+      retry: { initialRetryTime: 30, retries: 10 },
     });
   }
 
@@ -258,10 +275,12 @@ export class KafkaBus implements Bus {
         try {
           await sendRecords(transaction, outputs);
           if (spec.commitOffsets) {
-            await transaction.sendOffsets({
-              consumerGroupId: spec.groupId,
-              topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }],
-            });
+            await retryWhileConcurrent(() =>
+              transaction.sendOffsets({
+                consumerGroupId: spec.groupId,
+                topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: nextOffset }] }],
+              }),
+            );
           }
           await transaction.commit();
         } catch (error) {
@@ -322,6 +341,22 @@ export class KafkaBus implements Bus {
     };
     this.subscriptions.add(subscription);
     return subscription;
+  }
+}
+
+/**
+ * The coordinator answers CONCURRENT_TRANSACTIONS while it is still writing the markers of this
+ * producer's previous transaction (a few ms after commit). The Java client retries it; kafkajs does
+ * not for AddOffsetsToTxn, so we do, briefly.
+ */
+async function retryWhileConcurrent<T>(operation: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      if ((error as { type?: string }).type !== 'CONCURRENT_TRANSACTIONS' || attempt >= 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(10 * (attempt + 1), 100)));
+    }
   }
 }
 

@@ -146,7 +146,7 @@ export class MemoryBus implements Bus {
     this.defaultPartitions = options.defaultPartitions ?? 4;
     this.maxBatchRecords = options.maxBatchRecords ?? 500;
     this.retryBackoffMs = options.retryBackoffMs ?? 50;
-    this.onError = options.onError ?? ((error, where) => console.error(`[memory-bus] ${where}:`, error));
+    this.onError = options.onError ?? ((error, where) => console.error(`[memory-bus] ${where}: ${(error as Error)?.message ?? error}`));
   }
 
   async ensureTopics(topics: string[], partitions?: number): Promise<void> {
