@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
+import { loadCorpus } from '../../corpora/src';
 import { C4QualityFilter } from './filters/c4-quality';
 import { FineWebQualityFilter } from './filters/fineweb-quality';
 import { GopherQualityFilter } from './filters/gopher-quality';
@@ -51,11 +52,7 @@ function loadReference(): { rows: (ReferenceRow & { text: string })[]; meta: Rec
     resolve(REPO, 'libs/quality/fixtures/datatrove-reference.jsonl.gz'),
   );
   const texts = new Map<string, string>();
-  for (const corpus of ['general', 'domain']) {
-    for (const d of readJsonlGz<{ id: string; text: string }>(resolve(REPO, `data/corpora/${corpus}.jsonl.gz`))) {
-      texts.set(d.id, d.text);
-    }
-  }
+  for (const corpus of ['general', 'domain'] as const) for (const d of loadCorpus(corpus, 'train')) texts.set(d.id, d.text);
   return {
     meta: metaLine._meta ?? {},
     tokenizerCases: metaLine.tokenizer_cases ?? [],
