@@ -27,9 +27,10 @@ const URL = new RegExp(SPACY_EN_URL_PATTERN, 'uy');
 const SUFFIX = new RegExp(SPACY_EN_SUFFIX_PATTERN, 'gu');
 const INFIX = new RegExp(SPACY_EN_INFIX_PATTERN, 'gu');
 /**
- * Every suffix alternative except a run of dots ("\.\.+$") matches at most 4 code points
- * ("km/h", "US$", "'s", "……"), so the leftmost suffix match starts within the last
- * SUFFIX_WINDOW UTF-16 units; lookbehinds still see the whole string.
+ * Every suffix alternative except a run of dots ("\.\.+$") matches at most 5 UTF-16 units (the
+ * longest are spaCy's unit names, e.g. the Arabic "اكواب"; then "km/h", "US$", "'s", "……"), so
+ * the leftmost suffix match starts within the last SUFFIX_WINDOW units; lookbehinds still see
+ * the whole string.
  */
 const SUFFIX_WINDOW = 10;
 /** Letters, marks and numbers only: no infix alternative can match (each needs punctuation or a symbol). */
