@@ -12,6 +12,7 @@
 import { isPySpace } from './python-text';
 import {
   SPACY_EN_INFIX_PATTERN,
+  SPACY_EN_LONGEST_FIXED_SUFFIX,
   SPACY_EN_PREFIX_PATTERN,
   SPACY_EN_SPECIAL_CASES,
   SPACY_EN_SUFFIX_PATTERN,
@@ -33,6 +34,9 @@ const INFIX = new RegExp(SPACY_EN_INFIX_PATTERN, 'gu');
  * the whole string.
  */
 const SUFFIX_WINDOW = 10;
+if (SPACY_EN_LONGEST_FIXED_SUFFIX > SUFFIX_WINDOW) {
+  throw new Error(`spaCy suffixes of ${SPACY_EN_LONGEST_FIXED_SUFFIX} units exceed SUFFIX_WINDOW; raise it`);
+}
 /** Letters, marks and numbers only: no infix alternative can match (each needs punctuation or a symbol). */
 const NO_INFIX_POSSIBLE = /^[\p{L}\p{M}\p{N}]*$/u;
 const SPECIALS = new Map<string, readonly string[]>(Object.entries(SPACY_EN_SPECIAL_CASES));
