@@ -9,10 +9,12 @@ import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
+import { loadCorpus } from '../../corpora/src';
 import { C4QualityFilter } from './filters/c4-quality';
 import { FineWebQualityFilter } from './filters/fineweb-quality';
 import { GopherQualityFilter } from './filters/gopher-quality';
 import { GopherRepetitionFilter } from './filters/gopher-repetition';
+import { QualityPipeline } from './pipeline';
 import { QualityFilter, TextView } from './verdict';
 import { countSentences, splitWords } from './word-splitter';
 
@@ -28,6 +30,7 @@ interface ReferenceRow {
   decisions: Record<string, string>;
   c4_text_sha1?: string;
   c4_fineweb_text_sha1?: string;
+  fineweb_pipeline_text_sha1?: string;
 }
 
 function readJsonlGz<T>(path: string): T[] {
@@ -51,11 +54,7 @@ function loadReference(): { rows: (ReferenceRow & { text: string })[]; meta: Rec
     resolve(REPO, 'libs/quality/fixtures/datatrove-reference.jsonl.gz'),
   );
   const texts = new Map<string, string>();
-  for (const corpus of ['general', 'domain']) {
-    for (const d of readJsonlGz<{ id: string; text: string }>(resolve(REPO, `data/corpora/${corpus}.jsonl.gz`))) {
-      texts.set(d.id, d.text);
-    }
-  }
+  for (const corpus of ['general', 'domain'] as const) for (const d of loadCorpus(corpus, 'train')) texts.set(d.id, d.text);
   return {
     meta: metaLine._meta ?? {},
     tokenizerCases: metaLine.tokenizer_cases ?? [],
@@ -134,3 +133,31 @@ for (const [name, { filter, textKey }] of Object.entries(FILTERS)) {
     if (textKey) assert.ok(textSame / textChecked >= MIN_AGREEMENT, `${name} rewritten text agreement ${textSame}/${textChecked}`);
   });
 }
+
+test('the FineWeb pipeline (first rejection wins, C4 rewrites) agrees with datatrove chained the same way', (t) => {
+  const pipeline = QualityPipeline.fromConfig(); // FineWeb's setup
+  let agree = 0;
+  let textSame = 0;
+  let textChecked = 0;
+  const disagreements: string[] = [];
+  for (const r of reference.rows) {
+    // the reference names C4-as-FineWeb-ran-it "c4_quality_fineweb"; ours is plain "c4_quality"
+    const expected = r.decisions.fineweb_pipeline.replace(/^c4_quality_fineweb\//, 'c4_quality/');
+    const verdict = pipeline.run(r.text);
+    const ours = verdict.keep ? 'keep' : `${verdict.rejection.filter}/${verdict.rejection.rule}`;
+    if (ours === expected) agree++;
+    else disagreements.push(`${r.id}: ours=${ours} datatrove=${expected}`);
+    if (verdict.keep && expected === 'keep') {
+      textChecked++;
+      if (sha1(verdict.text) === r.fineweb_pipeline_text_sha1) textSame++;
+      else disagreements.push(`${r.id}: kept text differs`);
+    }
+  }
+  const stats = pipeline.stats();
+  t.diagnostic(`fineweb pipeline: ${agree}/${reference.rows.length} outcomes agree; kept text identical ${textSame}/${textChecked}`);
+  t.diagnostic(`kept ${stats.kept} (rewritten ${stats.rewritten}), rejected ${stats.rejected}: ${JSON.stringify(stats.byRule)}`);
+  for (const d of disagreements) t.diagnostic(`  ${d}`);
+  assert.equal(stats.kept + stats.rejected, reference.rows.length);
+  assert.ok(agree / reference.rows.length >= MIN_AGREEMENT, `pipeline agreement ${agree}/${reference.rows.length}`);
+  assert.ok(textSame / textChecked >= MIN_AGREEMENT, `pipeline text agreement ${textSame}/${textChecked}`);
+});

@@ -12,6 +12,7 @@
 import { isPySpace } from './python-text';
 import {
   SPACY_EN_INFIX_PATTERN,
+  SPACY_EN_LONGEST_FIXED_SUFFIX,
   SPACY_EN_PREFIX_PATTERN,
   SPACY_EN_SPECIAL_CASES,
   SPACY_EN_SUFFIX_PATTERN,
@@ -27,11 +28,15 @@ const URL = new RegExp(SPACY_EN_URL_PATTERN, 'uy');
 const SUFFIX = new RegExp(SPACY_EN_SUFFIX_PATTERN, 'gu');
 const INFIX = new RegExp(SPACY_EN_INFIX_PATTERN, 'gu');
 /**
- * Every suffix alternative except a run of dots ("\.\.+$") matches at most 4 code points
- * ("km/h", "US$", "'s", "……"), so the leftmost suffix match starts within the last
- * SUFFIX_WINDOW UTF-16 units; lookbehinds still see the whole string.
+ * Every suffix alternative except a run of dots ("\.\.+$") matches at most 5 UTF-16 units (the
+ * longest are spaCy's unit names, e.g. the Arabic "اكواب"; then "km/h", "US$", "'s", "……"), so
+ * the leftmost suffix match starts within the last SUFFIX_WINDOW units; lookbehinds still see
+ * the whole string.
  */
 const SUFFIX_WINDOW = 10;
+if (SPACY_EN_LONGEST_FIXED_SUFFIX > SUFFIX_WINDOW) {
+  throw new Error(`spaCy suffixes of ${SPACY_EN_LONGEST_FIXED_SUFFIX} units exceed SUFFIX_WINDOW; raise it`);
+}
 /** Letters, marks and numbers only: no infix alternative can match (each needs punctuation or a symbol). */
 const NO_INFIX_POSSIBLE = /^[\p{L}\p{M}\p{N}]*$/u;
 const SPECIALS = new Map<string, readonly string[]>(Object.entries(SPACY_EN_SPECIAL_CASES));
