@@ -7,3 +7,4 @@ export * from './autodiff';
 export * from './runtime';
 export * from './ops';
 export { encodeModelProto, decodeModelProto } from './onnx-proto';
+export * from './execution-providers';

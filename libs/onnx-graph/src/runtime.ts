@@ -2,6 +2,7 @@
 // training (graph optimization level, threads, arena) in one typed place.
 import * as ort from 'onnxruntime-node';
 import { AnyTypedArray, DType } from './dtype';
+import { defaultExecutionProviders } from './execution-providers';
 
 export interface SessionOptions {
   /** 'disabled' for gradient checks (fusions change numerics), 'all' for speed. */
@@ -11,6 +12,8 @@ export interface SessionOptions {
   cpuMemArena?: boolean;
   /** ORT graph transformers to skip by name (session config `optimization.disable_specified_optimizers`). */
   disabledOptimizers?: string[];
+  /** Defaults to defaultExecutionProviders() (CPU unless CPTFLOW_ORT_EXECUTION_PROVIDERS says otherwise). */
+  executionProviders?: string[];
 }
 
 export async function createSession(model: Uint8Array, options: SessionOptions = {}): Promise<ort.InferenceSession> {
@@ -18,6 +21,7 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
     graphOptimizationLevel: options.optimization ?? 'all',
     enableCpuMemArena: options.cpuMemArena ?? false,
     executionMode: 'sequential',
+    executionProviders: options.executionProviders ?? defaultExecutionProviders(),
   };
   if (options.intraOpThreads !== undefined) sessionOptions.intraOpNumThreads = options.intraOpThreads;
   if (options.disabledOptimizers?.length) {

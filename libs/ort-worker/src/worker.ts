@@ -3,6 +3,7 @@
 // for Kafka heartbeats, HTTP health checks and telemetry.
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { defaultExecutionProviders } from '../../onnx-graph/src/execution-providers';
 import { RunResult, SessionInfo, TensorPayload, transferableBuffers, WorkerRequest, WorkerResponse, WorkerSessionOptions } from './protocol';
 
 if (!parentPort) throw new Error('libs/ort-worker/src/worker.js must run in a worker thread');
@@ -13,7 +14,7 @@ let nextSessionId = 1;
 
 function sessionOptions(options: WorkerSessionOptions): ort.InferenceSession.SessionOptions {
   const chosen: ort.InferenceSession.SessionOptions = {
-    executionProviders: [...(options.executionProviders ?? ['cpu'])],
+    executionProviders: [...(options.executionProviders ?? defaultExecutionProviders())],
     intraOpNumThreads: options.intraOpNumThreads,
     interOpNumThreads: options.interOpNumThreads,
     graphOptimizationLevel: options.graphOptimizationLevel,
