@@ -29,6 +29,7 @@ interface OutcomeTopics {
   docsDuplicate: string;
   docsUnique: string;
   seqsPacked: string;
+  seqsReplay: string;
 }
 
 export async function readOutcomes(bus: Bus, topics: OutcomeTopics, counts: PipelineCounts): Promise<PipelineOutcomes> {
@@ -62,7 +63,7 @@ export async function readOutcomes(bus: Bus, topics: OutcomeTopics, counts: Pipe
     assert.ok(!outcomes.fate.has(id), `document ${id} has two fates: ${outcomes.fate.get(id)} and ${r.topic}`);
     outcomes.fate.set(id, r.topic);
   }
-  const sequenceRecords = await readTopics(bus, [topics.seqsPacked], counts.sequences);
+  const sequenceRecords = await readTopics(bus, [topics.seqsPacked, topics.seqsReplay], counts.sequences);
   outcomes.sequences = sequenceRecords.map((r) => fromPackedSequenceMessage(sequenceCodec.decode(r.value)));
   assert.equal(outcomes.sequences.length, counts.sequences, 'no packed sequence is lost or doubled');
   outcomes.packed = new Map(unpackDocuments(outcomes.sequences).map((d: TokenizedDocument) => [d.id, d.tokens]));

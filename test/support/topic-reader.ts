@@ -30,6 +30,7 @@ export function uniqueTopics(prefix: string): TopicsConfig {
     docsUnique: `${prefix}.docs.unique`,
     docsDuplicate: `${prefix}.docs.duplicate`,
     seqsPacked: `${prefix}.seqs.packed`,
+    seqsReplay: `${prefix}.seqs.replay`,
     checkpoints: `${prefix}.checkpoints`,
     evals: `${prefix}.evals`,
     deadLetterPrefix: prefix,

@@ -25,6 +25,7 @@ export const topicsSchema = z
     docsUnique: z.string().min(1).default(DEFAULT_TOPICS.docsUnique),
     docsDuplicate: z.string().min(1).default(DEFAULT_TOPICS.docsDuplicate),
     seqsPacked: z.string().min(1).default(DEFAULT_TOPICS.seqsPacked),
+    seqsReplay: z.string().min(1).default(DEFAULT_TOPICS.seqsReplay),
     checkpoints: z.string().min(1).default(DEFAULT_TOPICS.checkpoints),
     evals: z.string().min(1).default(DEFAULT_TOPICS.evals),
     /** Dead-letter topics are `${deadLetterPrefix}.dlq.<stage>`. */

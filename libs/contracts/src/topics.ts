@@ -6,6 +6,8 @@ export const DEFAULT_TOPICS = {
   docsUnique: 'cpt.docs.unique',
   docsDuplicate: 'cpt.docs.duplicate',
   seqsPacked: 'cpt.seqs.packed',
+  /** Packed sequences of general (replay) text, which the trainer mixes in at a set fraction. */
+  seqsReplay: 'cpt.seqs.replay',
   checkpoints: 'cpt.checkpoints',
   evals: 'cpt.evals',
 } as const;

@@ -57,7 +57,7 @@ export class PipelineAccounting {
     const { topics } = this;
     const dlq = (stage: string) => deadLetterTopic(stage, topics.deadLetterPrefix);
     const stageOfDlq = new Map([QUALITY_STAGE, DEDUP_STAGE, PACKER_STAGE].map((s) => [dlq(s), s]));
-    const watched = [topics.docsRejected, topics.docsDuplicate, topics.docsUnique, topics.seqsPacked, ...stageOfDlq.keys()];
+    const watched = [topics.docsRejected, topics.docsDuplicate, topics.docsUnique, topics.seqsPacked, topics.seqsReplay, ...stageOfDlq.keys()];
     await this.bus.ensureTopics(watched);
     this.subscription = await this.bus.consume({
       groupId: 'cptflow.local.accounting',
@@ -83,7 +83,7 @@ export class PipelineAccounting {
       else c.nearDuplicates++;
     } else if (record.topic === topics.docsUnique) {
       c.unique++;
-    } else if (record.topic === topics.seqsPacked) {
+    } else if (record.topic === topics.seqsPacked || record.topic === topics.seqsReplay) {
       const s = sequenceCodec.decode(record.value);
       c.sequences++;
       const corpus = s.corpus || 'domain';

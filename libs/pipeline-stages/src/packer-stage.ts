@@ -1,4 +1,4 @@
-// docs.unique -> seqs.packed: tokenize with the model's tokenizer and pack into fixed-length sequences
+// docs.unique -> seqs.packed (and seqs.replay for replay text): tokenize with the model's tokenizer and pack into fixed-length sequences
 // (libs/packing), recording document boundaries for the trainer's attention mask.
 //
 // Each batch is packed on its own and flushed at its end: no tokens are carried between batches, so the
@@ -14,6 +14,8 @@ import { decodeDocuments, type DecodedDocument } from './document-batch';
 
 const sequenceCodec = codecFor<PackedSequence>(PackedSequence);
 export const PACKER_STAGE = 'packer';
+/** Document.corpus of general text mixed in against forgetting. */
+export const REPLAY_CORPUS = 'replay';
 
 export interface PackerStageOptions {
   topics: TopicsConfig;
@@ -37,6 +39,9 @@ export function createPackerStage(options: PackerStageOptions): Stage & { counte
   const counters: PackerStageCounters = { documents: 0, sequences: 0, tokens: 0, paddingTokens: 0 };
   const labels = { tokenizerId: tokenizer.tokenizerId, tokenWidth: tokenizer.tokenWidth };
 
+  // Replay (general) text travels on its own topic, so the trainer can mix it in at an exact fraction.
+  const topicFor = (corpus: string) => (corpus === REPLAY_CORPUS ? topics.seqsReplay : topics.seqsPacked);
+
   async function packCorpus(corpus: string, docs: DecodedDocument[]): Promise<OutgoingRecord[]> {
     const ids = await tokenizer.encodeBatch(docs.map((d) => d.document.text!));
     const packer = createPacker({ strategy, seqLen, padId });
@@ -47,7 +52,7 @@ export function createPackerStage(options: PackerStageOptions): Stage & { counte
       counters.tokens += seq.numTokens;
       counters.paddingTokens += seq.seqLen - seq.numTokens;
       const message = toPackedSequenceMessage(seq, { ...labels, corpus });
-      return { topic: topics.seqsPacked, key: seq.id, value: sequenceCodec.encode(message), headers: firstTrace(docs) };
+      return { topic: topicFor(corpus), key: seq.id, value: sequenceCodec.encode(message), headers: firstTrace(docs) };
     });
   }
 
@@ -55,7 +60,7 @@ export function createPackerStage(options: PackerStageOptions): Stage & { counte
     name: PACKER_STAGE,
     groupId: `cptflow.${PACKER_STAGE}`,
     inputTopics: [topics.docsUnique],
-    outputTopics: [topics.seqsPacked],
+    outputTopics: [topics.seqsPacked, topics.seqsReplay],
     counters,
     async handle(batch) {
       const { documents, deadLetters } = decodeDocuments(PACKER_STAGE, batch, topics.deadLetterPrefix);
