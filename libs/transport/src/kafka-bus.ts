@@ -263,6 +263,10 @@ export class KafkaBus implements Bus {
       maxWaitTimeInMs: this.maxWaitTimeMs,
       allowAutoTopicCreation: false,
     });
+    // kafkajs restarts a crashed consumer by itself when the error is retriable; say so either way.
+    consumer.on(consumer.events.CRASH, ({ payload }) =>
+      this.onError(payload.error, `consumer of ${spec.topics.join(',')} crashed (stage ${spec.stage}, restarting: ${payload.restart})`),
+    );
     await consumer.connect();
     await consumer.subscribe({ topics: spec.topics, fromBeginning: true });
     let backoff = this.retryBackoffMs;
