@@ -177,7 +177,7 @@ function clusterId() {
 function formatStorage(dataDir, propsFile) {
   const out = spawnSync(
     javaCommand(),
-    [...jvmArgs(dataDir), 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', propsFile, '--ignore-formatted'],
+    [...jvmArgs(dataDir), 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', propsFile, '--ignore-formatted'],
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (out.error) throw new Error(`cannot run java (is a JDK 17 installed?): ${out.error.message}`);

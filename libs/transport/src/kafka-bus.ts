@@ -267,8 +267,13 @@ export class KafkaBus implements Bus {
     consumer.on(consumer.events.CRASH, ({ payload }) =>
       this.onError(payload.error, `consumer of ${spec.topics.join(',')} crashed (stage ${spec.stage}, restarting: ${payload.restart})`),
     );
-    await consumer.connect();
-    await consumer.subscribe({ topics: spec.topics, fromBeginning: true });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: spec.topics, fromBeginning: true });
+    } catch (error) {
+      await (await producer).disconnect().catch(() => undefined);
+      throw error;
+    }
     let backoff = this.retryBackoffMs;
 
     const processChunk = async (batch: Batch, records: ConsumedRecord[], nextOffset: string): Promise<void> => {
