@@ -188,7 +188,7 @@ export function defineBusBehaviour(harness: BusHarness): void {
       const all = inputs(input, 600, 37);
       let sent = 0;
       while (sent < all.length) {
-        const wave = handled.every((h) => h > 0) ? all.length - sent : 20;
+        const wave = handled.every((h) => h > 0) ? all.length - sent : 5;
         await publisher.publish(all.slice(sent, sent + wave));
         sent += wave;
         if (sent < all.length) await new Promise((r) => setTimeout(r, 150));
