@@ -4,7 +4,7 @@
 import type { Bus } from '../../libs/transport/src/bus';
 import { KafkaBus } from '../../libs/transport/src/kafka-bus';
 import { MemoryBus } from '../../libs/transport/src/memory-bus';
-import { readTopic, uniqueName } from '../../libs/transport/src/bus-behaviour';
+import { readTopic, uniqueName } from '../../libs/transport/src/topic-reading';
 
 async function measure(name: string, bus: Bus, records: number, batch: number): Promise<void> {
   const input = uniqueName('bench.in');

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { it } from 'node:test';
-import { readTopic, uniqueName } from '../../libs/transport/src/bus-behaviour';
+import { readTopic, uniqueName } from '../../libs/transport/src/topic-reading';
 import { KafkaBus } from '../../libs/transport/src/kafka-bus';
 
 const brokers = process.env.KAFKA_BROKERS;
