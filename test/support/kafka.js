@@ -154,7 +154,7 @@ function serverProperties({ port, controllerPort, logDir }) {
     'num.io.threads=4',
     'num.recovery.threads.per.data.dir=1',
     // Aborted transactions are cleaned up quickly when a killed producer never comes back.
-    'transaction.abort.timed.out.transaction.cleanup.interval.ms=5000',
+    'transaction.abort.timed.out.transaction.cleanup.interval.ms=1000',
     'transaction.remove.expired.transaction.cleanup.interval.ms=60000',
     '',
   ].join('\n');

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     brokers: required('KAFKA_BROKERS').split(','),
     instanceId: required('STAGE_INSTANCE_ID'),
     sessionTimeoutMs: 3000,
+    transactionTimeoutMs: Number(process.env.STAGE_TXN_TIMEOUT_MS ?? 30_000),
     maxWaitTimeMs: 100,
     onError: (error, where) => process.stderr.write(`stage error at ${where}: ${(error as Error).message}\n`),
   });

@@ -2,7 +2,6 @@
 // libs/transport/src/memory-bus.test.ts (embedded) and test/transport/kafka-bus.test.ts (real broker).
 // Not a test file itself; it registers node:test cases when called.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -10,6 +9,7 @@ import { startTelemetry } from '../../telemetry/src';
 import type { Bus, ConsumedBatch, ConsumedRecord, OutgoingRecord, Subscription } from './bus';
 import { decodeDeadLetter, deadLetterFor } from './dead-letter';
 import { deadLetterTopic } from '../../contracts/src';
+import { readTopic, uniqueName } from './topic-reading';
 
 export interface BusHarness {
   /** Shown in test names. */
@@ -26,34 +26,7 @@ export interface BusHarness {
 const spans = new InMemorySpanExporter();
 startTelemetry({ serviceName: 'bus-behaviour-test', spanProcessors: [new SimpleSpanProcessor(spans)] });
 
-/** Unique per run and per test, so reruns against one long-lived broker never see old records. */
-export function uniqueName(label: string): string {
-  return `test.${label}.${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-}
-
-/**
- * Reads every committed record of `topic` (all partitions, from the start) until `expected` have
- * arrived and then `graceMs` more passed with nothing new, so duplicates would show. Uses
- * consumeFrom, so it also exercises the external-offsets path.
- */
-export async function readTopic(bus: Bus, topic: string, expected: number, timeoutMs: number, graceMs = 500): Promise<ConsumedRecord[]> {
-  const seen: ConsumedRecord[] = [];
-  let lastArrival = Date.now();
-  const subscription = await bus.consumeFrom({
-    topics: [topic],
-    handler: async (batch) => {
-      seen.push(...batch.records);
-      lastArrival = Date.now();
-      return [];
-    },
-  });
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !(seen.length >= expected && Date.now() - lastArrival >= graceMs)) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  await subscription.stop();
-  return seen;
-}
+export { readTopic, uniqueName };
 
 function inputs(topic: string, count: number, keys: number): OutgoingRecord[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -188,7 +161,7 @@ export function defineBusBehaviour(harness: BusHarness): void {
       const all = inputs(input, 600, 37);
       let sent = 0;
       while (sent < all.length) {
-        const wave = handled.every((h) => h > 0) ? all.length - sent : 20;
+        const wave = handled.every((h) => h > 0) ? all.length - sent : 5;
         await publisher.publish(all.slice(sent, sent + wave));
         sent += wave;
         if (sent < all.length) await new Promise((r) => setTimeout(r, 150));

@@ -245,9 +245,10 @@ export class KafkaBus implements Bus {
     commitOffsets: boolean;
     startOffsets?: ExternalOffsetsOptions['startOffsets'];
   }): Promise<Subscription> {
-    // Connected up front so a predecessor's open transaction is aborted before anything is read.
-    let producer: Promise<Producer> | undefined = this.connectedProducer(spec.transactionalId);
-    await producer;
+    // A group consumer connects its producer up front, so a predecessor's open transaction is aborted
+    // before anything is read; a caller-managed reader connects one only if it ever has output.
+    let producer: Promise<Producer> | undefined;
+    if (spec.commitOffsets) await (producer = this.connectedProducer(spec.transactionalId));
     const currentProducer = async (): Promise<Producer> => {
       producer ??= this.connectedProducer(spec.transactionalId);
       return producer.catch((error) => {
@@ -263,14 +264,24 @@ export class KafkaBus implements Bus {
       maxWaitTimeInMs: this.maxWaitTimeMs,
       allowAutoTopicCreation: false,
     });
-    await consumer.connect();
-    await consumer.subscribe({ topics: spec.topics, fromBeginning: true });
+    // kafkajs restarts a crashed consumer by itself when the error is retriable; say so either way.
+    consumer.on(consumer.events.CRASH, ({ payload }) =>
+      this.onError(payload.error, `consumer of ${spec.topics.join(',')} crashed (stage ${spec.stage}, restarting: ${payload.restart})`),
+    );
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: spec.topics, fromBeginning: true });
+    } catch (error) {
+      if (producer) await (await producer).disconnect().catch(() => undefined);
+      throw error;
+    }
     let backoff = this.retryBackoffMs;
 
     const processChunk = async (batch: Batch, records: ConsumedRecord[], nextOffset: string): Promise<void> => {
-      const current = await currentProducer();
       await runBatch(spec.stage, { topic: batch.topic, partition: batch.partition, records }, spec.handler, async (outputs) => {
+        if (!spec.commitOffsets && outputs.length === 0) return; // nothing to write, no offsets to commit
         await this.ensureTopics(outputs.map((r) => r.topic));
+        const current = await currentProducer();
         const transaction = await current.transaction();
         try {
           await sendRecords(transaction, outputs);
