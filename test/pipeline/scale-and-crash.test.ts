@@ -45,7 +45,15 @@ async function runScenario(file: string, documents: number, scenario: Scenario):
   try {
     await bus.ensureTopics(Object.values(topics).filter((t) => t.includes('.')), 3);
     await accounting.start();
-    for (const stage of STAGES) for (let i = 0; i < scenario.consumersPerStage; i++) running.push(await startService(stage, env));
+    // A replica keeps its instance id across restarts, so its successor fences the killed one's open
+    // transaction at once instead of readers waiting for the transaction timeout.
+    const instanceOf = new Map<ServiceProcess, string>();
+    const start = async (stage: string, instance: string) => {
+      const service = await startService(stage, { ...env, CPTFLOW_INSTANCE_ID: instance });
+      instanceOf.set(service, instance);
+      running.push(service);
+    };
+    for (const stage of STAGES) for (let i = 0; i < scenario.consumersPerStage; i++) await start(stage, `${stage}-${i}`);
     const summary = await ingestToBus(file, bus, { topics: { raw: topics.docsRaw, deadLetter: deadLetterTopic('ingest', topics.deadLetterPrefix) } });
     accounting.counts.ingested = summary.documents;
 
@@ -60,15 +68,12 @@ async function runScenario(file: string, documents: number, scenario: Scenario):
         await victim.kill();
         kills++;
         running.splice(running.indexOf(victim), 1);
-        running.push(await startService(stage, env));
+        await start(stage, instanceOf.get(victim)!);
       }
     }
-    const deadline = Date.now() + 150_000;
-    while (!accounting.balanced()) {
-      if (Date.now() > deadline) throw new Error(`did not settle: ${JSON.stringify(accounting.counts)}\n${running.map((s) => s.output()).join('\n')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const counts = structuredClone(accounting.counts);
+    const counts = await accounting.settled(150_000).catch((error: Error) => {
+      throw new Error(`${error.message}\n${running.map((s) => s.output()).join('\n')}`);
+    });
     const outcomes = await readOutcomes(bus, topics, counts);
     return { counts, outcomes, kills };
   } finally {

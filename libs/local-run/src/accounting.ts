@@ -5,6 +5,10 @@ import type { TopicsConfig } from '../../config/src/schema';
 import type { Bus, ConsumedRecord, Subscription } from '../../transport/src/bus';
 import { DEDUP_STAGE, PACKER_STAGE, QUALITY_STAGE } from '../../pipeline-stages/src';
 
+export class PipelineTimeoutError extends Error {
+  override readonly name = 'PipelineTimeoutError';
+}
+
 const rejectionCodec = codecFor<Rejection>(Rejection);
 const duplicateCodec = codecFor<Duplicate>(Duplicate);
 const sequenceCodec = codecFor<PackedSequence>(PackedSequence);
@@ -104,6 +108,27 @@ export class PipelineAccounting {
     const dl = (stage: string) => c.deadLettersByStage[stage] ?? 0;
     const settled = c.rejected + c.exactDuplicates + c.nearDuplicates + c.unique + dl(QUALITY_STAGE) + dl(DEDUP_STAGE);
     return settled === c.ingested && c.packedDocuments + dl(PACKER_STAGE) === c.unique;
+  }
+
+  /**
+   * Resolves once balanced() holds and the counts stay still for `quietMs`: the last sequences of a
+   * document split across several may still be on their way when its first one is counted.
+   */
+  async settled(timeoutMs: number, quietMs = 400): Promise<PipelineCounts> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    let stableSince = Date.now();
+    for (;;) {
+      const now = JSON.stringify(this.counts);
+      if (now !== last) {
+        last = now;
+        stableSince = Date.now();
+      } else if (this.balanced() && Date.now() - stableSince >= quietMs) {
+        return structuredClone(this.counts);
+      }
+      if (Date.now() > deadline) throw new PipelineTimeoutError(`pipeline did not settle: ${now}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   async stop(): Promise<void> {

@@ -34,10 +34,6 @@ export interface PipelineRunOptions {
   settleTimeoutMs?: number;
 }
 
-export class PipelineTimeoutError extends Error {
-  override readonly name = 'PipelineTimeoutError';
-}
-
 /** The running stages; ingest sources into it, wait for it to settle, read the counts. */
 export class LocalPipeline {
   private constructor(
@@ -83,12 +79,7 @@ export class LocalPipeline {
 
   /** Resolves once every ingested document is accounted for; rejects after the timeout. */
   async settle(): Promise<PipelineCounts> {
-    const deadline = Date.now() + (this.options.settleTimeoutMs ?? 10 * 60_000);
-    while (!this.accounting.balanced()) {
-      if (Date.now() > deadline) throw new PipelineTimeoutError(`pipeline did not settle: ${JSON.stringify(this.accounting.counts)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    return structuredClone(this.accounting.counts);
+    return this.accounting.settled(this.options.settleTimeoutMs ?? 10 * 60_000);
   }
 
   async stop(): Promise<void> {

@@ -42,7 +42,7 @@ export function createPackerStage(options: PackerStageOptions): Stage & { counte
   // Replay (general) text travels on its own topic, so the trainer can mix it in at an exact fraction.
   const topicFor = (corpus: string) => (corpus === REPLAY_CORPUS ? topics.seqsReplay : topics.seqsPacked);
 
-  async function packCorpus(corpus: string, docs: DecodedDocument[]): Promise<OutgoingRecord[]> {
+  async function packCorpus(corpus: string, docs: DecodedDocument[], key: string): Promise<OutgoingRecord[]> {
     const ids = await tokenizer.encodeBatch(docs.map((d) => d.document.text!));
     const packer = createPacker({ strategy, seqLen, padId });
     const sequences = [...packer.push(docs.map((d, i) => ({ id: d.document.id!, tokens: ids[i]! }))), ...packer.flush()];
@@ -52,7 +52,7 @@ export function createPackerStage(options: PackerStageOptions): Stage & { counte
       counters.tokens += seq.numTokens;
       counters.paddingTokens += seq.seqLen - seq.numTokens;
       const message = toPackedSequenceMessage(seq, { ...labels, corpus });
-      return { topic: topicFor(corpus), key: seq.id, value: sequenceCodec.encode(message), headers: firstTrace(docs) };
+      return { topic: topicFor(corpus), key, value: sequenceCodec.encode(message), headers: firstTrace(docs) };
     });
   }
 
@@ -73,7 +73,10 @@ export function createPackerStage(options: PackerStageOptions): Stage & { counte
         else byCorpus.set(corpus, [d]);
       }
       const out: OutgoingRecord[] = [...deadLetters];
-      for (const [corpus, docs] of byCorpus) out.push(...(await packCorpus(corpus, docs)));
+      // One key per input partition: a partition's sequences stay together and in order downstream,
+      // so the trainer sees the stream in the order the documents arrived.
+      const key = `${batch.topic}/${batch.partition}`;
+      for (const [corpus, docs] of byCorpus) out.push(...(await packCorpus(corpus, docs, key)));
       return out;
     },
   };

@@ -88,6 +88,26 @@ const quietLogCreator: LogCreator = () => ({ namespace, level, log }) => {
 /** Distinguishes KafkaBus objects in one process that share a default instance id. */
 let busesInProcess = 0;
 
+/**
+ * Waits until every partition of freshly created topics has a leader. kafkajs's own wait gives up when
+ * the broker briefly answers UNKNOWN_TOPIC_OR_PARTITION for a topic it is still creating; that is
+ * retriable, so we keep asking (bounded).
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+      const ready = metadata.length === topics.length && metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (ready) return;
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export class KafkaBus implements Bus {
   private readonly kafka: Kafka;
   private readonly clientId: string;
@@ -136,9 +156,10 @@ export class KafkaBus implements Bus {
     const toCreate = missing.filter((t) => !existing.has(t));
     if (toCreate.length) {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: toCreate.map((topic) => ({ topic, numPartitions: partitions ?? this.defaultPartitions, replicationFactor: -1 })),
       });
+      await waitForLeaders(admin, toCreate);
     }
     for (const topic of missing) this.knownTopics.add(topic);
   }
