@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { CheckpointEvent, codecFor, deadLetterTopic } from '../../contracts/src';
+import { parameterShapes } from '../../llama/src';
+import { initParameters } from '../../model-config/src';
+import { SafetensorsModel } from '../../safetensors/src';
+import { decodeDeadLetter, MemoryBus } from '../../transport/src';
+import { ContinuousTrainer } from './continuous-trainer';
+import { HeldOutEvaluator } from './heldout-loss';
+import { corpusSequences, recordsOf, rowsOf, TINY_LLAMA2 } from './testing/fixtures';
+import { TEST_ROWS, TEST_SEQ_LEN, testTrainerOptions, waitFor } from './testing/harness';
+import { encodePackedSequence } from './training-rows';
+
+const SEQS = 'cpt.seqs.packed';
+const checkpointCodec = codecFor<CheckpointEvent>(CheckpointEvent);
+
+async function readExport(dir: string): Promise<Map<string, Float32Array>> {
+  const model = await SafetensorsModel.open(dir);
+  const out = new Map<string, Float32Array>();
+  for (const name of model.names()) out.set(name, await model.readFloat32(name));
+  await model.close();
+  return out;
+}
+
+describe('ContinuousTrainer on the in-process bus', () => {
+  let domain: Awaited<ReturnType<typeof corpusSequences>>;
+  let heldOut: ReturnType<typeof rowsOf>;
+  before(async () => {
+    domain = await corpusSequences('domain', TEST_SEQ_LEN, 240);
+    heldOut = rowsOf(await corpusSequences('domain.heldout', TEST_SEQ_LEN, 32, 60), TEST_SEQ_LEN);
+  });
+
+  it('learns real text: training loss and held-out loss go down; checkpoints, exports and events follow', async () => {
+    const bus = new MemoryBus({ defaultPartitions: 1 });
+    await bus.ensureTopics([SEQS, 'cpt.checkpoints'], 1);
+    const options = testTrainerOptions(bus);
+    const trainer = new ContinuousTrainer(options);
+    const losses: number[] = [];
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    await trainer.start();
+    delay.enable();
+    // Data arrives in two waves; the trainer waits in between.
+    await bus.publish(recordsOf(SEQS, domain.slice(0, 120)));
+    await waitFor(trainer, (t) => t.status.domainRows === 120);
+    assert.equal(trainer.status.phase, 'waiting-for-data');
+    const stepsBeforeWait = trainer.status.step;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(trainer.status.step, stepsBeforeWait, 'no step without data');
+    await bus.publish(recordsOf(SEQS, domain.slice(120)));
+    const poll = setInterval(() => trainer.status.loss !== null && losses[losses.length - 1] !== trainer.status.loss && losses.push(trainer.status.loss), 5);
+    await waitFor(trainer, (t) => t.status.domainRows === 240);
+    clearInterval(poll);
+    delay.disable();
+    await trainer.stop();
+    const maxDelayMs = delay.max / 1e6;
+    console.log(`event-loop delay while training: max ${maxDelayMs.toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms`);
+    assert.ok(maxDelayMs < 200, `the event loop stalled for ${maxDelayMs} ms`);
+
+    assert.equal(trainer.status.step, 240 / (2 * TEST_ROWS));
+    assert.equal(trainer.status.tokensSeen, 240 * TEST_SEQ_LEN);
+    const firstLoss = losses[0];
+    const lastLoss = trainer.status.loss!;
+    console.log(`training loss ${firstLoss.toFixed(3)} -> ${lastLoss.toFixed(3)}`);
+    assert.ok(lastLoss < firstLoss - 1, `training loss ${firstLoss} -> ${lastLoss}`);
+
+    // Checkpoints every 10 steps (steps 10, 20, 30) with retention keepLast 2: 20 and 30 remain.
+    const dirs = (await readdir(options.checkpoint.dir)).filter((n) => n.startsWith('step-')).sort();
+    assert.deepEqual(dirs, ['step-0000000020', 'step-0000000030']);
+    const events = bus.endOffsets('cpt.checkpoints');
+    assert.equal(events.reduce((a, b) => a + b, 0), 3);
+
+    const exported = await readExport(join(options.checkpoint.dir, 'step-0000000030', 'hf'));
+    assert.deepEqual([...exported.keys()].sort(), parameterShapes(TINY_LLAMA2).map((p) => p.name).sort());
+    const shapes = new Map(parameterShapes(TINY_LLAMA2).map((p) => [p.name, p.shape] as const));
+    const evaluator = await HeldOutEvaluator.create(TINY_LLAMA2);
+    const before = await evaluator.meanLoss(initParameters(TINY_LLAMA2, 7), shapes, heldOut);
+    const afterTraining = await evaluator.meanLoss(exported, shapes, heldOut);
+    await evaluator.release();
+    console.log(`held-out domain loss ${before.toFixed(3)} -> ${afterTraining.toFixed(3)}`);
+    assert.ok(afterTraining < before - 1, `held-out loss ${before} -> ${afterTraining}`);
+    await bus.close();
+  });
+
+  it('dead-letters sequences of another tokenizer and malformed records, and keeps training', async () => {
+    const bus = new MemoryBus({ defaultPartitions: 1 });
+    await bus.ensureTopics([SEQS], 1);
+    const trainer = new ContinuousTrainer(testTrainerOptions(bus));
+    await trainer.start();
+    const good = domain.slice(0, 16);
+    const foreign = { ...domain[16], tokenizerId: 'sha256:' + '0'.repeat(64) };
+    await bus.publish([
+      ...recordsOf(SEQS, good.slice(0, 5)),
+      { topic: SEQS, value: encodePackedSequence(foreign) },
+      { topic: SEQS, value: Buffer.from('not a protobuf \xff\xff\xff') },
+      ...recordsOf(SEQS, good.slice(5)),
+    ]);
+    await waitFor(trainer, (t) => t.status.domainRows === 16);
+    await trainer.stop();
+    assert.equal(trainer.status.step, 2);
+    assert.equal(trainer.status.deadLetters, 2);
+    const dlq = deadLetterTopic('trainer');
+    const letters: string[] = [];
+    const sub = await bus.consumeFrom({ topics: [dlq], handler: async (b) => (b.records.forEach((r) => letters.push(decodeDeadLetter(r.value).error!)), []) });
+    await waitFor(trainer, () => letters.length === 2);
+    await sub.stop();
+    assert.match(letters[0], /tokenizer mismatch: sequence .* was made with tokenizer sha256:0{64}, the model uses sha256:[0-9a-f]{64}/);
+    assert.match(letters[1], /SequenceRejected/);
+    // The checkpoint's offsets include the dead-lettered records (they are done with).
+    assert.equal(trainer.status.lastCheckpoint!.step, 2);
+    await bus.close();
+  });
+
+  it('mixes replay rows at the configured fraction, from a second topic and from a local corpus', async () => {
+    const general = await corpusSequences('general', TEST_SEQ_LEN, 40);
+    for (const source of ['topic', 'corpus'] as const) {
+      const bus = new MemoryBus({ defaultPartitions: 1 });
+      await bus.ensureTopics([SEQS, 'cpt.replay'], 1);
+      const replay = source === 'topic' ? { kind: 'topic' as const, topic: 'cpt.replay' } : { kind: 'corpus' as const, rows: rowsOf(general, TEST_SEQ_LEN), seed: 3 };
+      const t2 = new ContinuousTrainer(testTrainerOptions(bus, { replay: { fraction: 0.25, source: replay } }));
+      await t2.start();
+      await bus.publish(recordsOf(SEQS, domain.slice(0, 60)));
+      if (source === 'topic') await bus.publish(recordsOf('cpt.replay', general));
+      // 10 steps x 8 rows = 80 rows: 20 replay, 60 domain.
+      await waitFor(t2, (t) => t.status.step === 10);
+      await t2.stop();
+      assert.equal(t2.status.replayRows, 20, source);
+      assert.equal(t2.status.domainRows, 60, source);
+      await bus.close();
+    }
+  });
+});

@@ -1,0 +1,87 @@
+// The model on disk: where training starts (a Hugging Face directory, or seeded random weights for
+// tests) and the Hugging Face export written next to every checkpoint, so the evaluator and users
+// can open it with `transformers` (HF tensor names, config.json, the tokenizer files).
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { LlamaConfig, initParameters, parseLlamaConfig, toHfConfigJson } from '../../model-config/src';
+import { parameterShapes } from '../../llama/src';
+import { SafetensorsModel, saveSafetensorsModel } from '../../safetensors/src';
+
+export type ModelStart = { kind: 'base'; dir: string } | { kind: 'random'; config: LlamaConfig; seed: number };
+
+export interface LoadedModel {
+  config: LlamaConfig;
+  /** config.json to write into exports: the base model's own (all its fields kept) or one made from the config. */
+  configJson: Record<string, unknown>;
+  params: Map<string, Float32Array>;
+}
+
+/** The starting weights, checked against the architecture's expected tensor names and shapes. */
+export async function loadStartingModel(start: ModelStart): Promise<LoadedModel> {
+  if (start.kind === 'random') {
+    return { config: start.config, configJson: toHfConfigJson(start.config), params: initParameters(start.config, start.seed) };
+  }
+  const configPath = join(start.dir, 'config.json');
+  const configJson = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+  const config = parseLlamaConfig(configJson, configPath);
+  const model = await SafetensorsModel.open(start.dir);
+  try {
+    const params = new Map<string, Float32Array>();
+    for (const p of parameterShapes(config)) {
+      if (!model.has(p.name)) throw new Error(`${start.dir}: the weights lack ${p.name}`);
+      const data = await model.readFloat32(p.name);
+      const expected = p.shape.reduce((a, b) => a * b, 1);
+      if (data.length !== expected) throw new Error(`${start.dir}: ${p.name} has ${data.length} values, config.json implies ${JSON.stringify(p.shape)}`);
+      params.set(p.name, data);
+    }
+    return { config, configJson, params };
+  } finally {
+    await model.close();
+  }
+}
+
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.model'];
+
+export const HF_EXPORT_DIR = 'hf';
+
+/**
+ * Write `<checkpointDir>/hf/` (config.json, model.safetensors, tokenizer files) through a temporary
+ * directory renamed into place, so `hf/` either is complete or does not exist.
+ */
+export async function writeHfExport(
+  checkpointDir: string,
+  configJson: Record<string, unknown>,
+  params: ReadonlyMap<string, Float32Array>,
+  tokenizerPath: string,
+): Promise<string> {
+  const finalDir = join(checkpointDir, HF_EXPORT_DIR);
+  if (await exists(join(finalDir, 'model.safetensors'))) return finalDir;
+  const tempDir = join(checkpointDir, `.${HF_EXPORT_DIR}.tmp-${process.pid}`);
+  await rm(tempDir, { recursive: true, force: true });
+  await mkdir(tempDir, { recursive: true });
+  await writeFile(join(tempDir, 'config.json'), JSON.stringify(configJson, null, 2) + '\n');
+  await saveSafetensorsModel(tempDir, [...params].map(([name, data]) => [name, { shape: shapeOf(configJson, name, data), data }]), { fsync: true });
+  const tokenizerDir = dirname(tokenizerPath);
+  for (const file of TOKENIZER_FILES) {
+    const from = file === 'tokenizer.json' ? tokenizerPath : join(tokenizerDir, file);
+    if (await exists(from)) await copyFile(from, join(tempDir, file === 'tokenizer.json' ? 'tokenizer.json' : basename(from)));
+  }
+  await rm(finalDir, { recursive: true, force: true });
+  await rename(tempDir, finalDir);
+  return finalDir;
+}
+
+export async function hasHfExport(checkpointDir: string): Promise<boolean> {
+  return exists(join(checkpointDir, HF_EXPORT_DIR, 'model.safetensors'));
+}
+
+function shapeOf(configJson: Record<string, unknown>, name: string, data: Float32Array): number[] {
+  const shape = parameterShapes(parseLlamaConfig(configJson)).find((p) => p.name === name)?.shape;
+  if (!shape) throw new Error(`no parameter named ${name} in this architecture`);
+  if (shape.reduce((a, b) => a * b, 1) !== data.length) throw new Error(`${name}: ${data.length} values for shape ${JSON.stringify(shape)}`);
+  return [...shape];
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}

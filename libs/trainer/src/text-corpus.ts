@@ -1,0 +1,48 @@
+// Text corpora on disk (JSONL, optionally gzipped, one {"id", "text"} object per line, the format of
+// data/corpora) tokenized and packed into PackedSequence messages with the model's tokenizer: the
+// local replay corpus, and the fixtures of tests, benchmarks and the replay experiment.
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import type { PackedSequence } from '../../contracts/src';
+import { createPacker, DocumentTokenizer, toPackedSequenceMessage } from '../../packing/src';
+
+export interface TextDocument {
+  id: string;
+  text: string;
+}
+
+export function readJsonlDocuments(path: string, limit = Infinity): TextDocument[] {
+  const raw = readFileSync(path);
+  const text = (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+  const docs: TextDocument[] = [];
+  for (const line of text.split('\n')) {
+    if (docs.length >= limit) break;
+    if (!line.trim()) continue;
+    const parsed = JSON.parse(line) as Partial<TextDocument>;
+    if (typeof parsed.text !== 'string') throw new Error(`${path}: a line without a "text" string`);
+    docs.push({ id: String(parsed.id ?? `${path}:${docs.length}`), text: parsed.text });
+  }
+  return docs;
+}
+
+export interface PackOptions {
+  seqLen: number;
+  /** Stop after this many sequences. */
+  maxSequences?: number;
+  corpus?: string;
+}
+
+/** Tokenize (BOS + text + EOS per document) and concat-pack into sequences of exactly seqLen tokens. */
+export async function packDocuments(tokenizer: DocumentTokenizer, docs: readonly TextDocument[], options: PackOptions): Promise<PackedSequence[]> {
+  const packer = createPacker({ strategy: 'concat', seqLen: options.seqLen, padId: 0 });
+  const out: PackedSequence[] = [];
+  const max = options.maxSequences ?? Infinity;
+  const labels = { tokenizerId: tokenizer.tokenizerId, tokenWidth: tokenizer.tokenWidth, corpus: options.corpus };
+  for (let i = 0; i < docs.length && out.length < max; i += 64) {
+    const chunk = docs.slice(i, i + 64);
+    const ids = await tokenizer.encodeBatch(chunk.map((d) => d.text));
+    const packed = packer.push(chunk.map((d, j) => ({ id: d.id, tokens: ids[j] })));
+    for (const seq of packed) if (out.length < max) out.push(toPackedSequenceMessage(seq, labels));
+  }
+  return out;
+}
