@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { aggregateGroup, aggregateSamples, builtinTasks, evaluateTaskDocs, HfTokenizer, loadTaskDocs, mmluGroup, rollingPerplexity, TaskScore } from '../../eval/src';
-import { fixturesDir, LmEvalReference, loadReference, ReferenceTask } from '../../eval/src/reference-fixture';
+import { compareWithReference, fixturesDir, LmEvalReference, loadReference, ReferenceTask } from '../../eval/src/reference-fixture';
 import { loadHfTokenizer } from './hf-model-dir';
 import { OnnxLogLikelihoodModel } from './onnx-model';
 
@@ -90,6 +90,16 @@ describe('engine vs lm-evaluation-harness, rolling log-likelihood', () => {
       const want = rolling.docs[i].total_logprob;
       assert.ok(Math.abs(d.logprob - want) <= logprobTolerance(want) * rolling.docs[i].windows.length, `doc ${i}: ${d.logprob} vs ${want}`);
     });
+  });
+});
+
+describe("libs/eval's parity report for the engine", () => {
+  it('reports full parity: every request identical, every prediction identical, log-likelihoods within 1e-4', async () => {
+    const report = await compareWithReference(model, { tokenizer });
+    assert.equal(report.identicalPredictionShare, 1);
+    assert.ok(report.maxAbsLogprobDiff < 1e-4, String(report.maxAbsLogprobDiff));
+    assert.ok(report.tasks.length >= 18);
+    for (const t of report.tasks) assert.equal(t.requestMismatches, 0, `${t.task} ${t.numFewshot}-shot`);
   });
 });
 

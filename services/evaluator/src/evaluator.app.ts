@@ -1,7 +1,7 @@
 // Starts and stops the whole evaluator: results store, bus, the checkpoint stage, and the HTTP app
 // (results API + health/ready). main.ts calls this after telemetry; tests call it with their own
 // bus and database.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication, LogLevel } from '@nestjs/common';
@@ -20,6 +20,8 @@ import { EvaluationQueue } from './evaluation-queue';
 import type { EvaluatorConfig } from './evaluator.config';
 import { EvaluatorModule } from './evaluator.module';
 import { TaskCatalog } from './task-catalog';
+import { HeldoutDataError } from './heldout-text';
+import { evalSplitOf, findSplitFiles } from '../../../libs/eval/src';
 
 export interface EvaluatorAppOptions {
   config: CptflowConfig;
@@ -28,6 +30,12 @@ export interface EvaluatorAppOptions {
   bus?: Bus;
   logger?: false | LogLevel[];
   log?: (message: string) => void;
+}
+
+/** Every configured task's evaluated split and every held-out set must be there (no downloads, ever). */
+export function checkConfiguredData(catalog: TaskCatalog, config: EvaluatorConfig): void {
+  for (const task of catalog.resolve(config.tasks).leaves) findSplitFiles(config.taskDataDir, task.dataset, evalSplitOf(task), task.requiredColumns);
+  for (const set of config.heldout) if (!existsSync(set.path)) throw new HeldoutDataError(`held-out set ${set.name}: ${set.path} does not exist`);
 }
 
 export function busFromConfig(config: CptflowConfig, evaluator: EvaluatorConfig): Bus {
@@ -55,7 +63,7 @@ export class EvaluatorApp {
   static async start(o: EvaluatorAppOptions): Promise<EvaluatorApp> {
     const log = o.log ?? ((m: string) => console.log(`[evaluator] ${m}`));
     const catalog = TaskCatalog.create({ taskDefinitionsDir: o.evaluator.taskDefinitionsDir, mmluSubjects: o.evaluator.mmluSubjects });
-    catalog.resolve(o.evaluator.tasks); // an unknown configured task stops the start, not the first checkpoint
+    checkConfiguredData(catalog, o.evaluator); // a misconfiguration stops the start, not the first checkpoint
     if (!o.evaluator.databaseUrl) mkdirSync(dirname(o.evaluator.sqlitePath), { recursive: true });
     const store = await openResultsStore(o.evaluator.databaseUrl ? { databaseUrl: o.evaluator.databaseUrl } : { sqlitePath: o.evaluator.sqlitePath });
     try {

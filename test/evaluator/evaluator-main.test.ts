@@ -1,0 +1,79 @@
+// main.ts as a process: configuration from the environment, the in-process bus, SQLite; it serves
+// /ready, /health and the OpenAPI document, and SIGTERM drains and exits 0. A bad configuration
+// stops it at start with the field named.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const main = path.resolve(__dirname, '..', '..', 'services', 'evaluator', 'src', 'main.js');
+
+function baseEnv(dir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.KAFKA_BROKERS;
+  delete env.DATABASE_URL;
+  delete env.CPTFLOW_CONFIG;
+  delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const fixtures = path.resolve(__dirname, '..', '..', '..', 'libs', 'eval', 'fixtures', 'data');
+  return {
+    ...env,
+    CPTFLOW__STAGES__EVALUATOR__TASK_DATA_DIR: fixtures,
+    CPTFLOW__STAGES__EVALUATOR__TASKS: '["arc_easy","boolq"]',
+    EVALUATOR_API_TOKEN: 'main-test-token-0123456789', CPTFLOW__STAGES__EVALUATOR__SQLITE_PATH: path.join(dir, 'db', 'results.sqlite'), CPTFLOW__HTTP__PORT: '0',
+  };
+}
+
+test('main.ts starts on the in-process bus, reports ready, and drains on SIGTERM', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-evaluator-main-'));
+  const child = spawn(process.execPath, [main], { env: baseEnv(dir), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "listening on" line:\n${output}`)), 30_000);
+      const poll = setInterval(() => {
+        const m = /listening on (http:\/\/\S+);/.exec(output);
+        if (m) {
+          clearInterval(poll);
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      }, 50);
+    });
+    let ready = await fetch(`${url}/ready`);
+    for (let i = 0; i < 50 && ready.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      ready = await fetch(`${url}/ready`);
+    }
+    assert.equal(ready.status, 200, JSON.stringify(await ready.json()));
+    assert.equal((await fetch(`${url}/health`)).status, 200);
+    const openapi = (await (await fetch(`${url}/api/docs-json`)).json()) as { paths: Record<string, unknown> };
+    assert.ok(openapi.paths['/runs'] && openapi.paths['/evaluations'] && openapi.paths['/ready'], Object.keys(openapi.paths).join(', '));
+    assert.ok(fs.existsSync(path.join(dir, 'db', 'results.sqlite')), 'SQLite file created where configured');
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, output);
+    assert.match(output, /SIGTERM: draining/);
+  } finally {
+    child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a bad evaluator configuration or missing task files stop main.ts at start, saying what is wrong', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-evaluator-main-'));
+  try {
+    const start = (extra: NodeJS.ProcessEnv) => spawnSync(process.execPath, [main], { env: { ...baseEnv(dir), ...extra }, encoding: 'utf8', timeout: 30_000 });
+    const bad = start({ CPTFLOW__STAGES__EVALUATOR__BATCH_SIZE: '0' });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /failed to start: invalid stages\.evaluator config:\n {2}- batchSize/);
+    const noFiles = start({ CPTFLOW__STAGES__EVALUATOR__TASK_DATA_DIR: path.join(dir, 'nowhere') });
+    assert.equal(noFiles.status, 1);
+    assert.match(noFiles.stderr, /failed to start: no data file for split "test" of allenai\/ai2_arc \(config ARC-Easy\).*expected a Parquet or JSONL file with columns: question, choices, answerKey/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
