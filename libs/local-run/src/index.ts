@@ -1,2 +1,3 @@
 export * from './accounting';
 export * from './pipeline-run';
+export * from './training-run';

@@ -45,7 +45,31 @@ export const TINY_TEST: LlamaConfig = Object.freeze({
   padTokenId: null,
 });
 
+/**
+ * The base model `cptflow run` ships (data/models/cptflow-tiny-base, pretrained by `cptflow pretrain` on
+ * the bundled general corpus): MobileLLM's shape family (GQA, SwiGLU, tied embeddings, LLaMA-2 vocabulary)
+ * shrunk until continued pre-training fits in minutes on two CPU cores.
+ */
+export const CPTFLOW_TINY: LlamaConfig = Object.freeze({
+  vocabSize: 32000,
+  hiddenSize: 64,
+  numLayers: 4,
+  numHeads: 4,
+  numKvHeads: 2,
+  headDim: 16,
+  intermediateSize: 176,
+  maxPositionEmbeddings: 512,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  tieWordEmbeddings: true,
+  initializerRange: 0.02,
+  bosTokenId: 1,
+  eosTokenId: 2,
+  padTokenId: null,
+});
+
 export const PRESETS: Readonly<Record<string, LlamaConfig>> = Object.freeze({
   'mobilellm-125m': MOBILELLM_125M,
+  'cptflow-tiny': CPTFLOW_TINY,
   tiny: TINY_TEST,
 });

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../../../libs/config/src/load';
 import { runCommand } from './run.command';
 import { ingestCommand } from './ingest.command';
+import { pretrainCommand } from './pretrain.command';
 
 const program = new Command('cptflow')
   .description('Streaming domain-adaptive continued pre-training of small LLaMA-style models')
@@ -12,6 +13,7 @@ const program = new Command('cptflow')
 
 program.addCommand(runCommand());
 program.addCommand(ingestCommand());
+program.addCommand(pretrainCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -5,8 +5,8 @@ import { loadConfig } from '../../../libs/config/src/load';
 import { LocalPipeline } from '../../../libs/local-run/src';
 import { createBus } from '../../../libs/transport/src/create-bus';
 import { pipelineSummaryTable } from './pipeline-summary';
+import { BUNDLED_CORPORA as BUNDLED } from './run-options';
 
-const BUNDLED = path.resolve(__dirname, '../../../../data/corpora');
 
 export interface RunOptions {
   domain: string[];
