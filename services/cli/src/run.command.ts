@@ -1,34 +1,191 @@
-// `cptflow run`: the whole system in one process on the in-process bus.
+// `cptflow run`: the whole system in one process on the in-process bus and SQLite — ingest, quality
+// filter, dedup, packer, trainer and evaluator — ending with a summary table and an HTML report.
+//
+// Continued pre-training runs twice over the same domain stream, with and without replay of general
+// text, so the report shows what replay does to forgetting (the paper's mitigation) next to how far
+// the domain perplexity falls.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { loadConfig } from '../../../libs/config/src/load';
-import { LocalPipeline } from '../../../libs/local-run/src';
+import { codecFor, CheckpointEvent } from '../../../libs/contracts/src';
+import { LocalPipeline, trainLocally, type LocalTrainingResult } from '../../../libs/local-run/src';
+import { llama2TokenizerDir } from '../../../libs/packing/src';
 import { createBus } from '../../../libs/transport/src/create-bus';
+import type { Bus } from '../../../libs/transport/src/bus';
+import { EvaluatorApp } from '../../evaluator/src/evaluator.app';
+import { evaluatorSchema } from '../../evaluator/src/evaluator.config';
 import { pipelineSummaryTable } from './pipeline-summary';
-import { BUNDLED_CORPORA as BUNDLED } from './run-options';
+import { collectRunResults, renderRunReport, runSummaryTable, type ArmResult } from './run-report';
+import { BUNDLED_BASE_MODEL, BUNDLED_CORPORA, parseTokenCount } from './run-options';
 
+const checkpointCodec = codecFor<CheckpointEvent>(CheckpointEvent);
 
 export interface RunOptions {
   domain: string[];
   general: string[];
+  domainHeldout: string;
+  generalHeldout: string;
+  baseModel: string;
+  tokens: string;
+  replay: string;
+  seqLen: string;
+  lr: string;
+  checkpointEvery: string;
+  heldoutDocs: string;
+  tasks?: string[];
+  tasksDir?: string;
+  taskLimit?: string;
+  out: string;
+  compare: boolean;
+  serve: boolean;
 }
 
 export function runCommand(): Command {
   return new Command('run')
-    .description('run the pipeline, trainer and evaluator in one process (no Kafka or database needed)')
-    .option('--domain <paths...>', 'domain corpus to learn (files, folders, globs)', [path.join(BUNDLED, 'domain.jsonl.gz')])
-    .option('--general <paths...>', 'general corpus mixed in as replay', [path.join(BUNDLED, 'general.jsonl.gz')])
-    .action(async (options: RunOptions, command: Command) => {
-      const config = loadConfig({ file: command.parent?.opts().config, overrides: { bus: { kind: 'memory' } } });
-      const bus = createBus(config.bus);
-      const started = Date.now();
-      const pipeline = await LocalPipeline.start({ config, bus, progress: process.stderr });
-      for (const p of options.domain) await pipeline.ingest({ path: p, corpus: 'domain' });
-      for (const p of options.general) await pipeline.ingest({ path: p, corpus: 'replay' });
-      const counts = await pipeline.settle();
-      console.log(pipelineSummaryTable(counts));
-      console.log(`pipeline settled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      await pipeline.stop();
-      await bus.close();
+    .description('run the pipeline, trainer and evaluator in one process (no Kafka, database or GPU needed)')
+    .option('--domain <paths...>', 'domain corpus to learn (JSONL/.gz/.zst, Parquet, text folders, globs)', [path.join(BUNDLED_CORPORA, 'domain.jsonl.gz')])
+    .option('--general <paths...>', 'general corpus mixed in as replay', [path.join(BUNDLED_CORPORA, 'general.jsonl.gz')])
+    .option('--domain-heldout <path>', 'held-out domain text for perplexity', path.join(BUNDLED_CORPORA, 'domain.heldout.jsonl.gz'))
+    .option('--general-heldout <path>', 'held-out general text for perplexity (forgetting)', path.join(BUNDLED_CORPORA, 'general.heldout.jsonl.gz'))
+    .option('--base-model <dir>', 'HF model directory to continue from (config.json + safetensors)', BUNDLED_BASE_MODEL)
+    .option('--tokens <n>', 'tokens of continued pre-training per run, e.g. 200k or 400M', '160k')
+    .option('--replay <fraction>', 'share of general text mixed into the domain stream (the paper names 1-5%)', '0.05')
+    .option('--seq-len <n>', 'tokens per packed sequence', '256')
+    .option('--lr <x>', 'peak learning rate (warmup, then cosine over the budget)', '1e-3')
+    .option('--checkpoint-every <n>', 'tokens between checkpoints (each is evaluated)', '40k')
+    .option('--heldout-docs <n>', 'held-out documents scored per checkpoint and set', '24')
+    .option('--tasks <names...>', 'benchmark tasks to score (needs --tasks-dir): arc_easy arc_challenge hellaswag winogrande boolq piqa mmlu')
+    .option('--tasks-dir <dir>', 'task files in their Hugging Face layouts (nothing is downloaded)')
+    .option('--task-limit <n>', 'documents per task (a count, or a fraction < 1)')
+    .option('--out <dir>', 'where checkpoints, results.sqlite and report.html go', path.join('runs', new Date().toISOString().replace(/[:.]/g, '-')))
+    .option('--no-compare', 'skip the second run without replay')
+    .option('--serve', 'keep the results API up afterwards (Ctrl-C to stop)', false)
+    .action(async (o: RunOptions, command: Command) => {
+      await run(o, command.parent?.opts().config);
     });
+}
+
+async function run(o: RunOptions, configFile: string | undefined): Promise<void> {
+  const started = Date.now();
+  const seqLen = Number(o.seqLen);
+  const budget = parseTokenCount(o.tokens);
+  const replayFraction = Number(o.replay);
+  if (!(replayFraction >= 0 && replayFraction < 1)) throw new Error(`--replay must be in [0, 1), got ${o.replay}`);
+  if (o.tasks?.length && !o.tasksDir) throw new Error('--tasks needs --tasks-dir (task files are read locally, never downloaded)');
+  if (!fs.existsSync(path.join(o.baseModel, 'config.json'))) {
+    throw new Error(`no base model at ${o.baseModel} (config.json missing); pass --base-model, or make one with \`cptflow pretrain\``);
+  }
+  const out = path.resolve(o.out);
+  fs.mkdirSync(out, { recursive: true });
+  const arms = o.compare && replayFraction > 0 ? [{ run: 'cpt-replay', replay: replayFraction }, { run: 'cpt-no-replay', replay: 0 }] : [{ run: replayFraction > 0 ? 'cpt-replay' : 'cpt', replay: replayFraction }];
+  console.log(
+    [
+      `cptflow run: continued pre-training of ${o.baseModel}`,
+      `  domain ${o.domain.join(', ')}; replay ${o.general.join(', ')} at ${(replayFraction * 100).toFixed(1)}%`,
+      `  ${arms.length} run(s) of ${budget.toLocaleString()} tokens (${arms.map((a) => a.run).join(', ')}), sequences of ${seqLen} tokens, a checkpoint every ${parseTokenCount(o.checkpointEvery).toLocaleString()} tokens, each evaluated`,
+      `  expect roughly ${estimateMinutes(budget * arms.length)} minutes on two CPU cores; results in ${out}`,
+    ].join('\n'),
+  );
+
+  const config = loadConfig({ file: configFile, overrides: { bus: { kind: 'memory' }, stages: { packer: { seqLen } } } });
+  const bus = createBus(config.bus);
+  const events = await collectCheckpointEvents(bus, config.topics.checkpoints);
+
+  // 1. The document pipeline.
+  const pipeline = await LocalPipeline.start({ config, bus, progress: process.stderr });
+  for (const p of o.domain) await pipeline.ingest({ path: p, corpus: 'domain' });
+  for (const p of o.general) await pipeline.ingest({ path: p, corpus: 'replay' });
+  const counts = await pipeline.settle();
+  console.log(`\n${pipelineSummaryTable(counts)}\n`);
+
+  // 2. The evaluator, on the same bus: every checkpoint event is scored (and each run's base once).
+  const baseDir = path.join(out, 'base-model');
+  copyModelWithTokenizer(o.baseModel, baseDir);
+  const apiToken = randomBytes(18).toString('base64url');
+  const evaluatorConfig = evaluatorSchema.parse({
+    tasks: o.tasks ?? [],
+    taskDataDir: o.tasksDir ?? path.join(out, 'no-tasks'),
+    limit: o.taskLimit ? Number(o.taskLimit) : null,
+    heldout: [
+      { name: 'heldout_domain', path: o.domainHeldout, maxDocuments: Number(o.heldoutDocs) },
+      { name: 'heldout_general', path: o.generalHeldout, maxDocuments: Number(o.heldoutDocs) },
+    ],
+    perplexityMaxLength: seqLen,
+    baseModelDir: baseDir,
+    apiTokens: [apiToken],
+    sqlitePath: path.join(out, 'results.sqlite'),
+  });
+  const evaluator = await EvaluatorApp.start({ config, evaluator: evaluatorConfig, bus, logger: ['error', 'warn'], log: (m) => console.log(`[evaluator] ${m}`) });
+
+  // 3. Continued pre-training, with and without replay, over the same domain stream.
+  const results: ArmResult[] = [];
+  const tokensPerStep = 8 * seqLen;
+  for (const arm of arms) {
+    const totalSteps = Math.ceil(budget / tokensPerStep);
+    const training: LocalTrainingResult = await trainLocally({
+      run: arm.run,
+      bus,
+      topics: config.topics,
+      model: { kind: 'base', dir: baseDir },
+      tokenizer: pipeline.tokenizer,
+      seqLen,
+      batchRows: 8,
+      tokensPerStep,
+      schedule: { kind: 'cosine', peakLr: Number(o.lr), warmupSteps: Math.max(1, Math.round(totalSteps / 20)), totalSteps, minLrRatio: 0.1 },
+      replayFraction: arm.replay,
+      checkpointDir: path.join(out, 'checkpoints', arm.run),
+      checkpointEveryTokens: parseTokenCount(o.checkpointEvery),
+      maxTokens: budget,
+      log: (line) => console.log(line),
+    });
+    results.push({ run: arm.run, replay: arm.replay, training });
+  }
+  await pipeline.stop();
+
+  // 4. Wait for the evaluator to score every checkpoint, then report.
+  const expected = events.length;
+  const runResults = await collectRunResults(evaluator.store.results, arms.map((a) => a.run), expected, ['heldout_domain', 'heldout_general']);
+  const reportFile = path.join(out, 'report.html');
+  fs.writeFileSync(reportFile, renderRunReport({ counts, arms: results, runs: runResults, baseModel: o.baseModel, seconds: (Date.now() - started) / 1000 }));
+  console.log(`\n${runSummaryTable(results, runResults)}\n`);
+  console.log(`report: ${reportFile}\nresults database: ${evaluatorConfig.sqlitePath}\ndone in ${((Date.now() - started) / 60000).toFixed(1)} minutes`);
+
+  if (o.serve) {
+    console.log(`results API: ${evaluator.url} (OpenAPI at ${evaluator.url}/api/docs; POST needs "Authorization: Bearer ${apiToken}"). Ctrl-C to stop.`);
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  }
+  await evaluator.stop();
+  await bus.close();
+}
+
+/** A base model directory as the evaluator and trainer need it: weights, config and the tokenizer. */
+function copyModelWithTokenizer(from: string, to: string): void {
+  fs.rmSync(to, { recursive: true, force: true });
+  fs.cpSync(from, to, { recursive: true });
+  if (!fs.existsSync(path.join(to, 'tokenizer.json'))) {
+    for (const file of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(llama2TokenizerDir(), file), path.join(to, file));
+  }
+}
+
+/** Checkpoint events as the trainer publishes them (the report waits until each is evaluated). */
+async function collectCheckpointEvents(bus: Bus, topic: string): Promise<CheckpointEvent[]> {
+  const events: CheckpointEvent[] = [];
+  await bus.ensureTopics([topic]);
+  await bus.consume({
+    groupId: 'cptflow.run.checkpoint-events',
+    topics: [topic],
+    handler: async (batch) => {
+      for (const record of batch.records) events.push(checkpointCodec.decode(record.value));
+      return [];
+    },
+  });
+  return events;
+}
+
+/** About 2,000 training tokens/s here, plus the pipeline and the evaluations. */
+function estimateMinutes(tokens: number): string {
+  const minutes = 1.5 + tokens / 2000 / 60 * 1.3;
+  return minutes < 2 ? 'two' : `${Math.ceil(minutes)}`;
 }

@@ -22,8 +22,11 @@ export const heldoutSetSchema = z
 
 export const evaluatorSchema = z
   .object({
-    /** Harness task names: leaf tasks ("arc_easy", "mmlu_anatomy"), or "mmlu" for its subjects + the group score. */
-    tasks: z.array(taskName).min(1).default(DEFAULT_TASKS),
+    /**
+     * Harness task names: leaf tasks ("arc_easy", "mmlu_anatomy"), or "mmlu" for its subjects + the group
+     * score. Empty: held-out perplexity only (what `cptflow run` does when no task files are given).
+     */
+    tasks: z.array(taskName).default(DEFAULT_TASKS),
     /** Restricts the subjects "mmlu" expands to (default: all 57); its group score covers these. */
     mmluSubjects: z.array(z.string().min(1)).optional(),
     /** Root of the task files in their hub layouts (<root>/allenai/ai2_arc/ARC-Easy/test-*.parquet, ...). */
