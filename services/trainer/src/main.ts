@@ -1,0 +1,36 @@
+// The trainer service: `node dist/services/trainer/src/main.js` (config: $CPTFLOW_CONFIG + environment).
+import { startTelemetry } from '../../../libs/telemetry/src';
+const telemetry = startTelemetry({ serviceName: 'cptflow-trainer' });
+
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '../../../libs/config/src';
+import { Bus, KafkaBus, MemoryBus } from '../../../libs/transport/src';
+import { parseTrainerConfig, trainerOptionsFromConfig } from './trainer.config';
+import { TrainerModule } from './trainer.module';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const section = parseTrainerConfig(config.stages.trainer);
+  const bus: Bus =
+    config.bus.kind === 'kafka'
+      ? new KafkaBus({ brokers: config.bus.brokers, clientId: `${config.bus.clientId}-trainer`, defaultPartitions: config.bus.partitions })
+      : new MemoryBus({ defaultPartitions: config.bus.partitions });
+  const logger = new Logger('trainer');
+  const options = await trainerOptionsFromConfig(section, bus, config.topics, (line) => logger.log(line));
+  const closeAll = async () => {
+    await bus.close();
+    await telemetry.shutdown();
+  };
+  const app = await NestFactory.create(TrainerModule.register(options, closeAll), { logger: ['log', 'warn', 'error'] });
+  app.enableShutdownHooks();
+  await app.listen(config.http.port, config.http.host);
+  logger.log(`listening on ${await app.getUrl()} (GET /status, /health, /ready)`);
+}
+
+main().catch((err) => {
+  // eslint-disable-next-line no-console
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

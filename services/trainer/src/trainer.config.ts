@@ -1,0 +1,155 @@
+// The trainer's section of the cptflow configuration (`stages.trainer`), validated at start with
+// errors that name the field, and turned into ContinuousTrainer options. Amounts of training are
+// given in tokens (what people plan in) and converted to optimizer steps here.
+import { z } from 'zod';
+import { parseOrExplain, type TopicsConfig } from '../../../libs/config/src';
+import { PRESETS } from '../../../libs/model-config/src';
+import { defaultTokenizerPath, DocumentTokenizer } from '../../../libs/packing/src';
+import type { Schedule } from '../../../libs/schedules/src';
+import type { ContinuousTrainerOptions, ReplaySource } from '../../../libs/trainer/src';
+import { packDocuments, readJsonlDocuments, rowFromRecord, encodePackedSequence } from '../../../libs/trainer/src';
+import type { Bus } from '../../../libs/transport/src';
+import { join } from 'node:path';
+
+const positiveInt = z.number().int().positive();
+
+export const trainerConfigSchema = z
+  .object({
+    run: z.string().min(1).default('cpt'),
+    model: z
+      .object({
+        /** A Hugging Face directory: config.json + model.safetensors (or shards + index) + tokenizer.json. */
+        baseDir: z.string().min(1).optional(),
+        /** Random initialisation of a preset architecture instead (tests, demos). */
+        randomPreset: z.enum(Object.keys(PRESETS) as [string, ...string[]]).optional(),
+        seed: z.number().int().default(0),
+      })
+      .strict()
+      .refine((m) => (m.baseDir === undefined) !== (m.randomPreset === undefined), { message: 'give exactly one of baseDir or randomPreset' }),
+    /** tokenizer.json; default: <baseDir>/tokenizer.json, or the bundled LLaMA-2 tokenizer for a random preset. */
+    tokenizerPath: z.string().min(1).optional(),
+    batchRows: positiveInt.default(1),
+    seqLen: positiveInt.default(2048),
+    tokensPerStep: positiveInt.default(16 * 2048),
+    recomputeLayers: z.boolean().default(true),
+    intraOpThreads: positiveInt.optional(),
+    optimizer: z
+      .object({
+        beta1: z.number().min(0).lt(1).default(0.9),
+        beta2: z.number().min(0).lt(1).default(0.95),
+        eps: z.number().positive().default(1e-8),
+        weightDecay: z.number().min(0).default(0.1),
+        maxGradNorm: z.number().positive().default(1),
+      })
+      .strict()
+      .default({}),
+    schedule: z
+      .object({
+        /** constant and wsd suit an open stream; cosine needs a fixed budget (totalTokens). */
+        kind: z.enum(['constant', 'wsd', 'cosine']).default('constant'),
+        peakLr: z.number().positive().default(2e-5),
+        warmupTokens: z.number().int().min(0).default(0),
+        totalTokens: positiveInt.optional(),
+        /** wsd: stable phase length; omit to keep it open until decay is requested. */
+        stableTokens: z.number().int().min(0).optional(),
+        decayTokens: z.number().int().min(0).default(0),
+        minLrRatio: z.number().min(0).max(1).default(0.1),
+      })
+      .strict()
+      .refine((s) => s.kind !== 'cosine' || s.totalTokens !== undefined, { message: 'a cosine schedule needs totalTokens', path: ['totalTokens'] })
+      .default({}),
+    replay: z
+      .object({
+        fraction: z.number().min(0).lt(1),
+        topic: z.string().min(1).optional(),
+        /** JSONL(.gz) of {"text"} documents, packed with the model's tokenizer at start. */
+        corpusPath: z.string().min(1).optional(),
+        maxSequences: positiveInt.default(20_000),
+        seed: z.number().int().default(0),
+      })
+      .strict()
+      .refine((r) => (r.topic === undefined) !== (r.corpusPath === undefined), { message: 'give exactly one of topic or corpusPath' })
+      .optional(),
+    checkpoint: z
+      .object({
+        dir: z.string().min(1).default('checkpoints'),
+        everyTokens: positiveInt.optional(),
+        everyMinutes: z.number().positive().optional().default(30),
+        keepLast: positiveInt.default(3),
+        keepEvery: z.number().int().min(0).default(10),
+        maxShardBytes: positiveInt.default(64 << 20),
+        memoryBudgetBytes: positiveInt.default(2 * 1024 ** 3),
+        offloadDir: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .refine((c) => c.tokensPerStep % (c.batchRows * c.seqLen) === 0, {
+    message: 'tokensPerStep must be a multiple of batchRows x seqLen',
+    path: ['tokensPerStep'],
+  });
+
+export type TrainerConfig = z.infer<typeof trainerConfigSchema>;
+
+export function parseTrainerConfig(section: unknown): TrainerConfig {
+  return parseOrExplain(trainerConfigSchema, section ?? {}, 'stages.trainer config');
+}
+
+export function scheduleOf(c: TrainerConfig): Schedule {
+  const steps = (tokens: number) => Math.ceil(tokens / c.tokensPerStep);
+  const s = c.schedule;
+  if (s.kind === 'constant') return { kind: 'constant', peakLr: s.peakLr, warmupSteps: steps(s.warmupTokens) };
+  if (s.kind === 'cosine') return { kind: 'cosine', peakLr: s.peakLr, warmupSteps: steps(s.warmupTokens), totalSteps: steps(s.totalTokens!), minLrRatio: s.minLrRatio };
+  return {
+    kind: 'wsd',
+    peakLr: s.peakLr,
+    warmupSteps: steps(s.warmupTokens),
+    stableSteps: s.stableTokens === undefined ? null : steps(s.stableTokens),
+    decaySteps: steps(s.decayTokens),
+    minLrRatio: s.minLrRatio,
+    decayShape: 'linear',
+  };
+}
+
+export async function trainerOptionsFromConfig(
+  c: TrainerConfig,
+  bus: Bus,
+  topics: TopicsConfig,
+  log?: (line: string) => void,
+): Promise<ContinuousTrainerOptions> {
+  const tokenizerPath = c.tokenizerPath ?? (c.model.baseDir ? join(c.model.baseDir, 'tokenizer.json') : defaultTokenizerPath());
+  const tokenizer = DocumentTokenizer.load({ tokenizerPath });
+  const model = c.model.baseDir
+    ? { kind: 'base' as const, dir: c.model.baseDir }
+    : { kind: 'random' as const, config: PRESETS[c.model.randomPreset!], seed: c.model.seed };
+  let replay: ContinuousTrainerOptions['replay'];
+  if (c.replay) {
+    let source: ReplaySource;
+    if (c.replay.topic) source = { kind: 'topic', topic: c.replay.topic };
+    else {
+      const seqs = await packDocuments(tokenizer, readJsonlDocuments(c.replay.corpusPath!), { seqLen: c.seqLen, maxSequences: c.replay.maxSequences, corpus: 'replay' });
+      const vocabSize = model.kind === 'random' ? model.config.vocabSize : tokenizer.vocabSize;
+      source = { kind: 'corpus', seed: c.replay.seed, rows: seqs.map((s) => rowFromRecord(encodePackedSequence(s), { tokenizerId: tokenizer.tokenizerId, vocabSize, seqLen: c.seqLen })) };
+    }
+    replay = { fraction: c.replay.fraction, source };
+  }
+  return {
+    run: c.run,
+    bus,
+    topics: { sequences: topics.seqsPacked, checkpoints: topics.checkpoints, deadLetterPrefix: topics.deadLetterPrefix },
+    model,
+    tokenizer: { path: tokenizerPath, id: tokenizer.tokenizerId },
+    batchRows: c.batchRows,
+    seqLen: c.seqLen,
+    tokensPerStep: c.tokensPerStep,
+    adamw: { beta1: c.optimizer.beta1, beta2: c.optimizer.beta2, eps: c.optimizer.eps, weightDecay: c.optimizer.weightDecay },
+    maxGradNorm: c.optimizer.maxGradNorm,
+    recomputeLayers: c.recomputeLayers,
+    schedule: scheduleOf(c),
+    replay,
+    checkpoint: { ...c.checkpoint },
+    session: c.intraOpThreads ? { intraOpThreads: c.intraOpThreads } : undefined,
+    log,
+  };
+}

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError } from '../../../libs/config/src';
+import { corpusSequences, recordsOf } from '../../../libs/trainer/src/testing/fixtures';
+import { testTrainerOptions } from '../../../libs/trainer/src/testing/harness';
+import { MemoryBus } from '../../../libs/transport/src';
+import { parseTrainerConfig, scheduleOf } from './trainer.config';
+import { TrainerModule } from './trainer.module';
+
+describe('trainer service', () => {
+  it('serves /status, /health and /ready, and checkpoints on shutdown', async () => {
+    const bus = new MemoryBus({ defaultPartitions: 1 });
+    let closed = false;
+    const options = testTrainerOptions(bus, { checkpoint: { ...testTrainerOptions(bus).checkpoint, everyTokens: undefined, everyMinutes: 60 } });
+    const app = await NestFactory.create(
+      TrainerModule.register(options, async () => {
+        closed = true;
+      }),
+      { logger: false },
+    );
+    await app.listen(0, '127.0.0.1');
+    const url = await app.getUrl();
+    const get = async (path: string) => {
+      const res = await fetch(url.replace('[::1]', '127.0.0.1') + path);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    assert.equal((await get('/health')).status, 200);
+    await bus.publish(recordsOf('cpt.seqs.packed', await corpusSequences('domain', 64, 24, 60)));
+    const deadline = Date.now() + 60_000;
+    while (((await get('/status')).body.step as number) < 3) {
+      assert.ok(Date.now() < deadline, 'no progress');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const ready = await get('/ready');
+    assert.equal(ready.status, 200, JSON.stringify(ready.body));
+    const status = (await get('/status')).body;
+    assert.equal(status.tokensSeen, 3 * 8 * 64);
+    assert.equal(typeof status.loss, 'number');
+    assert.equal(typeof status.lr, 'number');
+    assert.equal(status.lastCheckpoint, null);
+    await app.close();
+    assert.ok(closed);
+    assert.ok(existsSync(join(options.checkpoint.dir, 'step-0000000003', 'manifest.json')), 'final checkpoint on shutdown');
+    assert.ok(existsSync(join(options.checkpoint.dir, 'step-0000000003', 'hf', 'model.safetensors')));
+  });
+
+  it('refuses a bad config section with errors that name the fields', () => {
+    assert.throws(
+      () => parseTrainerConfig({ model: {}, batchRows: 3, seqLen: 100, tokensPerStep: 1000, replay: { fraction: 1.5, topic: 'x' } }),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /model: give exactly one of baseDir or randomPreset/);
+        assert.match(err.message, /replay\.fraction/);
+        return true;
+      },
+    );
+    assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, batchRows: 3, seqLen: 100, tokensPerStep: 1000 }), /tokensPerStep: tokensPerStep must be a multiple/);
+    assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, schedule: { kind: 'cosine' } }), /schedule\.totalTokens: a cosine schedule needs totalTokens/);
+  });
+
+  it('converts token amounts to optimizer steps', () => {
+    const c = parseTrainerConfig({ model: { randomPreset: 'tiny' }, seqLen: 64, batchRows: 2, tokensPerStep: 256, schedule: { kind: 'cosine', peakLr: 1e-3, warmupTokens: 1000, totalTokens: 400_000 } });
+    assert.deepEqual(scheduleOf(c), { kind: 'cosine', peakLr: 1e-3, warmupSteps: 4, totalSteps: 1563, minLrRatio: 0.1 });
+  });
+});
