@@ -37,7 +37,6 @@ type Grads = Map<string, Float32Array>;
 
 /** Parameters updated together: one decoder layer, or one top-level tensor. */
 interface OptimizerShard {
-  names: string[];
   shapes: ParameterShape[];
   squareSum: InferenceSession;
   update: InferenceSession;
@@ -201,7 +200,7 @@ async function optimizerShards(shapes: ParameterShape[], decays: (name: string, 
       );
     }
     const [squareSum, update] = await sessions.get(signature)!;
-    shards.push({ names: group.map((p) => p.name), shapes: group, squareSum, update });
+    shards.push({ shapes: group, squareSum, update });
   }
   return shards;
 }
