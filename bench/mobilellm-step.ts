@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { seededUniform } from '../libs/onnx-graph/src/gradient-check';
 import { batchFromPackedRows, elementCount, LlamaTrainer, MOBILELLM_125M, parameterShapes } from '../libs/llama/src';
 
@@ -24,6 +25,8 @@ interface VariantResult {
   peakRssForwardBackwardMb: number;
   /** maxRSS over the whole run, optimizer update included. */
   peakRssMb: number;
+  /** 1-minute load average at start and end: this machine is shared, timings depend on it. */
+  loadAverage: [number, number];
 }
 
 function argValue(name: string, fallback: number): number {
@@ -32,6 +35,7 @@ function argValue(name: string, fallback: number): number {
 }
 
 async function runVariant(recomputeLayers: boolean, seq: number, steps: number, threads: number | undefined): Promise<VariantResult> {
+  const loadAtStart = loadavg()[0];
   const a = MOBILELLM_125M;
   const rand = seededUniform(2026);
   const params = new Map<string, Float32Array>();
@@ -81,6 +85,7 @@ async function runVariant(recomputeLayers: boolean, seq: number, steps: number, 
     loss,
     peakRssForwardBackwardMb,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    loadAverage: [loadAtStart, loadavg()[0]],
   };
 }
 
@@ -104,13 +109,13 @@ async function main() {
     console.log(
       `${v.padEnd(9)} forward+backward ${secs(r.forwardBackwardSeconds)} s, AdamW ${secs(r.adamwSeconds)} s, ` +
         `peak RSS ${r.peakRssForwardBackwardMb.toFixed(0)} MB after forward+backward / ${r.peakRssMb.toFixed(0)} MB overall, ` +
-        `build+sessions ${r.buildAndSessionSeconds.toFixed(1)} s, loss ${r.loss.toFixed(3)}`,
+        `build+sessions ${r.buildAndSessionSeconds.toFixed(1)} s, loss ${r.loss.toFixed(3)}, load ${r.loadAverage.map((l) => l.toFixed(1)).join('→')}`,
     );
     results.push(r);
   }
   const out = join(__dirname, '..', '..', 'bench', 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'mobilellm-step.json'), JSON.stringify({ model: 'MobileLLM-125M shapes, random weights', batch: 1, seq, results }, null, 2) + '\n');
+  writeFileSync(join(out, 'mobilellm-step.json'), JSON.stringify({ model: 'MobileLLM-125M shapes, random weights', batch: 1, seq, cpus: cpus().length, results }, null, 2) + '\n');
 }
 
 main().catch((err) => {

@@ -6,7 +6,7 @@
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import { createSession, ortTensor, SessionOptions } from '../../onnx-graph/src';
 import { elementCount, LlamaArchitecture, ParameterShape, parameterShapes } from './architecture';
-import { AdamWHyperparameters, buildAdamWGraph, momentName, updatedName, varianceName } from './adamw-graph';
+import { AdamWHyperparameters, buildAdamWGraph, buildGradSquareSumGraph, shardTensorName, ShardParameter, updatedName } from './adamw-graph';
 import { TokenBatch } from './batch';
 import { buildTrainGraph, gradAccumName, gradName } from './train-graph';
 
@@ -35,6 +35,13 @@ export interface StepResult {
 
 type Grads = Map<string, Float32Array>;
 
+/** Parameters updated together: one decoder layer, or one top-level tensor. */
+interface OptimizerShard {
+  shapes: ParameterShape[];
+  squareSum: InferenceSession;
+  update: InferenceSession;
+}
+
 export class LlamaTrainer {
   /** Optimizer steps taken (AdamW's t). */
   step = 0;
@@ -48,7 +55,7 @@ export class LlamaTrainer {
     private readonly options: TrainerOptions,
     private readonly shapes: ParameterShape[],
     private readonly firstMicroBatchSession: InferenceSession,
-    private readonly adamwSession: InferenceSession,
+    private readonly shards: OptimizerShard[],
   ) {
     this.exp_avg = new Map(shapes.map((p) => [p.name, new Float32Array(elementCount(p.shape))]));
     this.exp_avg_sq = new Map(shapes.map((p) => [p.name, new Float32Array(elementCount(p.shape))]));
@@ -60,14 +67,10 @@ export class LlamaTrainer {
       const data = params.get(p.name);
       if (!data || data.length !== elementCount(p.shape)) throw new Error(`parameter ${p.name}: expected ${elementCount(p.shape)} values`);
     }
-    const decays = decayPredicate(options.decay ?? 'matrices');
     const train = buildTrainGraph(a, { ...options, accumulate: false });
-    const adamw = buildAdamWGraph(shapes.map((p) => ({ ...p, decay: decays(p.name, p.shape) })), options.adamw);
-    const [trainSession, adamwSession] = await Promise.all([
-      createSession(train.toBytes(), options.session),
-      createSession(adamw.toBytes(), options.session),
-    ]);
-    return new LlamaTrainer(a, params, options, shapes, trainSession, adamwSession);
+    const trainSession = await createSession(train.toBytes(), options.session);
+    const shards = await optimizerShards(shapes, decayPredicate(options.decay ?? 'matrices'), options);
+    return new LlamaTrainer(a, params, options, shapes, trainSession, shards);
   }
 
   /** One optimizer step over `microBatches` (gradient accumulation when there are several). */
@@ -99,35 +102,52 @@ export class LlamaTrainer {
     return { lossSum: Number(out.loss_sum.data[0]), tokenCount: Number(out.token_count.data[0]), grads };
   }
 
-  /** Clip + AdamW on the summed gradients; replaces parameters and moments; returns the grad norm. */
+  /**
+   * Clip + AdamW on the summed gradients, shard by shard; replaces parameters and moments and
+   * returns the global norm of the mean gradient (before clipping).
+   */
   async applyAdamW(grads: Grads, s: { lr: number; gradScale: number }): Promise<number> {
+    const f32 = (shape: readonly number[], data: Float32Array) => ortTensor('float32', data, shape);
+    const scalar = (v: number) => ortTensor('float32', Float32Array.of(v), []);
+
+    let sumSquares = 0;
+    for (const shard of this.shards) {
+      const feeds = Object.fromEntries(shard.shapes.map((p, i) => [shardTensorName('grad', i), f32(p.shape, grads.get(p.name)!)]));
+      sumSquares += Number((await shard.squareSum.run(feeds)).sum_squares.data[0]);
+    }
+    const gradNorm = Math.sqrt(sumSquares) * s.gradScale;
+    const maxNorm = this.options.maxGradNorm ?? Infinity;
+    const clip = Math.min(1, maxNorm / (gradNorm + 1e-6));
+
     this.step += 1;
     const { beta1, beta2 } = this.options.adamw;
-    const scalar = (v: number) => ortTensor('float32', Float32Array.of(v), []);
-    const feeds: Record<string, OrtTensor> = {
+    const scalars = {
       lr: scalar(s.lr),
       step_size: scalar(s.lr / (1 - Math.pow(beta1, this.step))),
       bias_correction2_sqrt: scalar(Math.sqrt(1 - Math.pow(beta2, this.step))),
-      grad_scale: scalar(s.gradScale),
-      max_grad_norm: scalar(this.options.maxGradNorm ?? Infinity),
+      grad_coef: scalar(s.gradScale * clip),
     };
-    for (const p of this.shapes) {
-      feeds[p.name] = ortTensor('float32', this.params.get(p.name)!, p.shape);
-      feeds[gradName(p.name)] = ortTensor('float32', grads.get(p.name)!, p.shape);
-      feeds[momentName(p.name)] = ortTensor('float32', this.exp_avg.get(p.name)!, p.shape);
-      feeds[varianceName(p.name)] = ortTensor('float32', this.exp_avg_sq.get(p.name)!, p.shape);
+    for (const shard of this.shards) {
+      const feeds: Record<string, OrtTensor> = { ...scalars };
+      shard.shapes.forEach((p, i) => {
+        feeds[shardTensorName('param', i)] = f32(p.shape, this.params.get(p.name)!);
+        feeds[shardTensorName('grad', i)] = f32(p.shape, grads.get(p.name)!);
+        feeds[shardTensorName('exp_avg', i)] = f32(p.shape, this.exp_avg.get(p.name)!);
+        feeds[shardTensorName('exp_avg_sq', i)] = f32(p.shape, this.exp_avg_sq.get(p.name)!);
+      });
+      const out = await shard.update.run(feeds);
+      shard.shapes.forEach((p, i) => {
+        this.params.set(p.name, out[updatedName(shardTensorName('param', i))].data as Float32Array);
+        this.exp_avg.set(p.name, out[updatedName(shardTensorName('exp_avg', i))].data as Float32Array);
+        this.exp_avg_sq.set(p.name, out[updatedName(shardTensorName('exp_avg_sq', i))].data as Float32Array);
+      });
     }
-    const out = await this.adamwSession.run(feeds);
-    for (const p of this.shapes) {
-      this.params.set(p.name, out[updatedName(p.name)].data as Float32Array);
-      this.exp_avg.set(p.name, out[updatedName(momentName(p.name))].data as Float32Array);
-      this.exp_avg_sq.set(p.name, out[updatedName(varianceName(p.name))].data as Float32Array);
-    }
-    return Number(out.grad_norm.data[0]);
+    return gradNorm;
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.firstMicroBatchSession.release(), this.adamwSession.release(), this.accumulatingSession?.release()]);
+    const sessions = new Set([this.firstMicroBatchSession, this.accumulatingSession, ...this.shards.flatMap((s) => [s.squareSum, s.update])]);
+    await Promise.all([...sessions].map((s) => s?.release()));
   }
 
   private async accumulating(): Promise<InferenceSession> {
@@ -156,6 +176,33 @@ export class LlamaTrainer {
     }
     return feeds;
   }
+}
+
+/**
+ * Groups parameters into optimizer shards (one per decoder layer, one per top-level tensor). Shards
+ * with the same shapes and decay flags share their two sessions.
+ */
+async function optimizerShards(shapes: ParameterShape[], decays: (name: string, shape: readonly number[]) => boolean, o: TrainerOptions): Promise<OptimizerShard[]> {
+  const groups = new Map<string, ParameterShape[]>();
+  for (const p of shapes) {
+    const key = /^model\.layers\.(\d+)\./.exec(p.name)?.[0] ?? p.name;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  const sessions = new Map<string, Promise<[InferenceSession, InferenceSession]>>();
+  const shards: OptimizerShard[] = [];
+  for (const group of groups.values()) {
+    const layout: ShardParameter[] = group.map((p) => ({ shape: p.shape, decay: decays(p.name, p.shape) }));
+    const signature = JSON.stringify(layout);
+    if (!sessions.has(signature)) {
+      sessions.set(
+        signature,
+        Promise.all([createSession(buildGradSquareSumGraph(layout).toBytes(), o.session), createSession(buildAdamWGraph(layout, o.adamw).toBytes(), o.session)]),
+      );
+    }
+    const [squareSum, update] = await sessions.get(signature)!;
+    shards.push({ shapes: group, squareSum, update });
+  }
+  return shards;
 }
 
 export function decayPredicate(policy: DecayPolicy): (name: string, shape: readonly number[]) => boolean {
