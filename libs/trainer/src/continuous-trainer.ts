@@ -19,7 +19,7 @@ import {
   ShardedStateStore,
 } from '../../checkpoint/src';
 import { CheckpointEvent, codecFor } from '../../contracts/src';
-import { AdamWHyperparameters, DecayPolicy, momentName, parameterShapes, TokenBatch, varianceName } from '../../llama/src';
+import { AdamWHyperparameters, DecayPolicy, parameterShapes, TokenBatch } from '../../llama/src';
 import { LlamaConfig, toHfConfigJson } from '../../model-config/src';
 import type { SessionOptions } from '../../onnx-graph/src';
 import type { RngState } from '../../random/src';
@@ -30,7 +30,7 @@ import { EngineState } from './engine-protocol';
 import { hasHfExport, HF_EXPORT_DIR, loadStartingModel, ModelStart, writeHfExport } from './model-files';
 import { RecordQueue } from './record-queue';
 import { isReplayRow, LocalReplayCorpus } from './replay';
-import { stateShards } from './state-layout';
+import { momentName, stateShards, varianceName } from './state-layout';
 import type { TrainerStatus } from './status';
 import { TrainerMetrics } from './trainer-metrics';
 import { microBatchOf, rowFromRecord, SequenceRejected, TrainingRow } from './training-rows';

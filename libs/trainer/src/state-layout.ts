@@ -2,7 +2,11 @@
 // moments, grouped per transformer layer, so a shard holds whole layers (the unit a ZeRO-3 replica
 // would own) and the embedding its own shard(s).
 import { planShards, ShardLayout } from '../../checkpoint/src';
-import { momentName, parameterShapes, varianceName, LlamaArchitecture } from '../../llama/src';
+import { parameterShapes, LlamaArchitecture } from '../../llama/src';
+
+/** Checkpoint names of a parameter's AdamW moments (torch's state names, prefixed to the HF name). */
+export const momentName = (param: string) => `exp_avg.${param}`;
+export const varianceName = (param: string) => `exp_avg_sq.${param}`;
 
 export function groupOf(param: string): string {
   const layer = /^model\.layers\.(\d+)\./.exec(param);
