@@ -10,7 +10,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { seededUniform } from '../libs/onnx-graph/src/gradient-check';
-import { batchFromPackedRows, elementCount, LlamaTrainer, MOBILELLM_125M, parameterShapes } from '../libs/llama/src';
+import { batchFromPackedRows, elementCount, LlamaTrainer, parameterShapes } from '../libs/llama/src';
+import { MOBILELLM_125M } from '../libs/model-config/src';
 
 interface VariantResult {
   recomputeLayers: boolean;

@@ -1,5 +1,5 @@
 export { LlamaConfig, ModelConfigError, parseLlamaConfig, toHfConfigJson } from './llama-config';
-export { ParameterKind, ParameterSpec, parameterSpecs, parameterCount, elementCount, decaysByDefault } from './parameters';
+export { LlamaShapes, ParameterKind, ParameterSpec, parameterSpecs, parameterCount, elementCount, decaysByDefault } from './parameters';
 export { MOBILELLM_125M, MOBILELLM_125M_PARAMETERS, TINY_TEST, CPTFLOW_TINY, PRESETS } from './presets';
 export { initParameter, initParameters } from './init';
 export { loadLlamaConfig } from './load';

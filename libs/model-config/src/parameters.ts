@@ -12,7 +12,13 @@ export interface ParameterSpec {
   readonly layer: number | null;
 }
 
-export function parameterSpecs(config: LlamaConfig): ParameterSpec[] {
+/** The fields of a config that decide the tensors' names and shapes (all a graph builder needs). */
+export type LlamaShapes = Pick<
+  LlamaConfig,
+  'vocabSize' | 'hiddenSize' | 'numLayers' | 'numHeads' | 'numKvHeads' | 'headDim' | 'intermediateSize' | 'rmsNormEps' | 'ropeTheta' | 'tieWordEmbeddings'
+>;
+
+export function parameterSpecs(config: LlamaShapes): ParameterSpec[] {
   const { hiddenSize: d, numHeads, numKvHeads, headDim, intermediateSize: ff, vocabSize } = config;
   const specs: ParameterSpec[] = [{ name: 'model.embed_tokens.weight', shape: [vocabSize, d], kind: 'embedding', layer: null }];
   for (let i = 0; i < config.numLayers; i++) {
@@ -40,7 +46,7 @@ export function elementCount(shape: readonly number[]): number {
 }
 
 /** Number of distinct parameters (a tied embedding counts once, as HF's num_parameters() does). */
-export function parameterCount(config: LlamaConfig): number {
+export function parameterCount(config: LlamaShapes): number {
   return parameterSpecs(config).reduce((sum, s) => sum + elementCount(s.shape), 0);
 }
 

@@ -3,7 +3,8 @@
 // that library's reader once both are merged.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { architectureFromHfConfig, LlamaArchitecture } from '../architecture';
+import { parseLlamaConfig } from '../../../model-config/src';
+import { LlamaArchitecture } from '../architecture';
 
 export const TINY_LLAMA_DIR = join(__dirname, '..', '..', '..', '..', '..', 'libs', 'llama', 'fixtures', 'tiny-llama');
 
@@ -41,7 +42,7 @@ export function tinyLlama(): {
 } {
   const json = (f: string) => JSON.parse(readFileSync(join(TINY_LLAMA_DIR, f), 'utf8'));
   return {
-    architecture: architectureFromHfConfig(json('config.json')),
+    architecture: parseLlamaConfig(json('config.json')),
     params: () => new Map([...readF32Safetensors(join(TINY_LLAMA_DIR, 'model.safetensors'))].map(([k, v]) => [k, v.data])),
     expected: readF32Safetensors(join(TINY_LLAMA_DIR, 'expected.safetensors')),
     expectedPacked: readF32Safetensors(join(TINY_LLAMA_DIR, 'expected_packed.safetensors')),
