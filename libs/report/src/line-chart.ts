@@ -43,7 +43,7 @@ export function formatNumber(value: number): string {
   const abs = Math.abs(value);
   if (abs >= 1e9) return `${+(value / 1e9).toFixed(2)}B`;
   if (abs >= 1e6) return `${+(value / 1e6).toFixed(2)}M`;
-  if (abs >= 1e4) return `${+(value / 1e3).toFixed(1)}k`;
+  if (abs >= 1e3) return `${+(value / 1e3).toFixed(1)}k`;
   if (abs !== 0 && abs < 1e-3) return value.toExponential(1);
   return `${+value.toPrecision(4)}`;
 }

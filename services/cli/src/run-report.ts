@@ -3,7 +3,6 @@
 import type { LocalTrainingResult, PipelineCounts } from '../../../libs/local-run/src';
 import { renderHtmlReport, renderTextTable, type Series, type Table } from '../../../libs/report/src';
 import type { ResultsService, TaskResultView } from '../../../libs/results-store/src';
-import { pipelineSummaryTable } from './pipeline-summary';
 
 export interface ArmResult {
   run: string;
@@ -174,7 +173,7 @@ export function renderRunReport(input: RunReportInput): string {
       ...(benchmarks ? [{ title: 'Benchmarks', tables: [benchmarks] }] : []),
       {
         title: 'Data',
-        text: pipelineSummaryTable(input.counts).split('\n').slice(0, 1).join(''),
+        text: 'What the document pipeline did with the input corpora.',
         tables: [{ columns: ['outcome', 'count'], rows: countsRows(input.counts) }],
       },
     ],
