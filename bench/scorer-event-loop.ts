@@ -7,7 +7,9 @@
 // downloaded): LLaMA-2 vocabulary embedding (dim 384), two MLP blocks (384 -> 1536 -> 384, SiLU),
 // masked mean pooling, a linear head to logits [batch, 1]. Texts: Debian's licence texts cut into
 // ~600-word documents, so every document is truncated to maxLength tokens.
-// Run: npm run build && node dist/bench/scorer-event-loop.js [documents=32] [batchSize=8]
+// Run: npm run build && node dist/bench/scorer-event-loop.js [documents=32] [batchSize=8] [model.onnx tokenizer.json]
+// With a model and tokenizer given (e.g. a user's FineWeb-Edu export, or a random-weight bert-base
+// export for its cost), that model is measured instead of the stand-in.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -56,8 +58,8 @@ function documents(count: number): string[] {
   return Array.from({ length: count }, (_, i) => words.slice((i * 600) % (words.length - 600), ((i * 600) % (words.length - 600)) + 600).join(' '));
 }
 
-async function measure(backend: ScorerBackend, modelPath: string, texts: string[], batchSize: number) {
-  const scorer = await OnnxTextClassifierScorer.open({ modelPath, tokenizerPath: defaultTokenizerPath(), batchSize, backend, intraOpThreads: 2 });
+async function measure(backend: ScorerBackend, modelPath: string, tokenizerPath: string, texts: string[], batchSize: number) {
+  const scorer = await OnnxTextClassifierScorer.open({ modelPath, tokenizerPath, batchSize, backend, intraOpThreads: 2 });
   await scorer.score(texts.slice(0, batchSize)); // warm-up
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
@@ -82,16 +84,22 @@ async function measure(backend: ScorerBackend, modelPath: string, texts: string[
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 32);
   const batchSize = Number(process.argv[3] ?? 8);
+  const [userModel, userTokenizer] = process.argv.slice(4);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-scorer-bench-'));
   try {
-    const modelPath = path.join(dir, 'model.onnx');
-    fs.writeFileSync(modelPath, buildEncoderLikeClassifier());
+    let modelPath = userModel;
+    if (!modelPath) {
+      modelPath = path.join(dir, 'model.onnx');
+      fs.writeFileSync(modelPath, buildEncoderLikeClassifier());
+    }
+    const tokenizerPath = userTokenizer ?? defaultTokenizerPath();
     const texts = documents(count);
-    const results = [await measure('in-process', modelPath, texts, batchSize), await measure('worker', modelPath, texts, batchSize)];
-    const report = { model: `embedding ${VOCAB}x${HIDDEN} + 2 MLP blocks ${HIDDEN}->${FFN}, maxLength 512`, cpus: os.cpus().length, results };
+    const results = [await measure('in-process', modelPath, tokenizerPath, texts, batchSize), await measure('worker', modelPath, tokenizerPath, texts, batchSize)];
+    const model = userModel ? `${userModel} (${tokenizerPath}), maxLength 512` : `stand-in: embedding ${VOCAB}x${HIDDEN} + 2 MLP blocks ${HIDDEN}->${FFN}, maxLength 512`;
+    const report = { model, cpus: os.cpus().length, results };
     console.log(JSON.stringify(report, null, 2));
     fs.mkdirSync('bench/results', { recursive: true });
-    fs.writeFileSync('bench/results/scorer-event-loop.json', JSON.stringify(report, null, 2) + '\n');
+    fs.writeFileSync(userModel ? 'bench/results/scorer-event-loop-user-model.json' : 'bench/results/scorer-event-loop.json', JSON.stringify(report, null, 2) + '\n');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
