@@ -10,6 +10,7 @@ import {
   createPackerStage,
   createQualityStage,
   dedupSettings,
+  openDocumentScorer,
   openSignatureStore,
   packerSettings,
   qualitySettings,
@@ -48,9 +49,10 @@ export class LocalPipeline {
     const { config, bus } = options;
     const packing = packerSettings(config);
     const dedup = dedupSettings(config);
+    const quality = qualitySettings(config);
     const tokenizer = DocumentTokenizer.load({ tokenizerPath: packing.tokenizerPath });
     const stages: Stage[] = [
-      createQualityStage({ topics: config.topics, filters: qualitySettings(config).filters as QualityPipelineConfig }),
+      createQualityStage({ topics: config.topics, filters: quality.filters as QualityPipelineConfig, scorer: await openDocumentScorer(quality) }),
       createDedupStage({ topics: config.topics, store: openSignatureStore(dedup), nearDuplicates: dedup.nearDuplicates }),
       createPackerStage({ topics: config.topics, tokenizer, seqLen: packing.seqLen, strategy: packing.strategy }),
     ];

@@ -85,6 +85,11 @@ export class OrtWorkerSession {
     return this.info.outputNames;
   }
 
+  /** Element type of each tensor input, by name (from the session's metadata). */
+  get inputTypes(): Readonly<Record<string, string>> {
+    return this.info.inputTypes ?? {};
+  }
+
   async run(feeds: Record<string, TensorPayload>, options: RunOptions = {}): Promise<RunResult> {
     const transfer = options.transfer ? transferableBuffers(Object.values(feeds)) : [];
     return (await this.owner.request({ kind: 'run', sessionId: this.info.sessionId, feeds, fetches: options.fetches }, transfer)) as RunResult;

@@ -33,6 +33,8 @@ export interface SessionInfo {
   readonly sessionId: number;
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /** Element type of each tensor input as ORT reports it ('int64', 'float32', ...), by name. */
+  readonly inputTypes?: Readonly<Record<string, string>>;
 }
 
 export type WorkerRequest =

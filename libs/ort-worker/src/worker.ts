@@ -40,7 +40,9 @@ async function handle(request: WorkerRequest): Promise<{ result: SessionInfo | R
       const created = await ort.InferenceSession.create(request.model, sessionOptions(request.options));
       const sessionId = nextSessionId++;
       sessions.set(sessionId, created);
-      return { result: { sessionId, inputNames: created.inputNames, outputNames: created.outputNames }, transfer: [] };
+      const inputTypes: Record<string, string> = {};
+      for (const m of created.inputMetadata) if (m.isTensor) inputTypes[m.name] = m.type;
+      return { result: { sessionId, inputNames: created.inputNames, outputNames: created.outputNames, inputTypes }, transfer: [] };
     }
     case 'run': {
       const s = session(request.sessionId);

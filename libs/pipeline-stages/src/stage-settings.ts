@@ -3,7 +3,33 @@ import { z } from 'zod';
 import { parseOrExplain } from '../../config/src/load';
 import type { CptflowConfig } from '../../config/src/schema';
 import { MemorySignatureStore, PostgresSignatureStore, RedisSignatureStore, SqliteSignatureStore, type SignatureStore } from '../../dedup/src';
+import { DEFAULT_MAX_LENGTH, DEFAULT_SCORER_BATCH_SIZE, FINEWEB_EDU_THRESHOLD, OnnxTextClassifierScorer, SCORE_MODES, type ScoreMode } from '../../model-scorer/src';
 import { DEFAULT_SEQ_LEN } from '../../packing/src';
+import type { DocumentScorer } from '../../quality/src';
+
+/** A user-supplied ONNX text classifier (e.g. the FineWeb-Edu classifier) run after the heuristics. */
+export const scorerSettingsSchema = z
+  .object({
+    /** model.onnx exported from a Hugging Face sequence classifier (inputs input_ids, attention_mask[, token_type_ids]; output logits). */
+    modelPath: z.string().min(1),
+    /** The classifier's own tokenizer.json. */
+    tokenizerPath: z.string().min(1),
+    /** Documents whose score is below this are rejected; 2.5 = FineWeb-Edu's int_score >= 3 on the regression output. */
+    threshold: z.number().finite().default(FINEWEB_EDU_THRESHOLD),
+    batchSize: z.number().int().min(1).default(DEFAULT_SCORER_BATCH_SIZE),
+    /** Tokens per document after truncation, special tokens included (BERT: 512). */
+    maxLength: z.number().int().min(2).default(DEFAULT_MAX_LENGTH),
+    mode: z.enum(SCORE_MODES as [ScoreMode, ...ScoreMode[]]).default('regression'),
+    /** The class whose probability is the score (mode `class_probability`). */
+    classIndex: z.number().int().min(0).optional(),
+    /** Filter name in rejections and counts. */
+    name: z.string().regex(/^[a-z][a-z0-9_]*$/).default('text_classifier'),
+    /** ONNX Runtime in a worker thread (default; keeps the event loop free) or on the service thread. */
+    backend: z.enum(['worker', 'in-process']).default('worker'),
+    intraOpThreads: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .refine((s) => s.mode !== 'class_probability' || s.classIndex !== undefined, { message: 'mode "class_probability" needs classIndex', path: ['classIndex'] });
 
 export const qualitySettingsSchema = z
   .object({
@@ -12,6 +38,8 @@ export const qualitySettingsSchema = z
      * when empty. Checked by QualityPipeline.fromConfig, which names any unknown filter or threshold.
      */
     filters: z.record(z.string(), z.unknown()).default({}),
+    /** Optional model scorer; off when absent. */
+    scorer: scorerSettingsSchema.optional(),
   })
   .strict();
 
@@ -43,6 +71,7 @@ export const packerSettingsSchema = z
   .strict();
 
 export type QualitySettings = z.infer<typeof qualitySettingsSchema>;
+export type ScorerSettings = z.infer<typeof scorerSettingsSchema>;
 export type DedupSettings = z.infer<typeof dedupSettingsSchema>;
 export type PackerSettings = z.infer<typeof packerSettingsSchema>;
 
@@ -56,6 +85,16 @@ export function dedupSettings(config: CptflowConfig): DedupSettings {
 
 export function packerSettings(config: CptflowConfig): PackerSettings {
   return parseOrExplain(packerSettingsSchema, config.stages.packer ?? {}, 'stages.packer');
+}
+
+/** Loads the configured model scorer (reads the model and tokenizer files); undefined when none is configured. */
+export async function openDocumentScorer(settings: QualitySettings): Promise<DocumentScorer | undefined> {
+  if (!settings.scorer) return undefined;
+  try {
+    return await OnnxTextClassifierScorer.open(settings.scorer);
+  } catch (error) {
+    throw new Error(`stages.qualityFilter.scorer: ${(error as Error).message}`);
+  }
 }
 
 export function openSignatureStore(settings: DedupSettings): SignatureStore {

@@ -1,7 +1,7 @@
 // Extension point for a model-based quality scorer (for example the FineWeb-Edu classifier
-// exported to ONNX and run with onnxruntime-node). Not implemented here: the heuristic
-// QualityPipeline is synchronous and per document, a model scorer is asynchronous and batched,
-// so a stage runs the pipeline first and hands the survivors to a scorer in batches.
+// exported to ONNX: libs/model-scorer's OnnxTextClassifierScorer). The heuristic QualityPipeline is
+// synchronous and per document, a model scorer is asynchronous and batched, so the quality stage
+// runs the pipeline first and hands the survivors to a scorer in batches.
 
 import { RejectionReason } from './verdict';
 
@@ -13,6 +13,8 @@ export interface DocumentScorer {
   readonly threshold: number;
   /** One score per text, in order. Implementations batch and truncate as their model requires. */
   score(texts: readonly string[]): Promise<Float32Array | number[]>;
+  /** Releases the model (ONNX Runtime session, worker thread). */
+  close?(): Promise<void>;
 }
 
 /** The rejection a scorer's verdict turns into, so model and heuristic rejections look alike. */
