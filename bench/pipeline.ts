@@ -267,6 +267,15 @@ function runChild<T>(command: string, args: string[]): T {
   return JSON.parse(line.slice('RESULT '.length)) as T;
 }
 
+/** How the two sides' work compares; written into the result so the numbers carry their caveats. */
+const NOTES = [
+  'docs/s: documents / wall seconds of the document work (read .. pack), setup excluded on both sides (module imports, spaCy and tokenizer loading); per core: documents / CPU seconds of the whole process (all threads), since the machine is shared and wall time includes waiting for a core.',
+  'filter: the same four filters, order and thresholds on both sides (FineWeb: datatrove defaults, C4QualityFilter(filter_no_terminal_punct=False)); compare work.*.rejected_by_rule.',
+  'dedup: the same MinHash (word 5-grams of simplify_text, 14 bands x 8, sha1 64-bit, seed 1). Ours is streaming (first claim wins, memory or SQLite store) and also computes an exact-duplicate SHA-256 key per document (extra work); datatrove is batch: signature files sorted per bucket, 14 bucket tasks, union-find cluster, a filter pass, with its files in a temp folder on local disk.',
+  'tokenize/pack: the same tokenizer.json and the same ids per document (<s> ... </s>; the peer sets its post-processor to match), so token totals are equal when the same documents survive. Ours packs into 2048-token PackedSequence protobuf messages with document boundaries; datatrove writes a flat uint16 .ds token file plus its .index of document ends (its fixed-length windows are cut at training time), with shuffle_documents=False (its default, True, would add a copy pass).',
+  'read: ours (local-run) is the product ingest (gunzip, JSON, protobuf Document on the in-process bus, plus the accounting consumer); the peer reads with gzip + json.loads into datatrove Documents and keeps them in memory between the filter and the two MinHash passes (FineWeb writes them to disk and reads them back).',
+];
+
 const rate = (docs: number, seconds: number) => +(docs / seconds).toFixed(1);
 const round = (x: number, digits = 3) => +x.toFixed(digits);
 
@@ -283,7 +292,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const variants = (argValue('--variants') ?? 'local-run,stages').split(',');
+  const variants = (argValue('--variants') ?? 'local-run,stages,stages-sqlite').split(',');
   const python = argValue('--python') ?? process.env.PEER_PYTHON ?? '/work/venv/bin/python';
   const out = path.resolve(argValue('--out') ?? path.join(ROOT, 'bench/results/pipeline.json'));
   const tokenizerPath = defaultTokenizerPath();
@@ -354,7 +363,8 @@ async function main(): Promise<void> {
       },
     },
     repeat,
-    tokenizer: path.relative(ROOT, tokenizerPath),
+    tokenizer: `defaultTokenizerPath(): ${tokenizerPath.replace(/^.*node_modules\//, 'node_modules/')}`,
+    notes: NOTES,
     command: `npm run build && ${cmdline}`,
     machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, node ${process.version}; load average at end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     date: new Date().toISOString(),
