@@ -344,6 +344,8 @@ async function main(): Promise<void> {
     // Same work on both sides? The counts should be close (filter parity is ~99%, dedup differs in
     // how clusters are resolved); tokens equal when the same documents survive.
     work: {
+      same_documents_and_tokens:
+        reported.kept_after_filter === peer.kept_after_filter && reported.unique === peer.unique && reported.tokens === peer.tokens,
       ours: {
         kept_after_filter: reported.kept_after_filter,
         duplicates: reported.exact_duplicates + reported.near_duplicates,
