@@ -11,7 +11,7 @@
 //  - a document with fewer than n words has no shingles and therefore no signature.
 // With 14 bands of 8 rows, two documents become candidates with probability 1 - (1 - s^8)^14 for
 // Jaccard similarity s: about 0.92 at s = 0.8, 0.05 at s = 0.5 (datatrove's own comment).
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { Mt19937, randintUint64 } from './numpy-random-state';
 import { simplifyText } from './text-normalization';
 import { splitWords } from './word-splitter';
@@ -45,7 +45,9 @@ export type MinHashSignature = Uint8Array;
 
 /** Builds the 64-bit shingle hash of one n-gram: datatrove's sha1_hash64. Returns [high, low] words. */
 export function sha1Hash64(shingle: string): [number, number] {
-  const digest = createHash('sha1').update(shingle, 'utf8').digest();
+  // One-shot crypto.hash (Node >= 20.12): about twice as fast as createHash().update().digest() for
+  // strings this short, and dedup hashes every shingle of every document.
+  const digest = hash('sha1', shingle, 'buffer');
   return [digest.readUInt32LE(4), digest.readUInt32LE(0)];
 }
 

@@ -1,0 +1,79 @@
+// Issue 6, "what it must show" 1 in small: `cptflow run` (what `npm start` runs) completes on a slice of
+// the bundled corpora with the shipped base model, prints the pipeline and training summaries, and
+// leaves a report and a results database behind. The full-size run is the README's main job.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { openResultsStore } from '../../libs/results-store/src';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const CLI = path.join(ROOT, 'dist/services/cli/src/main.js');
+
+function slice(name: string, documents: number, dir: string): string {
+  const lines = gunzipSync(fs.readFileSync(path.join(ROOT, 'data/corpora', name))).toString('utf8').split('\n').filter(Boolean);
+  const file = path.join(dir, name.replace('.gz', ''));
+  fs.writeFileSync(file, lines.slice(0, documents).join('\n') + '\n');
+  return file;
+}
+
+function runCli(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+test('cptflow run: pipeline, continued pre-training with and without replay, evaluation and report', { timeout: 300_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-run-'));
+  try {
+    const out = path.join(dir, 'out');
+    const { code, output } = await runCli(
+      [
+        'run',
+        '--domain', slice('domain.jsonl.gz', 60, dir),
+        '--general', slice('general.jsonl.gz', 40, dir),
+        '--tokens', '8k',
+        '--checkpoint-every', '4k',
+        '--heldout-docs', '2',
+        '--out', out,
+      ],
+      280_000,
+    );
+    assert.equal(code, 0, output);
+    assert.match(output, /Document pipeline/);
+    assert.match(output, /kept\s+unique documents\s+\d+/);
+    assert.match(output, /cpt-replay\s+5%/);
+    assert.match(output, /cpt-no-replay\s+0%/);
+    assert.match(output, /General-text perplexity changed/);
+    const report = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+    assert.match(report, /Held-out domain perplexity/);
+    assert.ok((report.match(/<polyline/g) ?? []).length >= 4, 'loss and perplexity curves are drawn');
+
+    // Every checkpoint and each run's base were evaluated, and domain perplexity fell.
+    const store = await openResultsStore({ sqlitePath: path.join(out, 'results.sqlite') });
+    try {
+      for (const run of ['cpt-replay', 'cpt-no-replay']) {
+        const trend = await store.results.trend(run, 'heldout_domain', 'token_perplexity');
+        assert.ok(trend.points.length >= 3, `${run}: base and at least two checkpoints`);
+        assert.ok(trend.points[0]!.isBase);
+        const last = trend.points[trend.points.length - 1]!;
+        assert.ok(last.value < trend.points[0]!.value, `${run}: domain perplexity ${trend.points[0]!.value} -> ${last.value}`);
+      }
+    } finally {
+      await store.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
