@@ -4,6 +4,7 @@
 //
 //   npm run build && node dist/bench/eval.js [--docs 40] [--preset small|mobilellm-125m]
 //        [--batch-size 32] [--harness-batch-size 16] [--threads 2] [--python /work/venv/bin/python]
+//        [--out eval.json]
 //
 // The model is a randomly initialised LLaMA exported the way cptflow's trainer exports checkpoints
 // (config.json from libs/model-config, model.safetensors from libs/safetensors, the LLaMA-2
@@ -163,7 +164,7 @@ async function main() {
     console.log(`identical per-sample predictions: ${identical}/${compared} = ${result.identicalPredictionShare}; speed-up ${result.speedup.toFixed(2)}x`);
     const outDir = join(ROOT, 'bench', 'results');
     mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, 'eval.json'), JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(join(outDir, arg('--out', 'eval.json')), JSON.stringify(result, null, 2) + '\n');
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
