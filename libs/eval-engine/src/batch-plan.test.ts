@@ -39,8 +39,10 @@ test('requests with the same context share a row: one copy of the context, a bra
 
 test('a token budget splits a batch into passes (longest rows first) and caps the branches per row', () => {
   const req = (n: number) => ({ contextIds: Array.from({ length: n }, (_, i) => i + 1), continuationIds: [99] });
-  const passes = planForwardPasses([req(3), req(8), req(5), req(2)], { maxTokensPerPass: 16 });
-  assert.deepEqual(passes.map((p) => [p.batch, p.seq]), [[2, 8], [2, 3]]);
+  const passes = planForwardPasses([req(9), req(20), req(18), req(10), req(8)], { maxTokensPerPass: 40 });
+  assert.deepEqual(passes.map((p) => [p.batch, p.seq]), [[2, 20], [3, 10]]);
+  // rows far shorter than the longest are not padded up to it, even with budget to spare
+  assert.deepEqual(planForwardPasses([req(20), req(5), req(4)]).map((p) => [p.batch, p.seq]), [[1, 20], [2, 5]]);
   assert.deepEqual(planForwardPasses([req(30)], { maxTokensPerPass: 16 }).map((p) => [p.batch, p.seq]), [[1, 30]]);
   const branches = Array.from({ length: 4 }, (_, k) => ({ contextIds: [1, 2, 3, 4], continuationIds: [10 + k, 20 + k, 30 + k, 40 + k] }));
   const split = planForwardPasses(branches, { maxTokensPerPass: 10 });

@@ -14,6 +14,9 @@ export const CONTEXT_BRANCH = 0;
 /** Branch id of padding: no real token attends it. */
 export const PAD_BRANCH = -1;
 
+/** Rows shorter than this share of a pass's longest row go to a later pass (bounds padding to ~20%). */
+export const MIN_ROW_FILL = 0.8;
+
 export interface ForwardPass {
   batch: number;
   seq: number;
@@ -60,7 +63,8 @@ export function planForwardPasses(requests: readonly ScoreRequest[], options: Pl
   while (start < rows.length) {
     const seq = rows[start].length;
     let end = start + 1;
-    while (end < rows.length && (end - start + 1) * seq <= budget) end++;
+    // a row much shorter than the pass's longest would be mostly padding: it starts the next pass
+    while (end < rows.length && (end - start + 1) * seq <= budget && rows[end].length >= MIN_ROW_FILL * seq) end++;
     passes.push(packPass(rows.slice(start, end), requests, seq));
     start = end;
   }
