@@ -4,6 +4,7 @@
 //
 //   npm run build && node dist/bench/eval.js [--docs 40] [--preset small|mobilellm-125m]
 //        [--batch-size 32] [--harness-batch-size 16] [--threads 2] [--python /work/venv/bin/python]
+//        [--out eval.json]
 //
 // The model is a randomly initialised LLaMA exported the way cptflow's trainer exports checkpoints
 // (config.json from libs/model-config, model.safetensors from libs/safetensors, the LLaMA-2
@@ -11,7 +12,7 @@
 // from sentences of data/corpora. Writes bench/results/eval.json.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinTasks, evaluateTask } from '../libs/eval/src';
 import { loadHfTokenizer, OnnxLogLikelihoodModel } from '../libs/eval-engine/src';
@@ -69,15 +70,18 @@ async function runCptflow(modelDir: string, dataDir: string, batchSize: number, 
   const loadSeconds = (performance.now() - t0) / 1000;
   const tasks: Record<string, Prediction[]> = {};
   const t1 = performance.now();
+  const cpu1 = process.cpuUsage();
   for (const name of TASKS) {
     const task = builtinTasks().get(name)!;
     const { samples } = await evaluateTask(dataDir, task, tokenizer, model, { batchSize });
     tasks[name] = samples.map((s) => ({ doc_id: s.docIndex, pred: s.pred, ...(task.metrics.includes('acc_norm') ? { pred_norm: s.predNorm } : {}) }));
   }
   const evalSeconds = (performance.now() - t1) / 1000;
+  const cpu = process.cpuUsage(cpu1);
+  const evalCpuSeconds = (cpu.user + cpu.system) / 1e6; // the ORT worker thread included
   const stats = { ...model.stats };
   await model.close();
-  return { loadSeconds, evalSeconds, docs: Object.values(tasks).reduce((n, t) => n + t.length, 0), tasks, stats };
+  return { loadSeconds, evalSeconds, evalCpuSeconds, docs: Object.values(tasks).reduce((n, t) => n + t.length, 0), tasks, stats };
 }
 
 async function main() {
@@ -89,6 +93,7 @@ async function main() {
   const python = arg('--python', process.env.CPTFLOW_PYTHON ?? '/work/venv/bin/python');
   const config = preset === 'mobilellm-125m' ? { ...MOBILELLM_125M, initializerRange: 0.1 } : SMALL;
 
+  const loadBefore = os.loadavg()[0];
   const work = mkdtempSync(join(tmpdir(), 'cptflow-bench-eval-'));
   try {
     const dataDir = join(work, 'tasks');
@@ -109,7 +114,7 @@ async function main() {
       maxBuffer: 1 << 26,
     });
     if (peer.status !== 0) throw new Error(`lm_eval_peer.py failed (status ${peer.status}):\n${peer.stderr.slice(-4000)}`);
-    const theirs = JSON.parse(readFileSync(peerOut, 'utf8')) as { lm_eval_version: string; torch_version: string; load_seconds: number; eval_seconds: number; docs: number; tasks: Record<string, Prediction[]> };
+    const theirs = JSON.parse(readFileSync(peerOut, 'utf8')) as { lm_eval_version: string; torch_version: string; load_seconds: number; eval_seconds: number; eval_cpu_seconds: number; docs: number; tasks: Record<string, Prediction[]> };
     console.log(`lm-evaluation-harness ${theirs.lm_eval_version}: ${theirs.docs} documents in ${theirs.eval_seconds.toFixed(2)} s = ${(theirs.docs / theirs.eval_seconds).toFixed(1)} docs/s (load ${theirs.load_seconds.toFixed(2)} s)`);
 
     let compared = 0;
@@ -139,6 +144,7 @@ async function main() {
         batchSize,
         loadSeconds: ours.loadSeconds,
         evalSeconds: ours.evalSeconds,
+        evalCpuSeconds: ours.evalCpuSeconds,
         docs: ours.docs,
         samplesPerSecond: ours.docs / ours.evalSeconds,
         forwardPasses: ours.stats.forwardPasses,
@@ -153,17 +159,22 @@ async function main() {
         batchSize: harnessBatchSize,
         loadSeconds: theirs.load_seconds,
         evalSeconds: theirs.eval_seconds,
+        evalCpuSeconds: theirs.eval_cpu_seconds,
         docs: theirs.docs,
         samplesPerSecond: theirs.docs / theirs.eval_seconds,
       },
       speedup: ours.docs / ours.evalSeconds / (theirs.docs / theirs.eval_seconds),
+      /** CPU seconds per document, harness / cptflow: less sensitive to other load on the machine than wall time. */
+      cpuSpeedup: theirs.eval_cpu_seconds / theirs.docs / (ours.evalCpuSeconds / ours.docs),
+      /** 1-minute load average before and after (the machine is shared; wall times depend on it). */
+      loadAverage: { before: loadBefore, after: os.loadavg()[0] },
       identicalPredictionShare: identical / compared,
       perTask,
     };
-    console.log(`identical per-sample predictions: ${identical}/${compared} = ${result.identicalPredictionShare}; speed-up ${result.speedup.toFixed(2)}x`);
+    console.log(`identical per-sample predictions: ${identical}/${compared} = ${result.identicalPredictionShare}; speed-up ${result.speedup.toFixed(2)}x wall, ${result.cpuSpeedup.toFixed(2)}x CPU time (load average ${loadBefore.toFixed(1)} -> ${os.loadavg()[0].toFixed(1)})`);
     const outDir = join(ROOT, 'bench', 'results');
     mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, 'eval.json'), JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(join(outDir, arg('--out', 'eval.json')), JSON.stringify(result, null, 2) + '\n');
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

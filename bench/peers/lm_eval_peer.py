@@ -4,7 +4,8 @@ the same model directory and the same local task files, timed, with its per-samp
 
 Usage: lm_eval_peer.py MODEL_DIR TASK_DATA_DIR OUT_JSON [--batch-size N] [--threads N]
 Writes {lm_eval_version, load_seconds, eval_seconds, docs, tasks: {name: [{doc_id, pred, pred_norm?}]}}.
-Timing: load_seconds = HFLM construction (model + tokenizer); eval_seconds = simple_evaluate
+Timing: load_seconds = HFLM construction (model + tokenizer); eval_seconds (wall) and
+eval_cpu_seconds (process CPU time, all threads) = simple_evaluate
 (task files read and processed, requests built and tokenized, model calls, metrics).
 """
 import argparse
@@ -70,8 +71,10 @@ def main():
         group = task_group(include_dir, args.data_dir)
         tm = TaskManager(include_path=include_dir)
         t1 = time.perf_counter()
+        c1 = time.process_time()
         res = simple_evaluate(model=lm, tasks=[group], num_fewshot=0, log_samples=True, bootstrap_iters=0, task_manager=tm)
         eval_seconds = time.perf_counter() - t1
+        eval_cpu_seconds = time.process_time() - c1
     finally:
         shutil.rmtree(include_dir)
         shutil.rmtree(DATASETS_CACHE, ignore_errors=True)
@@ -94,6 +97,7 @@ def main():
         "threads": args.threads,
         "load_seconds": load_seconds,
         "eval_seconds": eval_seconds,
+        "eval_cpu_seconds": eval_cpu_seconds,
         "docs": sum(len(v) for v in tasks.values()),
         "tasks": tasks,
     }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PAD_TOKEN_ID, planForwardPasses } from './batch-plan';
+import { CONTEXT_BRANCH as C, PAD_BRANCH as P, PAD_TOKEN_ID, planForwardPasses } from './batch-plan';
 
 const ids = (a: BigInt64Array) => Array.from(a, Number);
 
@@ -10,36 +10,44 @@ test('each continuation token is scored at the position that predicts it', () =>
   assert.equal(pass.seq, 4); // (ctx ++ cont)[:-1]
   assert.deepEqual(ids(pass.inputIds), [1, 5, 6, 7]);
   assert.deepEqual(ids(pass.positionIds), [0, 1, 2, 3]);
+  assert.deepEqual(ids(pass.branchIds), [C, C, C, 1]);
   assert.deepEqual(ids(pass.scoreIndex), [2, 3]);
   assert.deepEqual(ids(pass.scoreTarget), [7, 8]);
   assert.deepEqual([...pass.scoreOwner], [0, 0]);
 });
 
-test('requests with the same model input share one row; shorter rows are right-padded', () => {
-  const passes = planForwardPasses([
-    { contextIds: [1, 9], continuationIds: [3] }, // input [1, 9]
-    { contextIds: [1, 2, 3, 4], continuationIds: [5] }, // input [1, 2, 3, 4]
-    { contextIds: [1, 9], continuationIds: [4] }, // shares [1, 9]
-    { contextIds: [1], continuationIds: [9, 4] }, // input [1, 9] again, split differently
+test('requests with the same context share a row: one copy of the context, a branch per longer continuation', () => {
+  const [p] = planForwardPasses([
+    { contextIds: [1, 9], continuationIds: [3] }, // single token: read at the context's last position
+    { contextIds: [1, 2, 3, 4], continuationIds: [5] },
+    { contextIds: [1, 9], continuationIds: [4, 6, 8] }, // branch 2: tokens 4, 6
+    { contextIds: [1, 9], continuationIds: [7, 2] }, // branch 3: token 7
   ]);
-  assert.equal(passes.length, 1);
-  const [p] = passes;
   assert.equal(p.batch, 2);
-  assert.equal(p.seq, 4);
-  assert.equal(p.tokens, 6);
-  assert.deepEqual(ids(p.inputIds), [1, 2, 3, 4, 1, 9, PAD_TOKEN_ID, PAD_TOKEN_ID]);
-  // row 0 = the longest request; row 1 = the shared [1, 9]
-  assert.deepEqual([...p.scoreOwner], [1, 0, 2, 3, 3]);
-  assert.deepEqual(ids(p.scoreIndex), [3, 5, 5, 4, 5]);
-  assert.deepEqual(ids(p.scoreTarget), [5, 3, 4, 9, 4]);
+  assert.equal(p.seq, 5);
+  assert.equal(p.tokens, 5 + 4);
+  // row 0 (the longest): context [1, 9] + branch of request 2 ([4, 6]) + branch of request 3 ([7])
+  assert.deepEqual(ids(p.inputIds), [1, 9, 4, 6, 7, 1, 2, 3, 4, PAD_TOKEN_ID]);
+  assert.deepEqual(ids(p.positionIds), [0, 1, 2, 3, 2, 0, 1, 2, 3, 0]);
+  assert.deepEqual(ids(p.branchIds), [C, C, 2, 2, 3, C, C, C, C, P]);
+  assert.deepEqual([...p.scoreOwner], [0, 2, 2, 2, 3, 3, 1]);
+  // request 0's token and the first tokens of 2 and 3 at the context's last position (1);
+  // request 2's 6 after its 4 (2) and 8 after its 6 (3); request 3's 2 after its 7 (4); request 1 at 5 + 3
+  assert.deepEqual(ids(p.scoreIndex), [1, 1, 2, 3, 1, 4, 8]);
+  assert.deepEqual(ids(p.scoreTarget), [3, 4, 6, 8, 7, 2, 5]);
 });
 
-test('a token budget splits a batch into passes, longest rows first', () => {
+test('a token budget splits a batch into passes (longest rows first) and caps the branches per row', () => {
   const req = (n: number) => ({ contextIds: Array.from({ length: n }, (_, i) => i + 1), continuationIds: [99] });
-  const passes = planForwardPasses([req(3), req(8), req(5), req(2)], { maxTokensPerPass: 16 });
-  assert.deepEqual(passes.map((p) => [p.batch, p.seq]), [[2, 8], [2, 3]]);
-  const alone = planForwardPasses([req(30)], { maxTokensPerPass: 16 });
-  assert.deepEqual(alone.map((p) => [p.batch, p.seq]), [[1, 30]]);
+  const passes = planForwardPasses([req(9), req(20), req(18), req(10), req(8)], { maxTokensPerPass: 40 });
+  assert.deepEqual(passes.map((p) => [p.batch, p.seq]), [[2, 20], [3, 10]]);
+  // rows far shorter than the longest are not padded up to it, even with budget to spare
+  assert.deepEqual(planForwardPasses([req(20), req(5), req(4)]).map((p) => [p.batch, p.seq]), [[1, 20], [2, 5]]);
+  assert.deepEqual(planForwardPasses([req(30)], { maxTokensPerPass: 16 }).map((p) => [p.batch, p.seq]), [[1, 30]]);
+  const branches = Array.from({ length: 4 }, (_, k) => ({ contextIds: [1, 2, 3, 4], continuationIds: [10 + k, 20 + k, 30 + k, 40 + k] }));
+  const split = planForwardPasses(branches, { maxTokensPerPass: 10 });
+  // 4 context tokens + 3 per branch: two branches fit in 10, so two rows, one per pass
+  assert.deepEqual(split.map((p) => [p.batch, p.seq]), [[1, 10], [1, 10]]);
 });
 
 test('empty continuations and contexts are refused', () => {

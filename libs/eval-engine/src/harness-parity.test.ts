@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { aggregateGroup, aggregateSamples, builtinTasks, evaluateTaskDocs, HfTokenizer, loadTaskDocs, mmluGroup, rollingPerplexity, TaskScore } from '../../eval/src';
+import { aggregateGroup, aggregateSamples, builtinTasks, encodePair, evaluateTaskDocs, HfTokenizer, loadTaskDocs, mmluGroup, rollingPerplexity, TaskScore } from '../../eval/src';
 import { compareWithReference, fixturesDir, LmEvalReference, loadReference, ReferenceTask } from '../../eval/src/reference-fixture';
 import { loadHfTokenizer } from './hf-model-dir';
 import { OnnxLogLikelihoodModel } from './onnx-model';
@@ -104,7 +104,7 @@ describe("libs/eval's parity report for the engine", () => {
 });
 
 describe('engine batching', () => {
-  it('shares one forward row between requests with the same model input (MMLU letters)', async () => {
+  it('single-token continuations of one context (MMLU letters) are all read from one row, no branches', async () => {
     const before = { ...model.stats };
     const ctx = await tokenizer.encode('Question: 1+1?\nAnswer:', true);
     const letters = await Promise.all([' A', ' B', ' C', ' D'].map((c) => tokenizer.encode(c, false)));
@@ -113,6 +113,23 @@ describe('engine batching', () => {
     assert.equal(model.stats.forwardPasses - before.forwardPasses, 1);
     assert.equal(model.stats.sharedRequests - before.sharedRequests, 3);
     assert.equal(model.stats.paddedTokens - before.paddedTokens, ctx.length);
+  });
+
+  it('continuations sharing a context score the same as branches of one row as each alone', async () => {
+    const context = 'Question: Which of these is a renewable source of energy?\nAnswer:';
+    const requests = await Promise.all([' coal from old mines', ' wind', ' natural gas and oil', ' nuclear fission of uranium'].map((c) => encodePair(tokenizer, context, c)));
+    const ctx = requests[0].contextIds;
+    const choices = requests.map((r) => r.continuationIds);
+    assert.ok(choices.filter((c) => c.length > 1).length >= 3);
+    const before = { ...model.stats };
+    const together = await model.scoreBatch(requests);
+    assert.equal(model.stats.forwardPasses - before.forwardPasses, 1);
+    assert.equal(model.stats.inputTokens - before.inputTokens, ctx.length + choices.reduce((n, c) => n + c.length - 1, 0), 'the context is fed once');
+    for (const [i, r] of requests.entries()) {
+      const [alone] = await model.scoreBatch([r]);
+      assert.ok(Math.abs(alone.logprob - together[i].logprob) < 1e-5, `choice ${i}: ${alone.logprob} vs ${together[i].logprob}`);
+      assert.equal(alone.isGreedy, together[i].isGreedy);
+    }
   });
 
   it('a request scores the same alone and right-padded inside a batch of longer rows', async () => {

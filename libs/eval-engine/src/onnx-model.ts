@@ -21,7 +21,7 @@ export interface OnnxModelStats {
   /** Rows fed (padding included) and real model-input tokens among them. */
   paddedTokens: number;
   inputTokens: number;
-  /** Requests answered without a row of their own (shared input with another request). */
+  /** Requests answered without a row of their own (their context shared with another request). */
   sharedRequests: number;
   runMs: number;
 }
@@ -69,6 +69,7 @@ export class OnnxLogLikelihoodModel implements LogLikelihoodModel {
         {
           input_ids: { type: 'int64', dims: [pass.batch, pass.seq], data: pass.inputIds },
           position_ids: { type: 'int64', dims: [pass.batch, pass.seq], data: pass.positionIds },
+          branch_ids: { type: 'int64', dims: [pass.batch, pass.seq], data: pass.branchIds },
           score_index: { type: 'int64', dims: [pass.scoreIndex.length], data: pass.scoreIndex },
           score_target: { type: 'int64', dims: [pass.scoreTarget.length], data: pass.scoreTarget },
         },

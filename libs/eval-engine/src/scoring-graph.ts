@@ -3,12 +3,34 @@
 // arg-max. Only the scored positions go through the output projection and log-softmax: for a
 // LLaMA-2 vocabulary that head is the largest matrix in a small model, and a request scores a
 // handful of continuation tokens out of its whole context.
-import { encodeModelProto, gather, gatherElements, GraphBuilder, logSoftmax, reshape, squeeze, unsqueeze } from '../../onnx-graph/src';
+import { and, equal, encodeModelProto, gather, gatherElements, GraphBuilder, greaterOrEqual, logSoftmax, range, reshape, shapeOf, squeeze, Tensor, unsqueeze, where } from '../../onnx-graph/src';
 import { ModelProtoObject } from '../../onnx-graph/src/onnx-proto';
 import { declareParameters, declareTokenInputs, LlamaArchitecture, linear, llamaFinalHidden, outputProjection, parameterShapes } from '../../llama/src';
 
 /**
- * Inputs: `input_ids`, `position_ids` [batch, seq] int64; `score_index` [scored] int64 — flat
+ * Row-layout causal mask restricted to branches: query i may attend key j when j is at or before i
+ * in the row and j is context (branch 0) or in i's own branch. Additive, [batch, 1, 1, seq, seq].
+ */
+function branchAttentionBias(branchIds: Tensor): Tensor {
+  const g = branchIds.graph;
+  const seq = branchIds.shape[1];
+  const seqLen = gather(shapeOf(branchIds), g.scalar(1, 'int64'));
+  const layout = range(g.scalar(0, 'int64'), seqLen, g.scalar(1, 'int64'), seq);
+  const causal = greaterOrEqual(unsqueeze(layout, [1]), unsqueeze(layout, [0])); // [seq, seq]
+  const queryBranch = unsqueeze(branchIds, [2]); // [batch, seq, 1]
+  const keyBranch = unsqueeze(branchIds, [1]); // [batch, 1, seq]
+  const [visibleKey] = g.node('Or', [equal(queryBranch, keyBranch), equal(keyBranch, 0)], {
+    outputs: [{ dtype: 'bool', shape: [branchIds.shape[0], seq, seq] }],
+  });
+  // float32's most negative finite value, as libs/llama's causal bias: exp() of it underflows to 0
+  const bias = where(and(causal, visibleKey), 0, g.scalar(-3.4028234663852886e38, 'float32'));
+  return unsqueeze(bias, [1, 2]);
+}
+
+/**
+ * Inputs: `input_ids`, `position_ids` [batch, seq] int64; `branch_ids` [batch, seq] int64 — 0 for
+ * the shared context, b ≥ 1 for the tokens of branch b, -1 for padding (see batch-plan.ts);
+ * `score_index` [scored] int64 — flat
  * row * seq + position of each scored position; `score_target` [scored] int64 — the token whose
  * probability is read there. Outputs: `logprob` [scored] float32, `is_greedy` [scored] bool.
  */
@@ -16,6 +38,8 @@ export function buildScoringGraph(a: LlamaArchitecture): GraphBuilder {
   const g = new GraphBuilder('cptflow_eval_scoring');
   const params = declareParameters(g, a, 'float32');
   const inputs = declareTokenInputs(g, { batch: 'batch', seq: 'seq', documentMask: false });
+  const branchIds = g.input('branch_ids', 'int64', ['batch', 'seq']);
+  inputs.attentionBias = branchAttentionBias(branchIds);
   const scoreIndex = g.input('score_index', 'int64', ['scored']);
   const scoreTarget = g.input('score_target', 'int64', ['scored']);
 

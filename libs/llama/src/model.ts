@@ -14,6 +14,12 @@ export interface TokenInputs {
   positionIds: Tensor;
   /** [batch, seq] int64 document index of each token; attention stays inside a document. */
   docIds?: Tensor;
+  /**
+   * Additive attention bias [batch, 1, 1, seq, seq] (0 = may attend, very negative = may not) used
+   * instead of the causal / document bias; e.g. evaluation packs several continuations of one
+   * context into a row, each seeing the context and itself only.
+   */
+  attentionBias?: Tensor;
 }
 
 /** Declares every parameter as a graph input under its HF name. */
@@ -63,7 +69,7 @@ export function llamaFinalHidden(a: LlamaArchitecture, params: Map<string, Tenso
   const g = inputs.inputIds.graph;
   const embedding = p('model.embed_tokens.weight');
   const rope = ropeTables(inputs.positionIds, a, dtype);
-  const bias = attentionBias(inputs.inputIds, inputs.docIds, dtype);
+  const bias = inputs.attentionBias ?? attentionBias(inputs.inputIds, inputs.docIds, dtype);
 
   let h = gather(embedding, inputs.inputIds, 0);
   for (let i = 0; i < a.numLayers; i++) {
