@@ -113,6 +113,20 @@ describe('ContinuousTrainer on the in-process bus', () => {
     await bus.close();
   });
 
+  it('checkpoints a paused stream after everyMinutes, without waiting for more data', async () => {
+    const bus = new MemoryBus({ defaultPartitions: 1 });
+    await bus.ensureTopics([SEQS], 1);
+    const base = testTrainerOptions(bus);
+    const trainer = new ContinuousTrainer({ ...base, checkpoint: { ...base.checkpoint, everyTokens: undefined, everyMinutes: 0.01 } });
+    await trainer.start();
+    await bus.publish(recordsOf(SEQS, domain.slice(0, 20)));
+    await waitFor(trainer, (t) => t.status.lastCheckpoint?.step === 2);
+    assert.equal(trainer.status.phase, 'waiting-for-data');
+    assert.equal(trainer.status.step, 2, 'the 4 rows of an incomplete third step are not trained');
+    await trainer.stop();
+    await bus.close();
+  });
+
   it('mixes replay rows at the configured fraction, from a second topic and from a local corpus', async () => {
     const general = await corpusSequences('general', TEST_SEQ_LEN, 40);
     for (const source of ['topic', 'corpus'] as const) {

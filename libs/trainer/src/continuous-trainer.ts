@@ -105,7 +105,7 @@ export class ContinuousTrainer {
   private queue: RecordQueue | null = null;
   private replayCorpus: LocalReplayCorpus | null = null;
   private progress!: Progress;
-  private checkpointed: { step: number; tokensSeen: number; atMs: number } = { step: -1, tokensSeen: 0, atMs: Date.now() };
+  private checkpointed: { step: number; tokensSeen: number; atMs: number } = { step: 0, tokensSeen: 0, atMs: Date.now() };
   private configJson: Record<string, unknown> = {};
   private config!: LlamaConfig;
   private stopRequested = false;
@@ -307,8 +307,18 @@ export class ContinuousTrainer {
   private async nextRowFromTopic(topic: string): Promise<TrainingRow | null> {
     const o = this.options;
     for (;;) {
-      if (this.queue!.buffered(topic) === 0 && !this.stopRequested) {
+      while (this.queue!.buffered(topic) === 0 && !this.stopRequested) {
         this.status.phase = 'waiting-for-data';
+        // The stream paused: steps trained since the last checkpoint are saved once `everyMinutes`
+        // has passed, without waiting for the next step (the engine is idle, the partial step is not in it).
+        const everyMs = (o.checkpoint.everyMinutes ?? Infinity) * 60_000;
+        const unsaved = this.progress.step !== this.checkpointed.step;
+        const remaining = this.checkpointed.atMs + everyMs - Date.now();
+        if (unsaved && remaining <= 0) {
+          await this.checkpoint();
+          continue;
+        }
+        await this.queue!.waitForData(topic, unsaved && Number.isFinite(remaining) ? remaining : undefined);
       }
       const record = await this.queue!.take(topic);
       if (!record) return null;

@@ -91,6 +91,20 @@ export class RecordQueue {
     return record;
   }
 
+  /** Resolves when `topic` has a record, the queue is closed, or `timeoutMs` passed. */
+  async waitForData(topic: string, timeoutMs?: number): Promise<void> {
+    if (this.buffered(topic) > 0 || this.closed) return;
+    this.starving.add(topic);
+    for (const release of this.drains.splice(0)) release();
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.arrivals.push(resolve);
+      if (timeoutMs !== undefined) timer = setTimeout(resolve, timeoutMs);
+    });
+    clearTimeout(timer);
+    this.starving.delete(topic);
+  }
+
   /** Next offsets to consume per partition, for every record taken so far (and the start offsets). */
   positions(): PartitionOffset[] {
     return [...this.taken.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
