@@ -11,6 +11,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { findLatestCheckpoint, restoreStateStore, saveCheckpoint, ShardedStateStore } from '../libs/checkpoint/src';
 import { LlamaTrainer } from '../libs/llama/src';
 import { initParameters, LlamaConfig, MOBILELLM_125M } from '../libs/model-config/src';
@@ -110,10 +111,14 @@ async function throughputBench(steps: number) {
     },
   });
   await trainer.start();
+  // The service thread while the engine trains (Kafka heartbeats, HTTP and telemetry run here).
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   while (trainer.status.step < steps) {
     if (trainer.status.phase === 'failed') throw new Error(trainer.status.error ?? 'trainer failed');
     await new Promise((r) => setTimeout(r, 5));
   }
+  delay.disable();
   const trainerLoss = trainer.status.loss;
   await trainer.stop();
   await bus.close();
@@ -129,6 +134,8 @@ async function throughputBench(steps: number) {
     bareTokensPerSecond,
     trainerTokensPerSecond,
     overheadPercent: (1 - trainerTokensPerSecond / bareTokensPerSecond) * 100,
+    stepSeconds: (tokensPerStep / trainerTokensPerSecond),
+    eventLoopDelayWhileTrainingMs: { max: delay.max / 1e6, p99: delay.percentile(99) / 1e6, mean: delay.mean / 1e6 },
     finalLossBare: bareLosses[bareLosses.length - 1],
     finalLossTrainer: trainerLoss,
   };

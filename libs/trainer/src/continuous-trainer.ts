@@ -200,6 +200,13 @@ export class ContinuousTrainer {
     // (consumers of checkpoint events are idempotent per checkpoint).
     if (latest && !(await hasHfExport(latest.dir))) await this.finishCheckpoint(latest.dir, latest.manifest.step, latest.manifest.tokensSeen, latest.manifest.createdAt);
 
+    // A fresh run from a base model announces it once, so the evaluator scores the reference the
+    // run's checkpoints are compared with.
+    if (!latest && o.model.kind === 'base') {
+      const base: CheckpointEvent = { run: o.run, step: 0, tokensSeen: 0, path: o.model.dir, hfPath: o.model.dir, loss: 0, createdAtMs: Date.now(), isBase: true };
+      await o.bus.ensureTopics([o.topics.checkpoints]);
+      await o.bus.publish([{ topic: o.topics.checkpoints, key: o.run, value: checkpointEventCodec.encode(base) }]);
+    }
     const topics = [o.topics.sequences, ...(o.replay?.source.kind === 'topic' ? [o.replay.source.topic] : [])];
     await o.bus.ensureTopics([...topics, o.topics.checkpoints]);
     this.queue = new RecordQueue({ topics, startOffsets: this.progress.offsets, highWaterRecords: o.highWaterRecords ?? 4 * (o.tokensPerStep / o.seqLen) });
