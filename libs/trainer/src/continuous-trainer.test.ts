@@ -5,13 +5,14 @@ import { after, before, describe, it } from 'node:test';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CheckpointEvent, codecFor, deadLetterTopic } from '../../contracts/src';
 import { parameterShapes } from '../../llama/src';
-import { initParameters } from '../../model-config/src';
+import { initParameters, toHfConfigJson } from '../../model-config/src';
 import { SafetensorsModel } from '../../safetensors/src';
 import { decodeDeadLetter, MemoryBus } from '../../transport/src';
 import { ContinuousTrainer } from './continuous-trainer';
 import { HeldOutEvaluator } from './heldout-loss';
 import { corpusSequences, recordsOf, rowsOf, TINY_LLAMA2 } from './testing/fixtures';
-import { TEST_ROWS, TEST_SEQ_LEN, testTrainerOptions, waitFor } from './testing/harness';
+import { tempDir, TEST_ROWS, TEST_SEQ_LEN, testTrainerOptions, waitFor } from './testing/harness';
+import { writeHfExport } from './model-files';
 import { encodePackedSequence } from './training-rows';
 
 const SEQS = 'cpt.seqs.packed';
@@ -23,6 +24,12 @@ async function readExport(dir: string): Promise<Map<string, Float32Array>> {
   for (const name of model.names()) out.set(name, await model.readFloat32(name));
   await model.close();
   return out;
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
 }
 
 describe('ContinuousTrainer on the in-process bus', () => {
@@ -112,6 +119,34 @@ describe('ContinuousTrainer on the in-process bus', () => {
     assert.match(letters[1], /SequenceRejected/);
     // The checkpoint's offsets include the dead-lettered records (they are done with).
     assert.equal(trainer.status.lastCheckpoint!.step, 2);
+    await bus.close();
+  });
+
+  it('starts from a Hugging Face base directory and announces it as the base', async () => {
+    const bus = new MemoryBus({ defaultPartitions: 1 });
+    await bus.ensureTopics([SEQS, 'cpt.checkpoints'], 1);
+    const baseParams = initParameters(TINY_LLAMA2, 99);
+    const options = testTrainerOptions(bus);
+    const baseDir = await writeHfExport(tempDir('base'), toHfConfigJson(TINY_LLAMA2), baseParams, options.tokenizer.path);
+    const trainer = new ContinuousTrainer({ ...options, model: { kind: 'base', dir: baseDir } });
+    await trainer.start();
+    // Two steps: warmup starts at lr 0 (as transformers' schedules do), so the first changes nothing.
+    await bus.publish(recordsOf(SEQS, domain.slice(0, 16)));
+    await waitFor(trainer, (t) => t.status.step === 2);
+    await trainer.stop();
+    const events: CheckpointEvent[] = [];
+    const sub = await bus.consumeFrom({ topics: ['cpt.checkpoints'], handler: async (b) => (b.records.forEach((r) => events.push(checkpointCodec.decode(r.value))), []) });
+    await waitFor(trainer, () => events.length === 2);
+    await sub.stop();
+    assert.deepEqual(events.map((e) => [e.isBase, Number(e.step)]), [[true, 0], [false, 2]]);
+    assert.equal(events[0].hfPath, baseDir);
+    // Small steps away from the base weights, far from the random init the options also name.
+    const after = await readExport(events[1].hfPath!);
+    const name = 'model.embed_tokens.weight';
+    const fromBase = maxAbsDiff(after.get(name)!, baseParams.get(name)!);
+    const fromRandom = maxAbsDiff(after.get(name)!, initParameters(TINY_LLAMA2, 7).get(name)!);
+    assert.ok(fromBase > 0 && fromBase < 0.01, `moved ${fromBase} from the base`);
+    assert.ok(fromRandom > 0.05, `${fromRandom} from the seed-7 init`);
     await bus.close();
   });
 
