@@ -111,6 +111,8 @@ export class ContinuousTrainer {
   private stopRequested = false;
   private loop: Promise<void> | null = null;
   private metrics: TrainerMetrics | null = null;
+  /** Time the current step's assembly spent waiting for records (excluded from tokens/s). */
+  private waitedMs = 0;
   readonly status: TrainerStatus;
 
   constructor(private readonly options: ContinuousTrainerOptions) {
@@ -131,6 +133,8 @@ export class ContinuousTrainer {
       lr: null,
       gradNorm: null,
       tokensPerSecond: null,
+      stepSeconds: null,
+      engineSeconds: null,
       bufferedRecords: 0,
       deadLetters: 0,
       lastCheckpoint: null,
@@ -242,12 +246,17 @@ export class ContinuousTrainer {
   private async trainLoop(): Promise<void> {
     const o = this.options;
     while (!this.stopRequested) {
+      const assemblyStarted = performance.now();
       const assembled = await this.assembleStep();
       if (!assembled) break;
       const lr = currentLr(this.progress.schedule);
       const started = performance.now();
       const result = await this.engine!.step(assembled.microBatches, lr);
       const seconds = (performance.now() - started) / 1000;
+      // Waiting for data is not the trainer's cost; assembly from buffered records is.
+      const waited = this.waitedMs;
+      this.waitedMs = 0;
+      const stepSeconds = (performance.now() - assemblyStarted - waited) / 1000;
       const tokens = assembled.rows * o.seqLen;
       this.progress = {
         step: this.progress.step + 1,
@@ -267,13 +276,15 @@ export class ContinuousTrainer {
         loss: result.loss,
         lr,
         gradNorm: result.gradNorm,
-        tokensPerSecond: tokens / seconds,
+        tokensPerSecond: tokens / stepSeconds,
+        stepSeconds,
+        engineSeconds: result.computeMs / 1000,
         bufferedRecords: this.queue!.buffered(o.topics.sequences),
       });
       this.metrics?.stepDone(tokens);
       this.log(
         `step ${this.progress.step}  tokens ${this.progress.tokensSeen}  loss ${result.loss.toFixed(4)}  lr ${lr.toExponential(2)}  ` +
-          `grad-norm ${result.gradNorm.toFixed(3)}  ${Math.round(tokens / seconds)} tok/s  buffered ${this.status.bufferedRecords}`,
+          `grad-norm ${result.gradNorm.toFixed(3)}  ${Math.round(tokens / stepSeconds)} tok/s (engine ${seconds.toFixed(2)} s)  buffered ${this.status.bufferedRecords}`,
       );
       if (this.checkpointDue()) await this.checkpoint();
     }
@@ -325,7 +336,9 @@ export class ContinuousTrainer {
           await this.checkpoint();
           continue;
         }
+        const waitStarted = performance.now();
         await this.queue!.waitForData(topic, unsaved && Number.isFinite(remaining) ? remaining : undefined);
+        this.waitedMs += performance.now() - waitStarted;
       }
       const record = await this.queue!.take(topic);
       if (!record) return null;
