@@ -15,7 +15,7 @@ import { initParameters, LlamaConfig, toHfConfigJson } from '../libs/model-confi
 import { SafetensorsModel } from '../libs/safetensors/src';
 import { ContinuousTrainer, HeldOutEvaluator, microBatchOf, writeHfExport } from '../libs/trainer/src';
 import { corpusSequences, llama2Tokenizer, recordsOf, rowsOf, TINY_LLAMA2 } from '../libs/trainer/src/testing/fixtures';
-import { MemoryBus } from '../libs/transport/src';
+import { testBus } from '../libs/trainer/src/testing/harness';
 
 const argv = process.argv;
 const arg = (name: string, fallback: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   // 2. Continued pre-training on the domain stream, replay fraction varied.
   const runs = [];
   for (const fraction of fractions) {
-    const bus = new MemoryBus({ defaultPartitions: 1 });
+    const bus = testBus();
     await bus.ensureTopics(['cpt.seqs.packed'], 1);
     await bus.publish(recordsOf('cpt.seqs.packed', domain));
     const dir = join(work, `cpt-${fraction}`);

@@ -18,7 +18,7 @@ import { initParameters, LlamaConfig, MOBILELLM_125M } from '../libs/model-confi
 import { Xoshiro128 } from '../libs/random/src';
 import { ContinuousTrainer, microBatchOf, stateShards } from '../libs/trainer/src';
 import { corpusSequences, llama2Tokenizer, recordsOf, rowsOf } from '../libs/trainer/src/testing/fixtures';
-import { MemoryBus } from '../libs/transport/src';
+import { testBus } from '../libs/trainer/src/testing/harness';
 
 const argv = process.argv;
 const arg = (name: string, fallback: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
@@ -86,7 +86,7 @@ async function throughputBench(steps: number, seqs: Awaited<ReturnType<typeof co
   await bare.release();
 
   // The continuous trainer over the in-process bus, the same sequences in the same order.
-  const bus = new MemoryBus({ defaultPartitions: 1 });
+  const bus = testBus();
   await bus.ensureTopics(['cpt.seqs.packed'], 1);
   await bus.publish(recordsOf('cpt.seqs.packed', seqs));
   const root = mkdtempSync(join(tmpdir(), 'cpt-bench-trainer-'));

@@ -7,11 +7,11 @@ import { CheckpointEvent, codecFor, deadLetterTopic } from '../../contracts/src'
 import { parameterShapes } from '../../llama/src';
 import { initParameters, toHfConfigJson } from '../../model-config/src';
 import { SafetensorsModel } from '../../safetensors/src';
-import { decodeDeadLetter, MemoryBus } from '../../transport/src';
+import { decodeDeadLetter } from '../../transport/src';
 import { ContinuousTrainer } from './continuous-trainer';
 import { HeldOutEvaluator } from './heldout-loss';
 import { corpusSequences, recordsOf, rowsOf, TINY_LLAMA2 } from './testing/fixtures';
-import { tempDir, TEST_ROWS, TEST_SEQ_LEN, testTrainerOptions, waitFor } from './testing/harness';
+import { tempDir, testBus, TEST_ROWS, TEST_SEQ_LEN, testTrainerOptions, waitFor } from './testing/harness';
 import { writeHfExport } from './model-files';
 import { encodePackedSequence } from './training-rows';
 
@@ -41,7 +41,7 @@ describe('ContinuousTrainer on the in-process bus', () => {
   });
 
   it('learns real text: training loss and held-out loss go down; checkpoints, exports and events follow', async () => {
-    const bus = new MemoryBus({ defaultPartitions: 1 });
+    const bus = testBus();
     await bus.ensureTopics([SEQS, 'cpt.checkpoints'], 1);
     const options = testTrainerOptions(bus);
     const trainer = new ContinuousTrainer(options);
@@ -94,7 +94,7 @@ describe('ContinuousTrainer on the in-process bus', () => {
   });
 
   it('dead-letters sequences of another tokenizer and malformed records, and keeps training', async () => {
-    const bus = new MemoryBus({ defaultPartitions: 1 });
+    const bus = testBus();
     await bus.ensureTopics([SEQS], 1);
     const trainer = new ContinuousTrainer(testTrainerOptions(bus));
     await trainer.start();
@@ -123,7 +123,7 @@ describe('ContinuousTrainer on the in-process bus', () => {
   });
 
   it('starts from a Hugging Face base directory and announces it as the base', async () => {
-    const bus = new MemoryBus({ defaultPartitions: 1 });
+    const bus = testBus();
     await bus.ensureTopics([SEQS, 'cpt.checkpoints'], 1);
     const baseParams = initParameters(TINY_LLAMA2, 99);
     const options = testTrainerOptions(bus);
@@ -151,7 +151,7 @@ describe('ContinuousTrainer on the in-process bus', () => {
   });
 
   it('checkpoints a paused stream after everyMinutes, without waiting for more data', async () => {
-    const bus = new MemoryBus({ defaultPartitions: 1 });
+    const bus = testBus();
     await bus.ensureTopics([SEQS], 1);
     const base = testTrainerOptions(bus);
     const trainer = new ContinuousTrainer({ ...base, checkpoint: { ...base.checkpoint, everyTokens: undefined, everyMinutes: 0.01 } });
@@ -167,7 +167,7 @@ describe('ContinuousTrainer on the in-process bus', () => {
   it('mixes replay rows at the configured fraction, from a second topic and from a local corpus', async () => {
     const general = await corpusSequences('general', TEST_SEQ_LEN, 40);
     for (const source of ['topic', 'corpus'] as const) {
-      const bus = new MemoryBus({ defaultPartitions: 1 });
+      const bus = testBus();
       await bus.ensureTopics([SEQS, 'cpt.replay'], 1);
       const replay = source === 'topic' ? { kind: 'topic' as const, topic: 'cpt.replay' } : { kind: 'corpus' as const, rows: rowsOf(general, TEST_SEQ_LEN), seed: 3 };
       const t2 = new ContinuousTrainer(testTrainerOptions(bus, { replay: { fraction: 0.25, source: replay } }));

@@ -6,14 +6,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError } from '../../../libs/config/src';
 import { corpusSequences, recordsOf } from '../../../libs/trainer/src/testing/fixtures';
-import { testTrainerOptions } from '../../../libs/trainer/src/testing/harness';
-import { MemoryBus } from '../../../libs/transport/src';
+import { testBus, testTrainerOptions } from '../../../libs/trainer/src/testing/harness';
+
 import { parseTrainerConfig, scheduleOf } from './trainer.config';
 import { TrainerModule } from './trainer.module';
 
 describe('trainer service', () => {
   it('serves /status, /health and /ready, and checkpoints on shutdown', async () => {
-    const bus = new MemoryBus({ defaultPartitions: 1 });
+    const bus = testBus();
     let closed = false;
     const options = testTrainerOptions(bus, { checkpoint: { ...testTrainerOptions(bus).checkpoint, everyTokens: undefined, everyMinutes: 60 } });
     const app = await NestFactory.create(
