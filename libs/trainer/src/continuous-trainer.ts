@@ -23,7 +23,7 @@ import { AdamWHyperparameters, DecayPolicy, momentName, parameterShapes, TokenBa
 import { LlamaConfig, toHfConfigJson } from '../../model-config/src';
 import type { SessionOptions } from '../../onnx-graph/src';
 import type { RngState } from '../../random/src';
-import { advance, currentLr, initialScheduleState, parseScheduleState, Schedule, ScheduleState } from '../../schedules/src';
+import { advance, currentLr, initialScheduleState, parseScheduleState, Schedule, ScheduleState, startDecay } from '../../schedules/src';
 import { Bus, deadLetterFor, PartitionOffset } from '../../transport/src';
 import { TrainingEngine } from './engine';
 import { EngineState } from './engine-protocol';
@@ -135,6 +135,7 @@ export class ContinuousTrainer {
       tokensPerSecond: null,
       stepSeconds: null,
       engineSeconds: null,
+      decayStartStep: null,
       bufferedRecords: 0,
       deadLetters: 0,
       lastCheckpoint: null,
@@ -181,6 +182,7 @@ export class ContinuousTrainer {
       this.log(o.model.kind === 'base' ? `starting from ${o.model.dir}` : `starting from random weights (seed ${o.model.seed})`);
     }
     this.status.step = this.progress.step;
+    this.status.decayStartStep = this.progress.schedule.decayStartStep;
     this.status.tokensSeen = this.progress.tokensSeen;
     this.status.replayRows = this.progress.replayRows;
     this.status.domainRows = this.progress.rowsTrained - this.progress.replayRows;
@@ -236,6 +238,15 @@ export class ContinuousTrainer {
     await this.engine?.close();
     await this.store?.close();
     if (!failed) this.status.phase = 'stopped';
+  }
+
+  /**
+   * Begin the decay phase of an open-ended WSD schedule (e.g. before a release); it takes effect
+   * from the next step and is kept in the checkpoints. Throws for other schedules.
+   */
+  startDecay(): void {
+    this.progress = { ...this.progress, schedule: startDecay(this.progress.schedule) };
+    this.status.decayStartStep = this.progress.schedule.decayStartStep;
   }
 
   /** Resolves when the loop ends (after stop(), or on a failure). */

@@ -25,6 +25,8 @@ export interface TrainerStatus {
   /** Of the last step: wall-clock seconds (assembly + engine), and seconds inside the engine's trainStep. */
   stepSeconds: number | null;
   engineSeconds: number | null;
+  /** WSD with an open stable phase: the step where decay began, null until requested. */
+  decayStartStep: number | null;
   /** Records received from the bus that no step has taken yet (a lower bound on the lag). */
   bufferedRecords: number;
   deadLetters: number;
