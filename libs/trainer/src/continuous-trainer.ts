@@ -23,7 +23,7 @@ import { AdamWHyperparameters, DecayPolicy, parameterShapes, TokenBatch } from '
 import { LlamaConfig, toHfConfigJson } from '../../model-config/src';
 import type { SessionOptions } from '../../onnx-graph/src';
 import type { RngState } from '../../random/src';
-import { advance, currentLr, initialScheduleState, parseScheduleState, Schedule, ScheduleState } from '../../schedules/src';
+import { advance, currentLr, initialScheduleState, parseScheduleState, Schedule, ScheduleState, startDecay } from '../../schedules/src';
 import { Bus, deadLetterFor, PartitionOffset } from '../../transport/src';
 import { TrainingEngine } from './engine';
 import { EngineState } from './engine-protocol';
@@ -105,12 +105,14 @@ export class ContinuousTrainer {
   private queue: RecordQueue | null = null;
   private replayCorpus: LocalReplayCorpus | null = null;
   private progress!: Progress;
-  private checkpointed: { step: number; tokensSeen: number; atMs: number } = { step: -1, tokensSeen: 0, atMs: Date.now() };
+  private checkpointed: { step: number; tokensSeen: number; atMs: number } = { step: 0, tokensSeen: 0, atMs: Date.now() };
   private configJson: Record<string, unknown> = {};
   private config!: LlamaConfig;
   private stopRequested = false;
   private loop: Promise<void> | null = null;
   private metrics: TrainerMetrics | null = null;
+  /** Time the current step's assembly spent waiting for records (excluded from tokens/s). */
+  private waitedMs = 0;
   readonly status: TrainerStatus;
 
   constructor(private readonly options: ContinuousTrainerOptions) {
@@ -131,6 +133,9 @@ export class ContinuousTrainer {
       lr: null,
       gradNorm: null,
       tokensPerSecond: null,
+      stepSeconds: null,
+      engineSeconds: null,
+      decayStartStep: null,
       bufferedRecords: 0,
       deadLetters: 0,
       lastCheckpoint: null,
@@ -177,6 +182,7 @@ export class ContinuousTrainer {
       this.log(o.model.kind === 'base' ? `starting from ${o.model.dir}` : `starting from random weights (seed ${o.model.seed})`);
     }
     this.status.step = this.progress.step;
+    this.status.decayStartStep = this.progress.schedule.decayStartStep;
     this.status.tokensSeen = this.progress.tokensSeen;
     this.status.replayRows = this.progress.replayRows;
     this.status.domainRows = this.progress.rowsTrained - this.progress.replayRows;
@@ -200,6 +206,13 @@ export class ContinuousTrainer {
     // (consumers of checkpoint events are idempotent per checkpoint).
     if (latest && !(await hasHfExport(latest.dir))) await this.finishCheckpoint(latest.dir, latest.manifest.step, latest.manifest.tokensSeen, latest.manifest.createdAt);
 
+    // A fresh run from a base model announces it once, so the evaluator scores the reference the
+    // run's checkpoints are compared with.
+    if (!latest && o.model.kind === 'base') {
+      const base: CheckpointEvent = { run: o.run, step: 0, tokensSeen: 0, path: o.model.dir, hfPath: o.model.dir, loss: 0, createdAtMs: Date.now(), isBase: true };
+      await o.bus.ensureTopics([o.topics.checkpoints]);
+      await o.bus.publish([{ topic: o.topics.checkpoints, key: o.run, value: checkpointEventCodec.encode(base) }]);
+    }
     const topics = [o.topics.sequences, ...(o.replay?.source.kind === 'topic' ? [o.replay.source.topic] : [])];
     await o.bus.ensureTopics([...topics, o.topics.checkpoints]);
     this.queue = new RecordQueue({ topics, startOffsets: this.progress.offsets, highWaterRecords: o.highWaterRecords ?? 4 * (o.tokensPerStep / o.seqLen) });
@@ -227,6 +240,15 @@ export class ContinuousTrainer {
     if (!failed) this.status.phase = 'stopped';
   }
 
+  /**
+   * Begin the decay phase of an open-ended WSD schedule (e.g. before a release); it takes effect
+   * from the next step and is kept in the checkpoints. Throws for other schedules.
+   */
+  startDecay(): void {
+    this.progress = { ...this.progress, schedule: startDecay(this.progress.schedule) };
+    this.status.decayStartStep = this.progress.schedule.decayStartStep;
+  }
+
   /** Resolves when the loop ends (after stop(), or on a failure). */
   done(): Promise<void> {
     return this.loop ?? Promise.resolve();
@@ -235,12 +257,17 @@ export class ContinuousTrainer {
   private async trainLoop(): Promise<void> {
     const o = this.options;
     while (!this.stopRequested) {
+      const assemblyStarted = performance.now();
       const assembled = await this.assembleStep();
       if (!assembled) break;
       const lr = currentLr(this.progress.schedule);
       const started = performance.now();
       const result = await this.engine!.step(assembled.microBatches, lr);
       const seconds = (performance.now() - started) / 1000;
+      // Waiting for data is not the trainer's cost; assembly from buffered records is.
+      const waited = this.waitedMs;
+      this.waitedMs = 0;
+      const stepSeconds = (performance.now() - assemblyStarted - waited) / 1000;
       const tokens = assembled.rows * o.seqLen;
       this.progress = {
         step: this.progress.step + 1,
@@ -260,13 +287,15 @@ export class ContinuousTrainer {
         loss: result.loss,
         lr,
         gradNorm: result.gradNorm,
-        tokensPerSecond: tokens / seconds,
+        tokensPerSecond: tokens / stepSeconds,
+        stepSeconds,
+        engineSeconds: result.computeMs / 1000,
         bufferedRecords: this.queue!.buffered(o.topics.sequences),
       });
       this.metrics?.stepDone(tokens);
       this.log(
         `step ${this.progress.step}  tokens ${this.progress.tokensSeen}  loss ${result.loss.toFixed(4)}  lr ${lr.toExponential(2)}  ` +
-          `grad-norm ${result.gradNorm.toFixed(3)}  ${Math.round(tokens / seconds)} tok/s  buffered ${this.status.bufferedRecords}`,
+          `grad-norm ${result.gradNorm.toFixed(3)}  ${Math.round(tokens / stepSeconds)} tok/s (engine ${seconds.toFixed(2)} s)  buffered ${this.status.bufferedRecords}`,
       );
       if (this.checkpointDue()) await this.checkpoint();
     }
@@ -307,8 +336,20 @@ export class ContinuousTrainer {
   private async nextRowFromTopic(topic: string): Promise<TrainingRow | null> {
     const o = this.options;
     for (;;) {
-      if (this.queue!.buffered(topic) === 0 && !this.stopRequested) {
+      while (this.queue!.buffered(topic) === 0 && !this.stopRequested) {
         this.status.phase = 'waiting-for-data';
+        // The stream paused: steps trained since the last checkpoint are saved once `everyMinutes`
+        // has passed, without waiting for the next step (the engine is idle, the partial step is not in it).
+        const everyMs = (o.checkpoint.everyMinutes ?? Infinity) * 60_000;
+        const unsaved = this.progress.step !== this.checkpointed.step;
+        const remaining = this.checkpointed.atMs + everyMs - Date.now();
+        if (unsaved && remaining <= 0) {
+          await this.checkpoint();
+          continue;
+        }
+        const waitStarted = performance.now();
+        await this.queue!.waitForData(topic, unsaved && Number.isFinite(remaining) ? remaining : undefined);
+        this.waitedMs += performance.now() - waitStarted;
       }
       const record = await this.queue!.take(topic);
       if (!record) return null;

@@ -11,6 +11,16 @@ export interface RecordQueueOptions {
   /** The bus handler waits while a topic buffers more than this many records (backpressure). */
   highWaterRecords: number;
   maxBatchRecords?: number;
+  /** Longest the bus handler waits for room before handing the batch back (default 3000 ms). */
+  maxBlockMs?: number;
+}
+
+/** Thrown to the bus when the buffer stays full: not a failure, the batch is simply read again later. */
+export class QueueFull extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueueFull';
+  }
 }
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -58,9 +68,20 @@ export class RecordQueue {
         }
         this.wake();
         // Backpressure, except while the loop waits on another topic: one bus reader serves every
-        // topic, so holding this one back would starve that one for ever.
+        // topic, so holding this one back would starve that one for ever. The handler blocks at most
+        // maxBlockMs: kafkajs heartbeats only between handler calls, and a consumer silent for its
+        // session timeout is dropped from its group. Past that, QueueFull makes the bus deliver the
+        // batch again later (the records already buffered are then dropped as re-deliveries).
+        const deadline = Date.now() + (this.options.maxBlockMs ?? 3000);
         while (!this.closed && buffer.length > this.options.highWaterRecords && !this.starvingOtherThan(batch.topic)) {
-          await new Promise<void>((r) => this.drains.push(r));
+          const left = deadline - Date.now();
+          if (left <= 0) throw new QueueFull(`${batch.topic}: ${buffer.length} records buffered ahead of training`);
+          let timer: NodeJS.Timeout | undefined;
+          await new Promise<void>((r) => {
+            this.drains.push(r);
+            timer = setTimeout(r, left);
+          });
+          clearTimeout(timer);
         }
         return [];
       },
@@ -89,6 +110,20 @@ export class RecordQueue {
     this.taken.set(key(record.topic, record.partition), { topic: record.topic, partition: record.partition, offset: (BigInt(record.offset) + 1n).toString() });
     for (const release of this.drains.splice(0)) release();
     return record;
+  }
+
+  /** Resolves when `topic` has a record, the queue is closed, or `timeoutMs` passed. */
+  async waitForData(topic: string, timeoutMs?: number): Promise<void> {
+    if (this.buffered(topic) > 0 || this.closed) return;
+    this.starving.add(topic);
+    for (const release of this.drains.splice(0)) release();
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.arrivals.push(resolve);
+      if (timeoutMs !== undefined) timer = setTimeout(resolve, timeoutMs);
+    });
+    clearTimeout(timer);
+    this.starving.delete(topic);
   }
 
   /** Next offsets to consume per partition, for every record taken so far (and the start offsets). */

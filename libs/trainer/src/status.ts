@@ -22,6 +22,11 @@ export interface TrainerStatus {
   lr: number | null;
   gradNorm: number | null;
   tokensPerSecond: number | null;
+  /** Of the last step: wall-clock seconds (assembly + engine), and seconds inside the engine's trainStep. */
+  stepSeconds: number | null;
+  engineSeconds: number | null;
+  /** WSD with an open stable phase: the step where decay began, null until requested. */
+  decayStartStep: number | null;
   /** Records received from the bus that no step has taken yet (a lower bound on the lag). */
   bufferedRecords: number;
   deadLetters: number;

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { BadRequestException, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import type { TrainerStatus } from '../../../libs/trainer/src';
 import { TrainerRunner } from './trainer.runner';
 
@@ -9,6 +9,18 @@ export class StatusController {
 
   @Get('status')
   status(): TrainerStatus {
+    return this.runner.status();
+  }
+
+  /** Start the decay of an open-ended WSD schedule (400 for any other schedule). */
+  @Post('schedule/decay')
+  @HttpCode(202)
+  decay(): TrainerStatus {
+    try {
+      this.runner.startDecay();
+    } catch (err) {
+      throw new BadRequestException((err as Error).message);
+    }
     return this.runner.status();
   }
 }

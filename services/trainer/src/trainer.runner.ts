@@ -26,6 +26,10 @@ export class TrainerRunner implements OnApplicationBootstrap, BeforeApplicationS
     return this.trainer.status;
   }
 
+  startDecay(): void {
+    this.trainer.startDecay();
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     await this.trainer.start();
     this.logger.log(`training from step ${this.trainer.status.step}`);

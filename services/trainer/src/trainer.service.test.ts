@@ -6,14 +6,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError } from '../../../libs/config/src';
 import { corpusSequences, recordsOf } from '../../../libs/trainer/src/testing/fixtures';
-import { testTrainerOptions } from '../../../libs/trainer/src/testing/harness';
-import { MemoryBus } from '../../../libs/transport/src';
+import { testBus, testTrainerOptions } from '../../../libs/trainer/src/testing/harness';
+
 import { parseTrainerConfig, scheduleOf } from './trainer.config';
 import { TrainerModule } from './trainer.module';
 
 describe('trainer service', () => {
   it('serves /status, /health and /ready, and checkpoints on shutdown', async () => {
-    const bus = new MemoryBus({ defaultPartitions: 1 });
+    const bus = testBus();
     let closed = false;
     const options = testTrainerOptions(bus, { checkpoint: { ...testTrainerOptions(bus).checkpoint, everyTokens: undefined, everyMinutes: 60 } });
     const app = await NestFactory.create(
@@ -42,10 +42,38 @@ describe('trainer service', () => {
     assert.equal(typeof status.loss, 'number');
     assert.equal(typeof status.lr, 'number');
     assert.equal(status.lastCheckpoint, null);
+    const refused = await fetch(url.replace('[::1]', '127.0.0.1') + '/schedule/decay', { method: 'POST' });
+    assert.equal(refused.status, 400, 'a constant schedule has no decay to start');
+    assert.match(((await refused.json()) as { message: string }).message, /startDecay needs a wsd schedule/);
     await app.close();
     assert.ok(closed);
     assert.ok(existsSync(join(options.checkpoint.dir, 'step-0000000003', 'manifest.json')), 'final checkpoint on shutdown');
     assert.ok(existsSync(join(options.checkpoint.dir, 'step-0000000003', 'hf', 'model.safetensors')));
+  });
+
+  it('starts the decay of an open WSD schedule on request, from the next step', async () => {
+    const bus = testBus();
+    const options = testTrainerOptions(bus, {
+      schedule: { kind: 'wsd', peakLr: 1e-3, warmupSteps: 0, stableSteps: null, decaySteps: 4, minLrRatio: 0, decayShape: 'linear' },
+    });
+    const app = await NestFactory.create(TrainerModule.register(options), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    const seqs = await corpusSequences('domain', 64, 48, 60);
+    await bus.publish(recordsOf('cpt.seqs.packed', seqs.slice(0, 16)));
+    const until = async (step: number) => {
+      while (((await (await fetch(url + '/status')).json()) as { step: number }).step < step) await new Promise((r) => setTimeout(r, 20));
+    };
+    await until(2);
+    const res = await fetch(url + '/schedule/decay', { method: 'POST' });
+    assert.equal(res.status, 202);
+    assert.equal(((await res.json()) as { decayStartStep: number }).decayStartStep, 2);
+    await bus.publish(recordsOf('cpt.seqs.packed', seqs.slice(16, 48)));
+    await until(6);
+    const status = (await (await fetch(url + '/status')).json()) as { lr: number };
+    // Steps 0-1 at the peak; decay over 4 steps from step 2: the 6th update (step 5) runs at 1e-3 x (1 - 3/4).
+    assert.ok(Math.abs(status.lr - 2.5e-4) < 1e-9, `lr ${status.lr}`);
+    await app.close();
   });
 
   it('refuses a bad config section with errors that name the fields', () => {

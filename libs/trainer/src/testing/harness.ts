@@ -1,16 +1,35 @@
 // Builds ContinuousTrainer options for tests around TINY_LLAMA2, and waits for training progress.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Bus } from '../../../transport/src';
+import { Bus, MemoryBus } from '../../../transport/src';
+import { QueueFull } from '../record-queue';
 import type { ContinuousTrainer, ContinuousTrainerOptions } from '../continuous-trainer';
 import { llama2Tokenizer, TINY_LLAMA2 } from './fixtures';
 
 export const TEST_SEQ_LEN = 64;
 export const TEST_ROWS = 4;
 
+/** A one-partition in-process bus that stays quiet about the trainer's flow control (QueueFull). */
+export function testBus(): MemoryBus {
+  return new MemoryBus({
+    defaultPartitions: 1,
+    onError: (error, where) => {
+      if (!(error instanceof QueueFull)) console.error(`[memory-bus] ${where}:`, error);
+    },
+  });
+}
+
+const created: string[] = [];
+process.once('exit', () => {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A temporary directory removed when the process exits. */
 export function tempDir(label: string): string {
-  return mkdtempSync(join(tmpdir(), `cpt-trainer-${label}-`));
+  const dir = mkdtempSync(join(tmpdir(), `cpt-trainer-${label}-`));
+  created.push(dir);
+  return dir;
 }
 
 export function testTrainerOptions(bus: Bus, overrides: Partial<ContinuousTrainerOptions> = {}): ContinuousTrainerOptions {
@@ -27,7 +46,7 @@ export function testTrainerOptions(bus: Bus, overrides: Partial<ContinuousTraine
     adamw: { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 },
     maxGradNorm: 1,
     schedule: { kind: 'constant', peakLr: 3e-3, warmupSteps: 3 },
-    checkpoint: { dir: tempDir('ckpt'), everyTokens: 10 * 2 * TEST_ROWS * TEST_SEQ_LEN, keepLast: 2, keepEvery: 0, maxShardBytes: 1 << 20, memoryBudgetBytes: 8 << 20 },
+    checkpoint: { dir: overrides.checkpoint ? overrides.checkpoint.dir : tempDir('ckpt'), everyTokens: 10 * 2 * TEST_ROWS * TEST_SEQ_LEN, keepLast: 2, keepEvery: 0, maxShardBytes: 1 << 20, memoryBudgetBytes: 8 << 20 },
     session: { intraOpThreads: 1 },
     ...overrides,
   };
