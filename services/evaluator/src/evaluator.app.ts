@@ -10,8 +10,7 @@ import type { CptflowConfig } from '../../../libs/config/src';
 import { openResultsStore, ResultsStore } from '../../../libs/results-store/src';
 import { Readiness } from '../../../libs/service-host/src';
 import type { Bus } from '../../../libs/transport/src/bus';
-import { KafkaBus } from '../../../libs/transport/src/kafka-bus';
-import { MemoryBus } from '../../../libs/transport/src/memory-bus';
+import { createBus } from '../../../libs/transport/src/create-bus';
 import { serveOpenApi } from './api';
 import { CheckpointEvaluator } from './checkpoint-evaluator';
 import { CheckpointStage } from './checkpoint-stage';
@@ -38,17 +37,6 @@ export function checkConfiguredData(catalog: TaskCatalog, config: EvaluatorConfi
   for (const set of config.heldout) if (!existsSync(set.path)) throw new HeldoutDataError(`held-out set ${set.name}: ${set.path} does not exist`);
 }
 
-export function busFromConfig(config: CptflowConfig, evaluator: EvaluatorConfig): Bus {
-  if (config.bus.kind === 'memory') return new MemoryBus({ defaultPartitions: config.bus.partitions });
-  return new KafkaBus({
-    brokers: config.bus.brokers,
-    clientId: config.bus.clientId,
-    defaultPartitions: config.bus.partitions,
-    sessionTimeoutMs: evaluator.kafkaSessionTimeoutMs,
-    logLevel: 'error',
-  });
-}
-
 export class EvaluatorApp {
   private stopping?: Promise<void>;
 
@@ -67,7 +55,7 @@ export class EvaluatorApp {
     if (!o.evaluator.databaseUrl) mkdirSync(dirname(o.evaluator.sqlitePath), { recursive: true });
     const store = await openResultsStore(o.evaluator.databaseUrl ? { databaseUrl: o.evaluator.databaseUrl } : { sqlitePath: o.evaluator.sqlitePath });
     try {
-      const bus = o.bus ?? busFromConfig(o.config, o.evaluator);
+      const bus = o.bus ?? createBus(o.config.bus, { sessionTimeoutMs: o.evaluator.kafkaSessionTimeoutMs });
       const evaluator = new CheckpointEvaluator(store.results, catalog, o.evaluator, log);
       const stage = new CheckpointStage(store.results, evaluator, new EvaluationLock(), {
         groupId: o.evaluator.groupId,
