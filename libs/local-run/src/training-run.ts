@@ -72,7 +72,8 @@ export async function trainLocally(o: LocalTrainingOptions): Promise<LocalTraini
         lossCurve.push([s.tokensSeen, s.loss]);
       }
       if (s.tokensSeen >= o.maxTokens) break;
-      const drained = s.phase === 'waiting-for-data' && s.bufferedRecords === 0;
+      // Waiting for data means no domain rows are left for a step (buffered replay rows alone never make one).
+      const drained = s.phase === 'waiting-for-data';
       if (!drained) idleSince = null;
       else if (idleSince === null) idleSince = Date.now();
       else if (Date.now() - idleSince >= (o.idleMs ?? 1500)) break;
