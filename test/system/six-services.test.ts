@@ -4,7 +4,8 @@
 // evaluator scores each on held-out text and stores the results in PostgreSQL; the results are read
 // back through the evaluator's API. Every service exports OTLP/HTTP to a receiver in this test, which
 // must show one trace from the ingest batch through the packer, and trainer/evaluator spans that name
-// the checkpoint. Every service must then stop on SIGTERM with exit code 0.
+// the checkpoint. Every service must then stop on SIGTERM with exit code 0, the trainer announcing a
+// final checkpoint that the evaluator still scores.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -83,7 +84,7 @@ test(
           tokensPerStep: 4 * SEQ_LEN,
           intraOpThreads: 1,
           schedule: { kind: 'constant', peakLr: 1e-3 },
-          checkpoint: { dir: path.join(dir, 'checkpoints'), everyTokens: CHECKPOINT_EVERY_TOKENS, keepLast: 10 },
+          checkpoint: { dir: path.join(dir, 'checkpoints'), everyTokens: CHECKPOINT_EVERY_TOKENS, keepLast: 1000 },
         },
         evaluator: {
           tasks: [],
@@ -159,12 +160,32 @@ test(
       console.log(`checkpoints ${evaluated.map((e) => e.checkpoint.step).join(', ')} evaluated after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
       // 3. Graceful shutdown: every service drains and exits 0 on SIGTERM (telemetry is flushed on the way).
-      for (const name of names) {
+      const stop = async (name: string) => {
         const service = running.get(name)!;
         await service.stop();
         assert.equal(service.child.exitCode, 0, `${name} exit code ${service.child.exitCode} (signal ${service.child.signalCode})\n${service.output().slice(-3000)}`);
         assert.match(service.output(), /draining/i, `${name} logs its drain`);
-      }
+      };
+      for (const name of names.filter((n) => n !== 'evaluator')) await stop(name);
+      // The trainer, stopped mid-stream, finished its step and announced a final checkpoint; the evaluator
+      // (still up) scores it like any other, so nothing the trainer learned goes unevaluated.
+      const checkpointSteps = [...running.get('trainer')!.output().matchAll(/checkpoint \S+ \(step (\d+),/g)].map((m) => Number(m[1]));
+      const finalStep = Math.max(...checkpointSteps);
+      assert.ok(finalStep >= Math.max(...evaluated.map((e) => e.checkpoint.step)), `final checkpoint step ${finalStep}`);
+      await until(
+        `the final checkpoint (step ${finalStep}) evaluated`,
+        90_000,
+        async () => {
+          const page = await getJson<{ items: CheckpointDto[] }>(`${evaluator}/runs/${run}/checkpoints?pageSize=100`);
+          const last = page.items.find((c) => c.step === finalStep);
+          if (!last) return undefined;
+          const r = await getJson<{ results: ResultDto[] }>(`${evaluator}/checkpoints/${last.id}/results`);
+          return r.results.some((x) => x.task === 'heldout_domain') ? true : undefined;
+        },
+        logs,
+      );
+      await stop('evaluator');
+      console.log(`final checkpoint (step ${finalStep}) evaluated; all stopped after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
       // 4. The cross-service trace.
       const spans = receiver.spans;
