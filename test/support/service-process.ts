@@ -30,7 +30,7 @@ export async function startService(name: string, env: NodeJS.ProcessEnv, timeout
   let url: string | undefined;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${log}`);
-    url ??= /listening on (http:\/\/[^\s]+)/.exec(log)?.[1];
+    url ??= /listening on (http:\/\/[^\s;,]+)/.exec(log)?.[1];
     if (url) {
       const ready = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
       if (ready) break;

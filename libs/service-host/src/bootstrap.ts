@@ -27,7 +27,6 @@ export async function runService(definition: ServiceDefinition, overrides: Recor
   const config = loadConfig({ overrides });
   const bus = createBus(config.bus);
   const app = await NestFactory.create(definition.module(config, bus), { logger: ['log', 'warn', 'error'] });
-  app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);
   const url = await app.getUrl();
   new Logger(definition.name).log(`listening on ${url} (bus: ${config.bus.kind})`);
@@ -42,9 +41,13 @@ export async function runService(definition: ServiceDefinition, overrides: Recor
   };
 }
 
-/** For a service's main.ts: run it, and turn a configuration error into one clear line and exit code 2. */
+/**
+ * For a service's main.ts: run it, and turn a configuration error into one clear line and exit code 2.
+ * SIGINT/SIGTERM close the app (the stages drain their in-flight batch and commit), flush telemetry
+ * and exit 0; a second signal exits at once with 1.
+ */
 export function main(definition: ServiceDefinition): void {
-  runService(definition).catch((error: unknown) => {
+  runService(definition).then((service) => exitOnSignal(definition.name, () => service.stop()), (error: unknown) => {
     if (error instanceof ConfigError) {
       console.error(`cptflow-${definition.name}: ${error.message}`);
       process.exit(2);
@@ -52,4 +55,23 @@ export function main(definition: ServiceDefinition): void {
     console.error(error);
     process.exit(1);
   });
+}
+
+/** Graceful stop on the first SIGINT/SIGTERM, exit 0 once it is done; a second signal exits at once. */
+export function exitOnSignal(name: string, stop: () => Promise<void>): void {
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(1);
+    signalled = true;
+    new Logger(name).log(`${signal}: draining`);
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`cptflow-${name}: shutdown failed`, error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }

@@ -7,6 +7,7 @@
 // Exactly once: a checkpoint records the offsets snapshot taken when its last step was assembled,
 // so the offsets and the parameters describe the same sequences; a restart loads the newest
 // complete checkpoint and reads on from those offsets.
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -376,6 +377,23 @@ export class ContinuousTrainer {
 
   /** State -> sharded store -> checkpoint directory (atomic) -> HF export -> event -> retention. */
   private async checkpoint(): Promise<void> {
+    // One span per checkpoint, carrying which checkpoint it is; the checkpoint event is published
+    // inside it, so the evaluator's spans for this checkpoint join the same trace.
+    const p = this.progress;
+    const attributes = { 'cptflow.run': this.options.run, 'cptflow.checkpoint.step': p.step, 'cptflow.checkpoint.tokens_seen': p.tokensSeen };
+    await trace.getTracer('cptflow-trainer').startActiveSpan('checkpoint', { attributes }, async (span) => {
+      try {
+        await this.writeCheckpoint();
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async writeCheckpoint(): Promise<void> {
     const o = this.options;
     const started = performance.now();
     const previousPhase = this.status.phase;

@@ -88,6 +88,21 @@ export class CheckpointEvaluator {
   ) {}
 
   async evaluate(checkpoint: CheckpointView, spec: EvaluationSpec = { tasks: null, limit: null, numFewshot: null }): Promise<EvaluationOutcome> {
+    // One span per checkpoint evaluation, carrying which checkpoint; the task spans nest inside it.
+    const attributes = { 'cptflow.run': checkpoint.run, 'cptflow.checkpoint.step': checkpoint.step, 'cptflow.checkpoint.id': checkpoint.id };
+    return trace.getTracer('cptflow-evaluator').startActiveSpan('evaluate checkpoint', { attributes }, async (span) => {
+      try {
+        return await this.evaluateCheckpoint(checkpoint, spec);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async evaluateCheckpoint(checkpoint: CheckpointView, spec: EvaluationSpec): Promise<EvaluationOutcome> {
     const plan = this.catalog.resolve(spec.tasks ?? this.config.tasks);
     const limit = spec.limit ?? this.config.limit;
     const numFewshot = spec.numFewshot ?? this.config.numFewshot;

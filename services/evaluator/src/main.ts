@@ -4,7 +4,7 @@ import { startTelemetry } from '../../../libs/telemetry/src';
 const telemetry = startTelemetry({ serviceName: 'cptflow-evaluator' });
 
 import 'reflect-metadata';
-import { loadConfig } from '../../../libs/config/src';
+import { ConfigError, loadConfig } from '../../../libs/config/src';
 import { EvaluatorApp } from './evaluator.app';
 import { evaluatorConfigFrom } from './evaluator.config';
 
@@ -33,5 +33,6 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   console.error(`[evaluator] failed to start: ${error instanceof Error ? error.message : String(error)}`);
-  void telemetry.shutdown().finally(() => process.exit(1));
+  // A bad setting exits 2 (as every service), anything else 1.
+  void telemetry.shutdown().finally(() => process.exit(error instanceof ConfigError ? 2 : 1));
 });

@@ -5,7 +5,8 @@ const telemetry = startTelemetry({ serviceName: 'cptflow-trainer' });
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig } from '../../../libs/config/src';
+import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { exitOnSignal } from '../../../libs/service-host/src/bootstrap';
 import { Bus, KafkaBus, MemoryBus } from '../../../libs/transport/src';
 import { QueueFull } from '../../../libs/trainer/src';
 import { parseTrainerConfig, trainerOptionsFromConfig } from './trainer.config';
@@ -31,13 +32,16 @@ async function main(): Promise<void> {
     await telemetry.shutdown();
   };
   const app = await NestFactory.create(TrainerModule.register(options, closeAll), { logger: ['log', 'warn', 'error'] });
-  app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);
   logger.log(`listening on ${await app.getUrl()} (GET /status, /health, /ready)`);
+  // app.close() runs the module's shutdown: the trainer finishes its step, writes a final checkpoint
+  // and closes the bus and telemetry.
+  exitOnSignal('trainer', () => app.close());
 }
 
 main().catch((err) => {
   // eslint-disable-next-line no-console
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  console.error(`cptflow-trainer: ${err instanceof Error ? err.message : String(err)}`);
+  // A bad setting exits 2 (as every service), anything else 1.
+  process.exit(err instanceof ConfigError ? 2 : 1);
 });
