@@ -41,7 +41,7 @@ test('cptflow run: pipeline, continued pre-training with and without replay, eva
     const { code, output } = await runCli(
       [
         'run',
-        '--domain', slice('domain.jsonl.gz', 60, dir),
+        '--domain', slice('domain.jsonl.gz', 200, dir),
         '--general', slice('general.jsonl.gz', 40, dir),
         '--tokens', '8k',
         '--checkpoint-every', '4k',

@@ -145,7 +145,7 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   await pipeline.stop();
 
   // 4. Wait for the evaluator to score every checkpoint, then report.
-  const expected = events.length;
+  const expected = events.filter((e) => !e.isBase).length; // a run's base is announced too, and evaluated once
   const runResults = await collectRunResults(evaluator.store.results, arms.map((a) => a.run), expected, ['heldout_domain', 'heldout_general']);
   const reportFile = path.join(out, 'report.html');
   fs.writeFileSync(reportFile, renderRunReport({ counts, arms: results, runs: runResults, baseModel: o.baseModel, seconds: (Date.now() - started) / 1000 }));
