@@ -7,16 +7,15 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { loadCorpus, type CorpusName } from '../../libs/corpora/src';
 import { openResultsStore } from '../../libs/results-store/src';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/services/cli/src/main.js');
 
-function slice(name: string, documents: number, dir: string): string {
-  const lines = gunzipSync(fs.readFileSync(path.join(ROOT, 'data/corpora', name))).toString('utf8').split('\n').filter(Boolean);
-  const file = path.join(dir, name.replace('.gz', ''));
-  fs.writeFileSync(file, lines.slice(0, documents).join('\n') + '\n');
+function slice(name: CorpusName, documents: number, dir: string): string {
+  const file = path.join(dir, `${name}.jsonl`);
+  fs.writeFileSync(file, loadCorpus(name).slice(0, documents).map((d) => JSON.stringify(d)).join('\n') + '\n');
   return file;
 }
 
@@ -41,8 +40,8 @@ test('cptflow run: pipeline, continued pre-training with and without replay, eva
     const { code, output } = await runCli(
       [
         'run',
-        '--domain', slice('domain.jsonl.gz', 200, dir),
-        '--general', slice('general.jsonl.gz', 40, dir),
+        '--domain', slice('domain', 200, dir),
+        '--general', slice('general', 40, dir),
         '--tokens', '8k',
         '--checkpoint-every', '4k',
         '--heldout-docs', '2',

@@ -1,11 +1,9 @@
 // A test corpus of real text (the bundled corpora, which nobody here wrote) salted with what a pipeline
 // must catch: exact duplicates, near duplicates (a few words changed), junk (lorem ipsum, repeated lines,
 // boilerplate) and malformed records. It returns the JSONL bytes and the ground truth for each salt.
-import { gunzipSync } from 'node:zlib';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-
-export const CORPORA = path.resolve(__dirname, '../../../data/corpora');
+import { loadCorpus, type CorpusName } from '../../libs/corpora/src';
+import { changeWords, seededRandom } from '../../libs/dedup/src/real-text.testutil';
 
 export interface CorpusDocument {
   id: string;
@@ -25,38 +23,8 @@ export interface SaltedCorpus {
   malformedLines: number;
 }
 
-export function readCorpus(name: string, limit: number, offset = 0): CorpusDocument[] {
-  const text = gunzipSync(fs.readFileSync(path.join(CORPORA, name))).toString('utf8');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .slice(offset, offset + limit)
-    .map((line) => {
-      const { id, text: body } = JSON.parse(line) as CorpusDocument;
-      return { id, text: body };
-    });
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run salts the same way. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Replaces `count` words (at random positions) with other words from the same text. */
-export function changeWords(text: string, count: number, random: () => number): string {
-  const words = text.split(' ');
-  for (let i = 0; i < count; i++) {
-    const at = Math.floor(random() * words.length);
-    words[at] = words[Math.floor(random() * words.length)]!.toUpperCase() + 'x';
-  }
-  return words.join(' ');
+function readCorpus(name: CorpusName, limit: number): CorpusDocument[] {
+  return loadCorpus(name).slice(0, limit).map(({ id, text }) => ({ id, text }));
 }
 
 const LOREM =
@@ -82,9 +50,9 @@ export interface SaltOptions {
 }
 
 export function saltedCorpus(options: SaltOptions): SaltedCorpus {
-  const random = rng(options.seed ?? 7);
+  const random = seededRandom(options.seed ?? 7);
   const half = Math.ceil(options.documents / 2);
-  const originals = [...readCorpus('general.jsonl.gz', half), ...readCorpus('domain.jsonl.gz', options.documents - half)];
+  const originals = [...readCorpus('general', half), ...readCorpus('domain', options.documents - half)];
   const docs: CorpusDocument[] = [...originals];
   const exactCopies = new Map<string, string>();
   const nearCopies = new Map<string, string>();

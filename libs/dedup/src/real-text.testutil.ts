@@ -22,17 +22,8 @@ export function licenceDocuments(words = 200, perSource = 30): Array<{ id: strin
   return docs;
 }
 
-/** Deterministic PRNG (mulberry32) so every run mutates the same words. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic random numbers, so every run mutates the same words. */
+export { seededUniform as seededRandom } from '../../random/src';
 
 const REPLACEMENTS = ['purple', 'elephant', 'quickly', 'seventeen', 'harbour', 'lantern', 'gravity', 'orchard'];
 

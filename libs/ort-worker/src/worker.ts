@@ -1,10 +1,11 @@
 // The worker-thread side: owns the InferenceSessions and executes requests one at a time. ORT's
 // run() occupies this thread for the whole step, which is the point: the service thread stays free
 // for Kafka heartbeats, HTTP health checks and telemetry.
+import { serveRequests } from './serve-requests';
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { defaultExecutionProviders } from '../../onnx-graph/src/execution-providers';
-import { RunResult, SessionInfo, TensorPayload, transferableBuffers, WorkerRequest, WorkerResponse, WorkerSessionOptions } from './protocol';
+import { RunResult, SessionInfo, TensorPayload, transferableBuffers, WorkerRequest, WorkerSessionOptions } from './protocol';
 
 if (!parentPort) throw new Error('libs/ort-worker/src/worker.js must run in a worker thread');
 const port = parentPort;
@@ -65,20 +66,4 @@ async function handle(request: WorkerRequest): Promise<{ result: SessionInfo | R
   }
 }
 
-// Requests are handled strictly in order: one ORT run at a time per worker.
-let queue: Promise<void> = Promise.resolve();
-port.on('message', (request: WorkerRequest) => {
-  queue = queue.then(async () => {
-    let response: WorkerResponse;
-    let transfer: ArrayBuffer[] = [];
-    try {
-      const done = await handle(request);
-      response = { id: request.id, ok: true, result: done.result };
-      transfer = done.transfer;
-    } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
-      response = { id: request.id, ok: false, error: { name: e.name, message: e.message } };
-    }
-    port.postMessage(response, transfer);
-  });
-});
+serveRequests(port, handle);

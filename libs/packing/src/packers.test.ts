@@ -2,22 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BestFitPacker, ConcatSplitPacker, createPacker, type PackerState, type PackingStrategy, type SequencePacker } from './packers';
 import { unpackDocuments, type PackedSequenceData, type TokenizedDocument } from './packed-sequence';
+import { seededUniform } from '../../random/src';
 
-/** Deterministic PRNG (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Documents shaped like tokenizer output: BOS, body, EOS; lengths from 2 to ~3.5 x seqLen. */
 function syntheticDocs(count: number, seqLen: number, seed = 1): TokenizedDocument[] {
-  const random = seeded(seed);
+  const random = seededUniform(seed);
   return Array.from({ length: count }, (_, i) => {
     const r = random();
     const len = r < 0.1 ? 2 + Math.floor(random() * 5) : r < 0.9 ? 3 + Math.floor(random() * seqLen) : seqLen + Math.floor(random() * 2.5 * seqLen);

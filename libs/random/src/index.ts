@@ -1,1 +1,1 @@
-export { Xoshiro128, RngState } from './xoshiro128';
+export { Xoshiro128, RngState, seededUniform } from './xoshiro128';

@@ -100,3 +100,9 @@ function hashString(text: string): number {
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h >>> 0;
 }
+
+/** A seeded stream of uniform numbers in [0, 1), for code that wants a plain `random()` function. */
+export function seededUniform(seed: number, stream = ''): () => number {
+  const rng = Xoshiro128.fromSeed(seed, stream);
+  return () => rng.nextFloat();
+}

@@ -1,9 +1,10 @@
 // The worker-thread side of TrainingEngine: owns the LlamaTrainer (its ONNX Runtime sessions,
 // parameters and AdamW moments). onnxruntime-node's run() executes on the calling thread, so a
 // multi-second step here would otherwise freeze the service thread's Kafka heartbeats and HTTP.
+import { serveRequests } from '../../ort-worker/src/serve-requests';
 import { parentPort } from 'node:worker_threads';
 import { LlamaTrainer } from '../../llama/src';
-import type { EngineRequestWithId, EngineResponse, EngineState, EngineStepResult } from './engine-protocol';
+import type { EngineRequestWithId, EngineState, EngineStepResult } from './engine-protocol';
 
 if (!parentPort) throw new Error('libs/trainer/src/engine-worker.js must run in a worker thread');
 const port = parentPort;
@@ -47,20 +48,4 @@ async function handle(request: EngineRequestWithId): Promise<{ result: unknown; 
   }
 }
 
-// One request at a time, in arrival order.
-let queue: Promise<void> = Promise.resolve();
-port.on('message', (request: EngineRequestWithId) => {
-  queue = queue.then(async () => {
-    let response: EngineResponse;
-    let transfer: ArrayBuffer[] = [];
-    try {
-      const done = await handle(request);
-      response = { id: request.id, ok: true, result: done.result };
-      transfer = done.transfer;
-    } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
-      response = { id: request.id, ok: false, error: { name: e.name, message: e.message } };
-    }
-    port.postMessage(response, transfer);
-  });
-});
+serveRequests(port, handle);

@@ -1,9 +1,11 @@
 // Option parsing shared by the CLI's commands.
 import * as path from 'node:path';
 
-/** data/corpora of the checkout (the CLI runs from dist/services/cli/src). */
-export const BUNDLED_CORPORA = path.resolve(__dirname, '../../../../data/corpora');
-export const BUNDLED_BASE_MODEL = path.resolve(__dirname, '../../../../data/models/cptflow-tiny-base');
+import { CORPORA_DIR } from '../../../libs/corpora/src';
+
+export const BUNDLED_CORPORA = CORPORA_DIR;
+/** The base model `cptflow run` continues from unless told otherwise (data/models, beside the corpora). */
+export const BUNDLED_BASE_MODEL = path.resolve(CORPORA_DIR, '../models/cptflow-tiny-base');
 
 /** "400M", "1.5M", "250k", "1e6" or "123456" -> a token count. */
 export function parseTokenCount(text: string): number {
