@@ -157,8 +157,8 @@ describe('ContinuousTrainer on the in-process bus', () => {
     const trainer = new ContinuousTrainer({ ...base, checkpoint: { ...base.checkpoint, everyTokens: undefined, everyMinutes: 0.01 } });
     await trainer.start();
     await bus.publish(recordsOf(SEQS, domain.slice(0, 20)));
-    await waitFor(trainer, (t) => t.status.lastCheckpoint?.step === 2);
-    assert.equal(trainer.status.phase, 'waiting-for-data');
+    // The checkpoint is recorded while the phase still says 'checkpointing'; then the trainer waits again.
+    await waitFor(trainer, (t) => t.status.lastCheckpoint?.step === 2 && t.status.phase === 'waiting-for-data');
     assert.equal(trainer.status.step, 2, 'the 4 rows of an incomplete third step are not trained');
     await trainer.stop();
     await bus.close();
