@@ -43,6 +43,9 @@ if (needsServices) {
   }
 }
 
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit', env, cwd: root });
+// --test-force-exit: a test file that fails before releasing a worker or a socket must not hang the run;
+// --test-timeout bounds any single test that names no timeout of its own.
+const args = ['--test', '--test-reporter=spec', '--test-force-exit', '--test-timeout=600000', ...files];
+const result = spawnSync(process.execPath, args, { stdio: 'inherit', env, cwd: root });
 stopServices();
 process.exit(result.status ?? 1);
