@@ -54,7 +54,8 @@ async function runVariant(recomputeLayers: boolean, seq: number, steps: number, 
     recomputeLayers,
     adamw: { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 },
     maxGradNorm: 1,
-    session: { optimization: 'all', intraOpThreads: threads },
+    // Arena off: the reported peak RSS is the step's own, not the arena's rounded-up reservation.
+    session: { optimization: 'all', intraOpThreads: threads, cpuMemArena: false },
   });
   const buildAndSessionSeconds = (performance.now() - started) / 1000;
   const tokens = Array.from({ length: seq }, () => Math.floor(((rand() + 1) / 2) * a.vocabSize));

