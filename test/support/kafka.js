@@ -12,6 +12,7 @@
 //   node test/support/kafka.js start     # prints `export KAFKA_BROKERS=...`; broker outlives the CLI
 //   node test/support/kafka.js stop
 'use strict';
+const { sleepSync, freePorts, isAlive } = require('./processes');
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -34,11 +35,6 @@ let running = null;
 
 function log(msg) {
   process.stderr.write(`[kafka] ${msg}\n`);
-}
-
-/** Blocks the thread without spinning, so polling loops do not steal CPU from the broker. */
-function sleepSync(ms) {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function fetchJars() {
@@ -76,27 +72,6 @@ function fetchJars() {
   }
   fs.writeFileSync(readyMarker, `${new Date().toISOString()}\n`);
   log(`jars fetched in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-}
-
-/** Two distinct free loopback ports, found by binding port 0 in a helper process. */
-function freePorts(count) {
-  const probe = `
-    const net = require('node:net');
-    const servers = [];
-    let pending = ${count};
-    for (let i = 0; i < ${count}; i++) {
-      const s = net.createServer();
-      servers.push(s);
-      s.listen(0, '127.0.0.1', () => {
-        if (--pending === 0) {
-          process.stdout.write(JSON.stringify(servers.map((x) => x.address().port)));
-          servers.forEach((x) => x.close());
-        }
-      });
-    }`;
-  const out = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`cannot find free ports: ${out.stderr}`);
-  return JSON.parse(out.stdout);
 }
 
 function javaCommand() {
@@ -182,23 +157,6 @@ function formatStorage(dataDir, propsFile) {
   );
   if (out.error) throw new Error(`cannot run java (is a JDK 17 installed?): ${out.error.message}`);
   if (out.status !== 0) throw new Error(`kafka storage format failed:\n${out.stdout}\n${out.stderr}`);
-}
-
-function isAlive(pid) {
-  // A child that exited while we block synchronously is a zombie until the event loop reaps it, and
-  // kill(pid, 0) still succeeds on zombies; /proc tells them apart.
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch (err) {
-    if (err.code === 'ENOENT') return false;
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

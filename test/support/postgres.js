@@ -11,6 +11,7 @@
 // user (runuser), in a temporary directory that user owns. Authentication is `trust`: the server only
 // listens on 127.0.0.1 and its Unix socket lives in that private directory.
 'use strict';
+const { freePort } = require('./processes');
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -55,17 +56,6 @@ function run(runAs, program, args, timeoutS) {
   const r = spawnSync(cmd, argv, { encoding: 'utf8', timeout: timeoutS * 1000, cwd: os.tmpdir() });
   if (r.error) return { ok: false, output: String(r.error) };
   return { ok: r.status === 0, output: `${r.stdout || ''}${r.stderr || ''}` };
-}
-
-// A port the kernel considers free right now. The tiny race with other processes is covered by
-// retrying pg_ctl start on another port.
-function freePort() {
-  const probe =
-    "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
-  const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', timeout: 10000 });
-  const port = Number(r.stdout);
-  if (!Number.isInteger(port) || port <= 0) throw new Error(`could not find a free port: ${r.stderr || r.error}`);
-  return port;
 }
 
 function tail(file) {

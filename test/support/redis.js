@@ -6,6 +6,7 @@
 // If REDIS_URL is already set, nothing is started. Persistence is off: the data dies with the run.
 // Suites that need Redis should skip with a clear message when REDIS_URL is not set.
 'use strict';
+const { sleepSync, freePort, isAlive } = require('./processes');
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -15,25 +16,12 @@ const START_TIMEOUT_MS = 20_000;
 
 let server = null; // { pid, dir, url }
 
-function sleepSync(ms) {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 function findRedisServer() {
   for (const dir of (process.env.PATH || '').split(path.delimiter)) {
     const candidate = path.join(dir, 'redis-server');
     if (dir && fs.existsSync(candidate)) return candidate;
   }
   return null;
-}
-
-function freePort() {
-  const probe =
-    "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
-  const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8', timeout: 10_000 });
-  const port = Number(r.stdout);
-  if (!Number.isInteger(port) || port <= 0) throw new Error(`could not find a free port: ${r.stderr || r.error}`);
-  return port;
 }
 
 /** True once the server answers PING with PONG. */
@@ -45,21 +33,6 @@ function answersPing(port) {
     s.on('connect', () => s.write('PING\\r\\n'));
     s.on('data', (d) => process.exit(String(d).startsWith('+PONG') ? 0 : 1));`;
   return spawnSync(process.execPath, ['-e', probe], { timeout: 5000 }).status === 0;
-}
-
-function isAlive(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch (err) {
-    if (err.code === 'ENOENT') return false;
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function start() {
