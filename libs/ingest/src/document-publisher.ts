@@ -5,7 +5,8 @@
 import { SpanKind, trace } from '@opentelemetry/api';
 import type { Bus, OutgoingRecord } from '../../transport/src/bus';
 import { codecFor, Document } from '../../contracts/src';
-import { encodeDeadLetter } from './dead-letter';
+import { deadLetterForSource } from '../../transport/src/dead-letter';
+import { INGEST_STAGE } from './dead-letter';
 import { IngestItem } from './ingest-item';
 
 export interface PublisherTopics {
@@ -51,9 +52,11 @@ export class DocumentPublisher {
       this.batchBytes += value.length;
       this.pending.documents++;
     } else {
-      const value = encodeDeadLetter(item.rejected, this.options.now());
-      this.batch.push({ topic: this.topics.deadLetter, key: item.rejected.locator, value });
-      this.batchBytes += value.length;
+      // The reason leads the error string ("bad_json: ...") so dead letters can be counted by reason.
+      const { locator, original, reason, detail } = item.rejected;
+      const record = deadLetterForSource(INGEST_STAGE, locator, original, `${reason}: ${detail}`, { now: this.options.now });
+      this.batch.push({ ...record, topic: this.topics.deadLetter });
+      this.batchBytes += record.value.length;
       this.pending.deadLetters++;
     }
     if (this.batch.length >= this.options.batchRecords || this.batchBytes >= this.options.batchBytes) await this.flush();

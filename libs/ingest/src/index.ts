@@ -12,7 +12,7 @@ export { IngestStats } from './ingest-stats';
 export type { SourceCounts } from './ingest-stats';
 export { ProgressReporter, formatProgress, formatBytes, formatDuration } from './progress-reporter';
 export type { ProgressOutput, ProgressReporterOptions } from './progress-reporter';
-export { toDeadLetter, encodeDeadLetter, deadLetterReason, INGEST_STAGE } from './dead-letter';
+export { deadLetterReason, INGEST_STAGE } from './dead-letter';
 export { DocumentPublisher, publishAll } from './document-publisher';
 export type { PublisherTopics, PublisherOptions, PublishedCounts } from './document-publisher';
 export * from './http';
