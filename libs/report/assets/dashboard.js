@@ -93,13 +93,31 @@
       scales: { x: { time: false }, y: options.log ? { distr: 3 } : {} },
       axes: [
         { label: 'tokens seen', values: function (u, ticks) { return ticks.map(tokens); } },
-        { label: yLabel, size: 60, values: function (u, ticks) { return ticks.map(function (t) { return num(t); }); } },
+        { label: yLabel, size: 64, values: options.log ? logTickLabels : function (u, ticks) { return ticks.map(tickLabel); } },
       ],
       legend: { live: true },
     };
     var plot = new uPlot(plotOptions, data, box);
     state.charts[id] = { plot: plot, points: JSON.parse(box.getAttribute('data-points')) };
     return box;
+  }
+
+  /** Short axis labels: 0.003, 2.5, 1.8k, 25k. */
+  function tickLabel(t) {
+    if (t === null) return '';
+    if (Math.abs(t) >= 1000) return tokens(t);
+    return String(Number(t.toPrecision(3)));
+  }
+
+  /** A log axis labels its decades (and 2, 5 within them when it spans less than two decades). */
+  function logTickLabels(u, ticks) {
+    var scale = u.scales.y;
+    var decades = Math.log10(scale.max / scale.min);
+    return ticks.map(function (t) {
+      var mantissa = Number((t / Math.pow(10, Math.floor(Math.log10(t) + 1e-9))).toPrecision(3));
+      var keep = mantissa === 1 || (decades < 2 && (mantissa === 2 || mantissa === 5));
+      return keep ? tickLabel(t) : '';
+    });
   }
 
   function runColor(runs, name) {
@@ -301,7 +319,7 @@
       if (response.ok) {
         state.lastError = null;
         render(body);
-        statusLine.textContent = 'Live: updated ' + new Date().toLocaleTimeString() + '; refreshes every ' + Math.round(config.pollMs / 1000) + ' s.';
+        statusLine.textContent = 'Live: updated ' + new Date().toLocaleTimeString() + '; refreshes every ' + Number((config.pollMs / 1000).toPrecision(2)) + ' s.';
       } else {
         var reason = body && body.message ? body.message : response.statusText;
         state.lastError = response.status;
