@@ -41,13 +41,15 @@ export class StepMetricsPublisher {
 
   /** Sends what is buffered; failures keep the steps for the next try and are logged, never thrown. */
   flush(): Promise<void> {
+    // Taken now, so each record holds the steps buffered when it was asked for (at most maxSteps).
+    const steps = this.buffered;
+    this.buffered = [];
     this.sending = this.sending.then(async () => {
-      if (this.buffered.length === 0) return;
-      const steps = this.buffered;
-      this.buffered = [];
+      if (steps.length === 0) return;
       try {
         await this.o.bus.publish([{ topic: this.o.topic, key: this.o.run, value: metricsCodec.encode({ run: this.o.run, steps }) }]);
       } catch (error) {
+        // Stored by (run, step), so steps that go out later than newer ones still land in place.
         this.buffered = [...steps, ...this.buffered];
         this.o.log?.(`step metrics not published (${steps.length} steps kept for the next try): ${(error as Error).message}`);
       }
