@@ -329,7 +329,8 @@
           runNav.append(el('a', { href: window.location.pathname, text: 'Show all runs' }));
           showMessage('Unknown run "' + selectedRun + '": ' + reason + '.', 'error');
         } else if (response.status === 503) {
-          showMessage('The results database is not answering (' + reason + '). The numbers below may be stale; this page keeps trying.', 'error');
+          // The evaluator's sentence already names the database and why.
+          showMessage(reason.charAt(0).toUpperCase() + reason.slice(1) + '. The numbers below may be stale; this page keeps trying.', 'error');
         } else {
           showMessage('The evaluator answered ' + response.status + ': ' + reason + '.', 'error');
         }
