@@ -68,7 +68,7 @@ export class StageAccountant {
   private async publishOnce(): Promise<void> {
     const { bus, topics, log } = this.options;
     try {
-      const lag = bus.consumerLag ? await bus.consumerLag(this.stage.groupId, this.stage.inputTopics) : -1;
+      const lag = await this.lag();
       const state = JSON.stringify({ ...this.counts, lag });
       if (state === this.published) return;
       const message: StageAccounting = { stage: this.stage.name, instance: this.instance, atMs: Date.now(), ...this.counts, lag };
@@ -77,6 +77,17 @@ export class StageAccountant {
     } catch (error) {
       // Accounting must never stop the stage; the next interval tries again with the same counts.
       log?.(`${this.stage.name}: accounting not published: ${(error as Error).message}`);
+    }
+  }
+
+  /** The group's consumer lag, or -1 when the bus cannot tell (the counts still go out). */
+  private async lag(): Promise<number> {
+    if (!this.options.bus.consumerLag) return -1;
+    try {
+      return await this.options.bus.consumerLag(this.stage.groupId, this.stage.inputTopics);
+    } catch (error) {
+      this.options.log?.(`${this.stage.name}: consumer lag unknown: ${(error as Error).message}`);
+      return -1;
     }
   }
 
