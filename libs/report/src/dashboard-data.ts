@@ -42,15 +42,15 @@ export interface DashboardData {
   accounting: StageTotals[];
 }
 
-/** Checkpoints read per run (the results API's largest page). */
-const MAX_CHECKPOINTS = 500;
+/** Runs per listing page and checkpoints read per run (the results API's largest page). */
+const PAGE = 500;
 
 export async function buildDashboardData(results: ResultsService, telemetry: TelemetryService, run: string | null = null): Promise<DashboardData> {
   const names = new Set<string>(await telemetry.runsWithMetrics());
   for (let page = 1; ; page++) {
-    const runs = await results.listRuns(page, MAX_CHECKPOINTS);
+    const runs = await results.listRuns(page, PAGE);
     for (const r of runs.items) names.add(r.name);
-    if (page * MAX_CHECKPOINTS >= runs.total) break;
+    if (page * PAGE >= runs.total) break;
   }
   if (run !== null && !names.has(run)) throw ResultsError.notFound(`run ${run} does not exist: no checkpoint or training step of it has been stored`);
   const wanted = run === null ? [...names].sort() : [run];
@@ -61,7 +61,7 @@ export async function buildDashboardData(results: ResultsService, telemetry: Tel
 
 async function dashboardRun(results: ResultsService, telemetry: TelemetryService, name: string): Promise<DashboardRun> {
   const { points } = await telemetry.trainingCurveOrEmpty(name);
-  const views = (await results.listCheckpoints(name, 1, MAX_CHECKPOINTS).catch(notFoundAsEmpty)).items;
+  const views = (await results.listCheckpoints(name, 1, PAGE).catch(notFoundAsEmpty)).items;
   const hasBase = views.some((v) => v.isBase);
   const checkpoints: DashboardCheckpoint[] = [];
   for (const view of views) {
