@@ -153,7 +153,7 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   console.log(`report: ${reportFile}\nresults database: ${evaluatorConfig.sqlitePath}\ndone in ${((Date.now() - started) / 60000).toFixed(1)} minutes`);
 
   if (o.serve) {
-    console.log(`results API: ${evaluator.url} (OpenAPI at ${evaluator.url}/api/docs; POST needs "Authorization: Bearer ${apiToken}"). Ctrl-C to stop.`);
+    console.log(`dashboard: ${evaluator.url}/\nresults API: ${evaluator.url} (OpenAPI at ${evaluator.url}/api/docs; POST needs "Authorization: Bearer ${apiToken}"). Ctrl-C to stop.`);
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   }
   await evaluator.stop();
