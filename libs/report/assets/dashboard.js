@@ -109,13 +109,16 @@
     return String(Number(t.toPrecision(3)));
   }
 
-  /** A log axis labels its decades (and 2, 5 within them when it spans less than two decades). */
+  /**
+   * A log axis labels its decades; 2 and 5 too when it spans less than two decades, and every tick
+   * when it spans less than one (labels must not run into each other, nor be missing).
+   */
   function logTickLabels(u, ticks) {
     var scale = u.scales.y;
     var decades = Math.log10(scale.max / scale.min);
     return ticks.map(function (t) {
       var mantissa = Number((t / Math.pow(10, Math.floor(Math.log10(t) + 1e-9))).toPrecision(3));
-      var keep = mantissa === 1 || (decades < 2 && (mantissa === 2 || mantissa === 5));
+      var keep = decades < 1 || mantissa === 1 || (decades < 2 && (mantissa === 2 || mantissa === 5));
       return keep ? tickLabel(t) : '';
     });
   }
