@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the system programs the integration tests start on loopback: a JRE and Maven (Apache Kafka in
 # KRaft mode, its jars fetched from Maven Central and cached in .cache/kafka), PostgreSQL and Redis
-# (shared dedup state and evaluator storage). Skips what is already there. Needs root (or sudo).
+# (shared dedup state and evaluator storage), and Chromium (the dashboard's browser test drives it headless
+# through playwright-core, which never downloads a browser of its own). Skips what is already there. Needs
+# root (or sudo).
 set -euo pipefail
 missing=()
 command -v java >/dev/null || missing+=(default-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
+command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq

@@ -55,9 +55,16 @@ test('cptflow run: pipeline, continued pre-training with and without replay, eva
     assert.match(output, /cpt-replay\s+5%/);
     assert.match(output, /cpt-no-replay\s+0%/);
     assert.match(output, /General-text perplexity changed/);
+    // report.html is the dashboard page with the run's data embedded (test/dashboard draws it in Chromium).
     const report = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
-    assert.match(report, /Held-out domain perplexity/);
-    assert.ok((report.match(/<polyline/g) ?? []).length >= 4, 'loss and perplexity curves are drawn');
+    const embedded = JSON.parse(/<script id="cptflow-config" type="application\/json">(.*?)<\/script>/s.exec(report)![1]!);
+    assert.equal(embedded.mode, 'static');
+    for (const run of embedded.data.runs) {
+      assert.ok(run.training.length > 0, `${run.name}: training curve embedded`);
+      assert.ok(run.checkpoints.length >= 3, `${run.name}: base and at least two checkpoints embedded`);
+    }
+    const stages = embedded.data.accounting.map((a: { stage: string }) => a.stage);
+    for (const stage of ['quality-filter', 'dedup', 'packer']) assert.ok(stages.includes(stage), `${stage} accounting embedded (got ${stages})`);
 
     // Every checkpoint and each run's base were evaluated, and domain perplexity fell.
     const store = await openResultsStore({ sqlitePath: path.join(out, 'results.sqlite') });

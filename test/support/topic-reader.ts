@@ -33,6 +33,8 @@ export function uniqueTopics(prefix: string): TopicsConfig {
     seqsReplay: `${prefix}.seqs.replay`,
     checkpoints: `${prefix}.checkpoints`,
     evals: `${prefix}.evals`,
+    trainingMetrics: `${prefix}.metrics.training`,
+    stageAccounting: `${prefix}.metrics.accounting`,
     deadLetterPrefix: prefix,
   };
 }

@@ -184,6 +184,20 @@ test(
         },
         logs,
       );
+      // The dashboard's data came through Kafka like everything else: each pipeline stage's accounting
+      // (published on its way down; documents in = documents uploaded) and the trainer's steps up to
+      // its final checkpoint, stored by the evaluator and served by GET /dashboard/data.
+      await until(
+        'the dashboard data of every pipeline stage and of the trainer',
+        30_000,
+        async () => {
+          const data = await getJson<{ runs: Array<{ training: Array<{ step: number }> }>; accounting: Array<{ stage: string; recordsIn: number }> }>(`${evaluator}/dashboard/data?run=${run}`);
+          const recordsIn = new Map(data.accounting.map((a) => [a.stage, a.recordsIn]));
+          const lastStep = data.runs[0]?.training.at(-1)?.step ?? 0;
+          return recordsIn.get('quality-filter') === 40 && recordsIn.has('dedup') && recordsIn.has('packer') && lastStep >= finalStep ? true : undefined;
+        },
+        logs,
+      );
       await stop('evaluator');
       console.log(`final checkpoint (step ${finalStep}) evaluated; all stopped after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 

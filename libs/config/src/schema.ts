@@ -28,6 +28,8 @@ export const topicsSchema = z
     seqsReplay: z.string().min(1).default(DEFAULT_TOPICS.seqsReplay),
     checkpoints: z.string().min(1).default(DEFAULT_TOPICS.checkpoints),
     evals: z.string().min(1).default(DEFAULT_TOPICS.evals),
+    trainingMetrics: z.string().min(1).default(DEFAULT_TOPICS.trainingMetrics),
+    stageAccounting: z.string().min(1).default(DEFAULT_TOPICS.stageAccounting),
     /** Dead-letter topics are `${deadLetterPrefix}.dlq.<stage>`. */
     deadLetterPrefix: z.string().min(1).default('cpt'),
   })

@@ -10,6 +10,9 @@ export const DEFAULT_TOPICS = {
   seqsReplay: 'cpt.seqs.replay',
   checkpoints: 'cpt.checkpoints',
   evals: 'cpt.evals',
+  /** The trainer's per-step metrics (TrainingMetrics, batched) and the stages' accounting (StageAccounting). */
+  trainingMetrics: 'cpt.metrics.training',
+  stageAccounting: 'cpt.metrics.accounting',
 } as const;
 
 export type TopicName = keyof typeof DEFAULT_TOPICS;

@@ -16,6 +16,7 @@ import {
   qualitySettings,
 } from '../../pipeline-stages/src';
 import type { QualityPipelineConfig } from '../../quality/src';
+import { StageAccountant } from '../../service-host/src/stage-accounting';
 import type { Stage } from '../../service-host/src/stage';
 import type { Bus, Subscription } from '../../transport/src/bus';
 import { PipelineAccounting, type PipelineCounts } from './accounting';
@@ -41,6 +42,7 @@ export class LocalPipeline {
     private readonly options: PipelineRunOptions,
     private readonly stages: Stage[],
     private readonly subscriptions: Subscription[],
+    private readonly accountants: StageAccountant[],
     readonly accounting: PipelineAccounting,
     readonly tokenizer: DocumentTokenizer,
   ) {}
@@ -59,13 +61,18 @@ export class LocalPipeline {
     const accounting = new PipelineAccounting(bus, config.topics);
     await accounting.start();
     const subscriptions: Subscription[] = [];
+    const accountants: StageAccountant[] = [];
     for (const stage of stages) {
       await bus.ensureTopics([...stage.inputTopics, ...stage.outputTopics], config.bus.partitions);
+      // As the services do: each stage publishes its accounting for the dashboard.
+      const accountant = new StageAccountant(stage, { bus, topics: config.topics, intervalMs: 1000 });
+      await accountant.start();
+      accountants.push(accountant);
       subscriptions.push(
-        await bus.consume({ groupId: stage.groupId, topics: stage.inputTopics, handler: stage.handle, maxBatchRecords: config.bus.maxBatchRecords }),
+        await bus.consume({ groupId: stage.groupId, topics: stage.inputTopics, handler: accountant.handle, maxBatchRecords: config.bus.maxBatchRecords }),
       );
     }
-    return new LocalPipeline(options, stages, subscriptions, accounting, tokenizer);
+    return new LocalPipeline(options, stages, subscriptions, accountants, accounting, tokenizer);
   }
 
   async ingest(source: CorpusSource): Promise<void> {
@@ -86,6 +93,7 @@ export class LocalPipeline {
 
   async stop(): Promise<void> {
     for (const s of this.subscriptions) await s.stop();
+    for (const a of this.accountants) await a.stop();
     await this.accounting.stop();
     for (const stage of this.stages) await stage.close?.();
   }

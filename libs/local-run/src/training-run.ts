@@ -40,7 +40,7 @@ export async function trainLocally(o: LocalTrainingOptions): Promise<LocalTraini
   const trainer = new ContinuousTrainer({
     run: o.run,
     bus: o.bus,
-    topics: { sequences: o.topics.seqsPacked, checkpoints: o.topics.checkpoints, deadLetterPrefix: o.topics.deadLetterPrefix },
+    topics: { sequences: o.topics.seqsPacked, checkpoints: o.topics.checkpoints, deadLetterPrefix: o.topics.deadLetterPrefix, metrics: o.topics.trainingMetrics },
     model: o.model,
     tokenizer: { path: o.tokenizer.tokenizerPath, id: o.tokenizer.tokenizerId },
     batchRows: o.batchRows,

@@ -1,3 +1,3 @@
-export * from './line-chart';
 export * from './table';
-export * from './html-report';
+export * from './dashboard-data';
+export * from './dashboard-page';

@@ -1,5 +1,4 @@
-// Tables for two audiences: a terminal (aligned plain text) and the HTML report.
-import { escapeXml } from './line-chart';
+// Tables for the terminal (aligned plain text); the browser's tables are the dashboard's.
 
 export interface Table {
   title?: string;
@@ -20,13 +19,4 @@ export function renderTextTable(table: Table): string {
     row.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
   const out = [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)];
   return (table.title ? `${table.title}\n` : '') + out.join('\n');
-}
-
-export function renderHtmlTable(table: Table): string {
-  const head = table.columns.map((c) => `<th>${escapeXml(c)}</th>`).join('');
-  const body = table.rows
-    .map((r) => `<tr>${r.map((cell) => `<td class="${typeof cell === 'number' ? 'num' : ''}">${escapeXml(cellText(cell))}</td>`).join('')}</tr>`)
-    .join('\n');
-  const caption = table.title ? `<caption>${escapeXml(table.title)}</caption>` : '';
-  return `<table>${caption}<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }

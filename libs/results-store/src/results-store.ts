@@ -1,19 +1,26 @@
-// One call to get a ready results store: database opened, migrations applied, service wired.
+// One call to get a ready results store: database opened, migrations applied, services wired.
 import type { DataSource } from 'typeorm';
 import { openResultsDatabase, type ResultsDatabaseOptions } from './database/data-source';
 import { TypeormResultsRepository } from './database/typeorm-results.repository';
+import { TypeormTelemetryRepository } from './database/typeorm-telemetry.repository';
+import type { TelemetryRetention } from './domain/telemetry';
 import { ResultsService } from './results-service';
+import { TelemetryService } from './telemetry-service';
 
 export interface ResultsStore {
   results: ResultsService;
+  /** Training curves and stage accounting (the dashboard). */
+  telemetry: TelemetryService;
   dataSource: DataSource;
   close(): Promise<void>;
 }
 
-export async function openResultsStore(options: ResultsDatabaseOptions = {}): Promise<ResultsStore> {
+export async function openResultsStore(options: ResultsDatabaseOptions & { retention?: TelemetryRetention } = {}): Promise<ResultsStore> {
   const dataSource = await openResultsDatabase(options);
+  const resultsRepository = new TypeormResultsRepository(dataSource);
   return {
-    results: new ResultsService(new TypeormResultsRepository(dataSource)),
+    results: new ResultsService(resultsRepository),
+    telemetry: new TelemetryService(new TypeormTelemetryRepository(dataSource, (work) => resultsRepository.write(work)), options.retention),
     dataSource,
     close: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();

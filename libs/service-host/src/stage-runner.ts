@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import type { Bus, Subscription } from '../../transport/src/bus';
 import type { CptflowConfig } from '../../config/src/schema';
 import { Readiness } from './readiness';
+import { StageAccountant } from './stage-accounting';
 import type { Stage } from './stage';
 import { BUS, CONFIG, STAGE } from './tokens';
 
@@ -13,6 +14,7 @@ import { BUS, CONFIG, STAGE } from './tokens';
 export class StageRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(StageRunner.name);
   private subscription?: Subscription;
+  private accountant?: StageAccountant;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -28,10 +30,13 @@ export class StageRunner implements OnApplicationBootstrap, BeforeApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     const { stage } = this;
     await this.bus.ensureTopics([...stage.inputTopics, ...stage.outputTopics], this.config.bus.partitions);
+    // What the stage counts goes to the accounting topic (the evaluator's dashboard shows it).
+    this.accountant = new StageAccountant(stage, { bus: this.bus, topics: this.config.topics, log: (m) => this.logger.warn(m) });
+    await this.accountant.start();
     this.subscription = await this.bus.consume({
       groupId: stage.groupId,
       topics: stage.inputTopics,
-      handler: stage.handle,
+      handler: this.accountant.handle,
       maxBatchRecords: this.config.bus.maxBatchRecords,
     });
     this.logger.log(`${stage.name}: consuming ${stage.inputTopics.join(', ')} as group ${stage.groupId}`);
@@ -41,6 +46,7 @@ export class StageRunner implements OnApplicationBootstrap, BeforeApplicationShu
     this.logger.log(`${this.stage.name}: draining (${signal ?? 'shutdown'})`);
     await this.subscription?.stop();
     this.subscription = undefined;
+    await this.accountant?.stop();
     await this.stage.close?.();
     await this.bus.close();
   }

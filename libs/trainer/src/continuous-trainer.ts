@@ -34,6 +34,7 @@ import { isReplayRow, LocalReplayCorpus } from './replay';
 import { momentName, stateShards, varianceName } from './state-layout';
 import type { TrainerStatus } from './status';
 import { TrainerMetrics } from './trainer-metrics';
+import { StepMetricsPublisher } from './step-metrics-publisher';
 import { microBatchOf, rowFromRecord, SequenceRejected, TrainingRow } from './training-rows';
 
 const checkpointEventCodec = codecFor<CheckpointEvent>(CheckpointEvent);
@@ -45,7 +46,8 @@ export interface ContinuousTrainerOptions {
   /** Names the run in checkpoint events and metrics. */
   run: string;
   bus: Bus;
-  topics: { sequences: string; checkpoints: string; deadLetterPrefix?: string };
+  /** `metrics`: where per-step metrics go in batches (the dashboard); none are published without it. */
+  topics: { sequences: string; checkpoints: string; deadLetterPrefix?: string; metrics?: string };
   model: ModelStart;
   /** tokenizer.json the model was trained with; its sha256 must match every sequence's tokenizer_id. */
   tokenizer: { path: string; id: string };
@@ -112,6 +114,7 @@ export class ContinuousTrainer {
   private stopRequested = false;
   private loop: Promise<void> | null = null;
   private metrics: TrainerMetrics | null = null;
+  private stepMetrics: StepMetricsPublisher | null = null;
   /** Time the current step's assembly spent waiting for records (excluded from tokens/s). */
   private waitedMs = 0;
   readonly status: TrainerStatus;
@@ -219,6 +222,10 @@ export class ContinuousTrainer {
     this.queue = new RecordQueue({ topics, startOffsets: this.progress.offsets, highWaterRecords: o.highWaterRecords ?? 4 * (o.tokensPerStep / o.seqLen) });
     await this.queue.start(o.bus);
     this.metrics = new TrainerMetrics(() => this.status, o.run);
+    if (o.topics.metrics) {
+      this.stepMetrics = new StepMetricsPublisher({ bus: o.bus, topic: o.topics.metrics, run: o.run, log: (line) => this.log(line) });
+      await this.stepMetrics.start();
+    }
     this.status.phase = 'training';
     this.loop = this.trainLoop().catch((err: Error) => {
       this.status.phase = 'failed';
@@ -236,6 +243,7 @@ export class ContinuousTrainer {
     await this.loop;
     const failed = (this.status.phase as string) === 'failed';
     if (!failed && this.progress && this.progress.step !== this.checkpointed.step) await this.checkpoint();
+    await this.stepMetrics?.stop();
     await this.engine?.close();
     await this.store?.close();
     if (!failed) this.status.phase = 'stopped';
@@ -294,6 +302,15 @@ export class ContinuousTrainer {
         bufferedRecords: this.queue!.buffered(o.topics.sequences),
       });
       this.metrics?.stepDone(tokens);
+      this.stepMetrics?.add({
+        step: this.progress.step,
+        tokensSeen: this.progress.tokensSeen,
+        loss: result.loss,
+        lr,
+        gradNorm: result.gradNorm,
+        tokensPerSecond: tokens / stepSeconds,
+        atMs: Date.now(),
+      });
       this.log(
         `step ${this.progress.step}  tokens ${this.progress.tokensSeen}  loss ${result.loss.toFixed(4)}  lr ${lr.toExponential(2)}  ` +
           `grad-norm ${result.gradNorm.toFixed(3)}  ${Math.round(tokens / stepSeconds)} tok/s (engine ${seconds.toFixed(2)} s)  buffered ${this.status.bufferedRecords}`,
@@ -430,6 +447,8 @@ export class ContinuousTrainer {
     const weights = params ?? (await this.readParams());
     const hfDir = await writeHfExport(dir, this.configJson, weights, o.tokenizer.path);
     await o.checkpointHook?.('exported');
+    // The curve up to this checkpoint is on the bus before the checkpoint's scores can be.
+    await this.stepMetrics?.flush();
     const event: CheckpointEvent = {
       run: o.run,
       step,

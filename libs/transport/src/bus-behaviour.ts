@@ -281,6 +281,25 @@ export function defineBusBehaviour(harness: BusHarness): void {
       );
     });
 
+    it("reports a group's consumer lag: all records before it reads them, none after", async () => {
+      const bus = connect();
+      assert.ok(bus.consumerLag, 'the bus can tell its consumer lag');
+      const topic = uniqueName('lag');
+      await bus.ensureTopics([topic], 2);
+      await bus.publish(inputs(topic, 10, 4));
+      const groupId = uniqueName('g');
+      // Kafka gives every transaction's commit marker an offset: a partition may count one more.
+      const waiting = await bus.consumerLag!(groupId, [topic]);
+      assert.ok(waiting >= 10 && waiting <= 12, `lag before reading: ${waiting}`);
+      let seen = 0;
+      const sub = await bus.consume({ groupId, topics: [topic], handler: async (batch) => ((seen += batch.records.length), []) });
+      const deadline = Date.now() + harness.timeoutMs;
+      while (seen < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await sub.stop();
+      const left = await bus.consumerLag!(groupId, [topic]);
+      assert.ok(left <= 2, `lag after reading everything: ${left}`);
+    });
+
     it('routes bad input to the stage dead-letter topic with the error and the original bytes', async () => {
       const bus = connect();
       const input = uniqueName('in');

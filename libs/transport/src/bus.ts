@@ -82,5 +82,7 @@ export interface Bus {
   consume(options: ConsumerOptions): Promise<Subscription>;
   /** Reads with offsets managed by the caller: see ExternalOffsetsOptions. */
   consumeFrom(options: ExternalOffsetsOptions): Promise<Subscription>;
+  /** Records of `topics` the group has not committed yet (its consumer lag), summed over partitions. */
+  consumerLag?(groupId: string, topics: string[]): Promise<number>;
   close(): Promise<void>;
 }

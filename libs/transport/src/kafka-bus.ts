@@ -232,6 +232,22 @@ export class KafkaBus implements Bus {
     this.admin = undefined;
   }
 
+  async consumerLag(groupId: string, topics: string[]): Promise<number> {
+    const admin = await this.connectedAdmin();
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    let lag = 0;
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const ofGroup = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      for (const end of ends) {
+        const at = Number(ofGroup.find((p) => p.partition === end.partition)?.offset ?? -1);
+        // -1: the group never committed here, so everything from the log start is unread.
+        lag += Number(end.high) - (at >= 0 ? at : Number(end.low));
+      }
+    }
+    return lag;
+  }
+
   private connectedAdmin(): Promise<Admin> {
     this.admin ??= (async () => {
       const admin = this.kafka.admin();

@@ -186,6 +186,15 @@ export class MemoryBus implements Bus {
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
   }
 
+  async consumerLag(groupId: string, topics: string[]): Promise<number> {
+    const committed = this.groups.get(groupId)?.committed;
+    let lag = 0;
+    for (const topic of topics) {
+      this.endOffsets(topic).forEach((end, partition) => (lag += end - (committed?.get(tpKey(topic, partition)) ?? 0)));
+    }
+    return lag;
+  }
+
   /** Records currently in each partition of `topic` (its end offsets); for tests and progress. */
   endOffsets(topic: string): number[] {
     return (this.topics.get(topic) ?? []).map((records) => records.length);

@@ -1,8 +1,8 @@
-// What `cptflow run` shows at the end: a summary table on the terminal and report.html with the curves
-// people would rather look at (training loss, domain and general perplexity over tokens, task scores).
-import type { LocalTrainingResult, PipelineCounts } from '../../../libs/local-run/src';
-import { renderHtmlReport, renderTextTable, type Series, type Table } from '../../../libs/report/src';
-import type { ResultsService, TaskResultView } from '../../../libs/results-store/src';
+// What `cptflow run` shows at the end: a summary table on the terminal, and report.html — the
+// dashboard page (libs/report) with the run's curves, scores and pipeline accounting embedded.
+import type { LocalTrainingResult } from '../../../libs/local-run/src';
+import { buildDashboardData, renderDashboardPage, renderTextTable } from '../../../libs/report/src';
+import type { ResultsService, ResultsStore, TaskResultView } from '../../../libs/results-store/src';
 
 export interface ArmResult {
   run: string;
@@ -118,77 +118,19 @@ function replayVerdict(arms: ArmResult[], runs: RunResults[]): string {
   return `General-text perplexity changed ${a.toFixed(1)}% with ${(withReplay.replay * 100).toFixed(0)}% replay and ${b.toFixed(1)}% without: replay ${a < b ? `reduced forgetting by ${(b - a).toFixed(1)} points` : 'did not reduce forgetting in this run'}.`;
 }
 
-function perplexitySeries(runs: RunResults[], task: string): Series[] {
-  return runs.map((r) => ({
-    name: r.run,
-    points: r.checkpoints.map((c): [number, number] => [c.isBase ? 0 : c.tokensSeen, score(c, task, PERPLEXITY)]),
-  }));
-}
-
-function benchmarkTable(runs: RunResults[]): Table | null {
-  const rows: Array<Array<string | number>> = [];
-  for (const r of runs) {
-    const base = r.checkpoints.find((c) => c.isBase);
-    const last = r.checkpoints.filter((c) => !c.isBase).at(-1);
-    for (const [task, metrics] of last?.scores ?? []) {
-      if (task.startsWith('heldout_')) continue;
-      for (const metric of ['acc', 'acc_norm']) {
-        const value = metrics.get(metric);
-        if (value === undefined) continue;
-        const before = score(base, task, metric);
-        rows.push([r.run, task, metric, before, value, value - before]);
-      }
+/**
+ * report.html: the evaluator's dashboard page with this run's data embedded, so the report and the
+ * live page are drawn the same way. Waits (briefly) until the evaluator has stored the trainers'
+ * last steps, which travel on the bus like everything else.
+ */
+export async function renderRunReport(store: ResultsStore, arms: ArmResult[], title: string, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (const arm of arms) {
+    for (;;) {
+      const { points } = await store.telemetry.trainingCurveOrEmpty(arm.run);
+      if ((points.at(-1)?.step ?? 0) >= arm.training.status.step || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  return rows.length ? { title: 'Benchmarks (base -> last checkpoint)', columns: ['run', 'task', 'metric', 'base', 'last', 'delta'], rows } : null;
-}
-
-export interface RunReportInput {
-  counts: PipelineCounts;
-  arms: ArmResult[];
-  runs: RunResults[];
-  baseModel: string;
-  seconds: number;
-}
-
-export function renderRunReport(input: RunReportInput): string {
-  const benchmarks = benchmarkTable(input.runs);
-  return renderHtmlReport({
-    title: 'cptflow run',
-    subtitle: `Continued pre-training of ${input.baseModel}; ${(input.seconds / 60).toFixed(1)} minutes`,
-    sections: [
-      {
-        title: 'Learning the domain',
-        text: 'Training loss, and token perplexity of held-out domain text at every checkpoint (tokens 0 = the base model).',
-        charts: [
-          { title: 'Training loss', xLabel: 'tokens', yLabel: 'loss', series: input.arms.map((a) => ({ name: a.run, points: a.training.lossCurve })) },
-          { title: 'Held-out domain perplexity', xLabel: 'tokens', yLabel: 'token perplexity', series: perplexitySeries(input.runs, 'heldout_domain') },
-        ],
-      },
-      {
-        title: 'Forgetting general text',
-        text: 'Token perplexity of held-out general text: how much the model forgets, with and without replay.',
-        charts: [{ title: 'Held-out general perplexity', xLabel: 'tokens', yLabel: 'token perplexity', series: perplexitySeries(input.runs, 'heldout_general') }],
-      },
-      ...(benchmarks ? [{ title: 'Benchmarks', tables: [benchmarks] }] : []),
-      {
-        title: 'Data',
-        text: 'What the document pipeline did with the input corpora.',
-        tables: [{ columns: ['outcome', 'count'], rows: countsRows(input.counts) }],
-      },
-    ],
-  });
-}
-
-function countsRows(c: PipelineCounts): Array<[string, number]> {
-  return [
-    ['documents ingested', c.ingested],
-    ['malformed (dead-lettered at ingest)', c.ingestDeadLetters],
-    ['rejected by the quality filter', c.rejected],
-    ['exact duplicates', c.exactDuplicates],
-    ['near duplicates', c.nearDuplicates],
-    ['kept', c.unique],
-    ['packed sequences', c.sequences],
-    ['packed tokens', c.tokens],
-  ];
+  return renderDashboardPage({ mode: 'static', data: await buildDashboardData(store.results, store.telemetry) }, title);
 }

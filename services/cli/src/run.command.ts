@@ -148,12 +148,12 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   const expected = events.filter((e) => !e.isBase).length; // a run's base is announced too, and evaluated once
   const runResults = await collectRunResults(evaluator.store.results, arms.map((a) => a.run), expected, ['heldout_domain', 'heldout_general']);
   const reportFile = path.join(out, 'report.html');
-  fs.writeFileSync(reportFile, renderRunReport({ counts, arms: results, runs: runResults, baseModel: o.baseModel, seconds: (Date.now() - started) / 1000 }));
+  fs.writeFileSync(reportFile, await renderRunReport(evaluator.store, results, `cptflow run: continued pre-training of ${path.basename(o.baseModel)}`));
   console.log(`\n${runSummaryTable(results, runResults)}\n`);
   console.log(`report: ${reportFile}\nresults database: ${evaluatorConfig.sqlitePath}\ndone in ${((Date.now() - started) / 60000).toFixed(1)} minutes`);
 
   if (o.serve) {
-    console.log(`results API: ${evaluator.url} (OpenAPI at ${evaluator.url}/api/docs; POST needs "Authorization: Bearer ${apiToken}"). Ctrl-C to stop.`);
+    console.log(`dashboard: ${evaluator.url}/\nresults API: ${evaluator.url} (OpenAPI at ${evaluator.url}/api/docs; POST needs "Authorization: Bearer ${apiToken}"). Ctrl-C to stop.`);
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   }
   await evaluator.stop();

@@ -19,6 +19,8 @@ import { EvaluationQueue } from './evaluation-queue';
 import type { EvaluatorConfig } from './evaluator.config';
 import { EvaluatorModule } from './evaluator.module';
 import { TaskCatalog } from './task-catalog';
+import { TelemetryIntake } from './telemetry-intake';
+import { DEFAULT_TELEMETRY_RETENTION } from '../../../libs/results-store/src';
 import { HeldoutDataError } from './heldout-text';
 import { evalSplitOf, findSplitFiles } from '../../../libs/eval/src';
 
@@ -46,6 +48,7 @@ export class EvaluatorApp {
     readonly evaluator: CheckpointEvaluator,
     readonly queue: EvaluationQueue,
     private readonly readiness: Readiness,
+    private readonly telemetryIntake: TelemetryIntake,
   ) {}
 
   static async start(o: EvaluatorAppOptions): Promise<EvaluatorApp> {
@@ -53,7 +56,8 @@ export class EvaluatorApp {
     const catalog = TaskCatalog.create({ taskDefinitionsDir: o.evaluator.taskDefinitionsDir, mmluSubjects: o.evaluator.mmluSubjects });
     checkConfiguredData(catalog, o.evaluator); // a misconfiguration stops the start, not the first checkpoint
     if (!o.evaluator.databaseUrl) mkdirSync(dirname(o.evaluator.sqlitePath), { recursive: true });
-    const store = await openResultsStore(o.evaluator.databaseUrl ? { databaseUrl: o.evaluator.databaseUrl } : { sqlitePath: o.evaluator.sqlitePath });
+    const retention = { ...DEFAULT_TELEMETRY_RETENTION, maxStepsPerRun: o.evaluator.maxTrainingStepsPerRun };
+    const store = await openResultsStore(o.evaluator.databaseUrl ? { databaseUrl: o.evaluator.databaseUrl, retention } : { sqlitePath: o.evaluator.sqlitePath, retention });
     try {
       const bus = o.bus ?? createBus(o.config.bus, { sessionTimeoutMs: o.evaluator.kafkaSessionTimeoutMs });
       const evaluator = new CheckpointEvaluator(store.results, catalog, o.evaluator, log);
@@ -66,14 +70,22 @@ export class EvaluatorApp {
         log,
       });
       const queue = new EvaluationQueue(stage, catalog, bus, log);
+      const telemetryIntake = new TelemetryIntake(store.telemetry, {
+        groupId: o.evaluator.telemetryGroupId,
+        metricsTopic: o.config.topics.trainingMetrics,
+        accountingTopic: o.config.topics.stageAccounting,
+        deadLetterPrefix: o.config.topics.deadLetterPrefix,
+        log,
+      });
       const readiness = new Readiness();
       const http = await NestFactory.create(
-        EvaluatorModule.register({ config: o.config, bus, stage: stage.asStage(), results: store.results, trigger: queue, apiTokens: o.evaluator.apiTokens, readiness }),
+        EvaluatorModule.register({ config: o.config, bus, stage: stage.asStage(), results: store.results, telemetry: store.telemetry, dashboardPollMs: o.evaluator.dashboardPollMs, trigger: queue, apiTokens: o.evaluator.apiTokens, readiness }),
         { logger: o.logger ?? ['error', 'warn', 'log'] },
       );
       serveOpenApi(http);
       await http.listen(o.config.http.port, o.config.http.host);
-      return new EvaluatorApp(http, store, evaluator, queue, readiness);
+      await telemetryIntake.start(bus, o.config.bus.partitions);
+      return new EvaluatorApp(http, store, evaluator, queue, readiness, telemetryIntake);
     } catch (error) {
       await store.close();
       throw error;
@@ -92,6 +104,7 @@ export class EvaluatorApp {
     this.stopping ??= (async () => {
       this.readiness.markDraining();
       await this.queue.drain();
+      await this.telemetryIntake.stop();
       await this.http.close(); // the stage runner stops the consumer (in-flight batch commits) and closes the bus
       await this.store.close();
     })();

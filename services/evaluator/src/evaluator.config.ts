@@ -67,6 +67,12 @@ export const evaluatorSchema = z
     /** PostgreSQL connection URL; SQLite at sqlitePath when unset. */
     databaseUrl: z.string().min(1).optional(),
     sqlitePath: z.string().min(1).default('data/results.sqlite'),
+    /** How often the dashboard page at `/` asks for new data. */
+    dashboardPollMs: z.number().int().min(250).default(3000),
+    /** Training steps kept per run for the dashboard; longer runs are thinned evenly (every other step). */
+    maxTrainingStepsPerRun: z.number().int().min(16).default(4096),
+    /** Consumer group of the dashboard's topics (training metrics, stage accounting). */
+    telemetryGroupId: z.string().min(1).default('cpt-evaluator-telemetry'),
   })
   .strict();
 

@@ -3,7 +3,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { CptflowConfig } from '../../../libs/config/src';
 import { BUS, CONFIG, Readiness, STAGE, Stage, StageRunner } from '../../../libs/service-host/src';
-import type { ResultsService } from '../../../libs/results-store/src';
+import type { ResultsService, TelemetryService } from '../../../libs/results-store/src';
 import type { Bus } from '../../../libs/transport/src/bus';
 import { EvaluationTrigger, ResultsApiModule } from './api';
 import { ReadyController } from './ready.controller';
@@ -13,6 +13,8 @@ export interface EvaluatorModuleOptions {
   bus: Bus;
   stage: Stage;
   results: ResultsService;
+  telemetry: TelemetryService;
+  dashboardPollMs: number;
   trigger: EvaluationTrigger;
   apiTokens: readonly string[];
   readiness: Readiness;
@@ -25,7 +27,7 @@ export class EvaluatorModule {
     const config: CptflowConfig = { ...o.config, bus: { ...o.config.bus, maxBatchRecords: 1 } };
     return {
       module: EvaluatorModule,
-      imports: [ResultsApiModule.register({ results: o.results, trigger: o.trigger, apiTokens: o.apiTokens })],
+      imports: [ResultsApiModule.register({ results: o.results, telemetry: o.telemetry, dashboardPollMs: o.dashboardPollMs, trigger: o.trigger, apiTokens: o.apiTokens })],
       controllers: [ReadyController],
       providers: [
         { provide: BUS, useValue: o.bus },

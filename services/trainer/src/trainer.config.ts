@@ -137,7 +137,7 @@ export async function trainerOptionsFromConfig(
   return {
     run: c.run,
     bus,
-    topics: { sequences: topics.seqsPacked, checkpoints: topics.checkpoints, deadLetterPrefix: topics.deadLetterPrefix },
+    topics: { sequences: topics.seqsPacked, checkpoints: topics.checkpoints, deadLetterPrefix: topics.deadLetterPrefix, metrics: topics.trainingMetrics },
     model,
     tokenizer: { path: tokenizerPath, id: tokenizer.tokenizerId },
     batchRows: c.batchRows,

@@ -82,7 +82,8 @@ export class TypeormResultsRepository implements ResultsRepository {
     this.serializeWrites = dataSource.options.type === 'better-sqlite3';
   }
 
-  private write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  /** One write transaction, in turn with this process's others on SQLite (the telemetry tables share the queue). */
+  write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.serializeWrites) return this.dataSource.transaction(work);
     const run = this.lastWrite.then(() => this.dataSource.transaction(work));
     this.lastWrite = run.catch(() => undefined);

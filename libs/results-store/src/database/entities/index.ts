@@ -1,7 +1,9 @@
 import { CheckpointEntity } from './checkpoint.entity';
 import { RunEntity } from './run.entity';
 import { SampleResultEntity } from './sample-result.entity';
+import { StageAccountingEntity } from './stage-accounting.entity';
 import { TaskResultEntity } from './task-result.entity';
+import { TrainingStepEntity } from './training-step.entity';
 
-export { CheckpointEntity, RunEntity, SampleResultEntity, TaskResultEntity };
-export const RESULTS_ENTITIES = [RunEntity, CheckpointEntity, TaskResultEntity, SampleResultEntity];
+export { CheckpointEntity, RunEntity, SampleResultEntity, StageAccountingEntity, TaskResultEntity, TrainingStepEntity };
+export const RESULTS_ENTITIES = [RunEntity, CheckpointEntity, TaskResultEntity, SampleResultEntity, TrainingStepEntity, StageAccountingEntity];
