@@ -40,6 +40,11 @@ export const trainerConfigSchema = z
         eps: z.number().positive().default(1e-8),
         weightDecay: z.number().min(0).default(0.1),
         maxGradNorm: z.number().positive().default(1),
+        /**
+         * Weight-decay groups. `matrices` (default) decays weight matrices and embeddings but not
+         * RMSNorm weights or biases, as transformers' Trainer does; `all` decays every parameter.
+         */
+        decay: z.enum(['matrices', 'all']).default('matrices'),
       })
       .strict()
       .default({}),
@@ -145,6 +150,7 @@ export async function trainerOptionsFromConfig(
     tokensPerStep: c.tokensPerStep,
     adamw: { beta1: c.optimizer.beta1, beta2: c.optimizer.beta2, eps: c.optimizer.eps, weightDecay: c.optimizer.weightDecay },
     maxGradNorm: c.optimizer.maxGradNorm,
+    decay: c.optimizer.decay,
     recomputeLayers: c.recomputeLayers,
     schedule: scheduleOf(c),
     replay,

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError } from '../../../libs/config/src';
+import { ConfigError, topicsSchema } from '../../../libs/config/src';
 import { corpusSequences, recordsOf } from '../../../libs/trainer/src/testing/fixtures';
 import { testBus, testTrainerOptions } from '../../../libs/trainer/src/testing/harness';
 
-import { parseTrainerConfig, scheduleOf } from './trainer.config';
+import { parseTrainerConfig, scheduleOf, trainerOptionsFromConfig } from './trainer.config';
 import { TrainerModule } from './trainer.module';
 
 describe('trainer service', () => {
@@ -88,6 +88,15 @@ describe('trainer service', () => {
     );
     assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, batchRows: 3, seqLen: 100, tokensPerStep: 1000 }), /tokensPerStep: tokensPerStep must be a multiple/);
     assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, schedule: { kind: 'cosine' } }), /schedule\.totalTokens: a cosine schedule needs totalTokens/);
+  });
+
+  it("chooses weight-decay groups: 'matrices' by default (as transformers' Trainer), 'all' on request, nothing else", async () => {
+    const bus = testBus();
+    const optionsOf = async (optimizer?: object) => trainerOptionsFromConfig(parseTrainerConfig({ model: { randomPreset: 'tiny' }, optimizer }), bus, topicsSchema.parse({}));
+    assert.equal((await optionsOf()).decay, 'matrices');
+    assert.equal((await optionsOf({ decay: 'all' })).decay, 'all');
+    assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, optimizer: { decay: 'norms' } }), /optimizer\.decay/);
+    await bus.close();
   });
 
   it('converts token amounts to optimizer steps', () => {
