@@ -25,6 +25,8 @@ export interface CorpusSource {
   path: string;
   /** "domain" for the corpus being learned, "replay" for general data mixed in against forgetting. */
   corpus: string;
+  /** Keep only rows with int_score >= this (FineWeb-Edu); the others are counted as rejections. */
+  minIntScore?: number;
 }
 
 export interface PipelineRunOptions {
@@ -71,11 +73,12 @@ export class LocalPipeline {
   async ingest(source: CorpusSource): Promise<void> {
     const { config, bus, progress } = this.options;
     const summary = await ingestToBus(source.path, bus, {
-      topics: { raw: config.topics.docsRaw, deadLetter: deadLetterTopic('ingest', config.topics.deadLetterPrefix) },
-      reader: { corpus: source.corpus },
+      topics: { raw: config.topics.docsRaw, deadLetter: deadLetterTopic('ingest', config.topics.deadLetterPrefix), rejected: config.topics.docsRejected },
+      reader: { corpus: source.corpus, minIntScore: source.minIntScore },
       progress,
     });
-    this.accounting.counts.ingested += summary.documents;
+    // Documents the reader's filter rejected settle through docs.rejected like the quality filter's.
+    this.accounting.counts.ingested += summary.documents + summary.rejected;
     this.accounting.counts.ingestDeadLetters += summary.deadLetters;
   }
 

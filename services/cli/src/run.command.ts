@@ -25,6 +25,7 @@ const checkpointCodec = codecFor<CheckpointEvent>(CheckpointEvent);
 export interface RunOptions {
   domain: string[];
   general: string[];
+  minIntScore?: string;
   domainHeldout: string;
   generalHeldout: string;
   baseModel: string;
@@ -47,6 +48,7 @@ export function runCommand(): Command {
     .description('run the pipeline, trainer and evaluator in one process (no Kafka, database or GPU needed)')
     .option('--domain <paths...>', 'domain corpus to learn (JSONL/.gz/.zst, Parquet, text folders, globs)', [path.join(BUNDLED_CORPORA, 'domain.jsonl.gz')])
     .option('--general <paths...>', 'general corpus mixed in as replay', [path.join(BUNDLED_CORPORA, 'general.jsonl.gz')])
+    .option('--min-int-score <n>', "keep only rows with int_score >= n (FineWeb-Edu's educational score; 3 is how FineWeb-Edu is published)")
     .option('--domain-heldout <path>', 'held-out domain text for perplexity', path.join(BUNDLED_CORPORA, 'domain.heldout.jsonl.gz'))
     .option('--general-heldout <path>', 'held-out general text for perplexity (forgetting)', path.join(BUNDLED_CORPORA, 'general.heldout.jsonl.gz'))
     .option('--base-model <dir>', 'HF model directory to continue from (config.json + safetensors)', BUNDLED_BASE_MODEL)
@@ -73,6 +75,7 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   const budget = parseTokenCount(o.tokens);
   const replayFraction = Number(o.replay);
   if (!(replayFraction >= 0 && replayFraction < 1)) throw new Error(`--replay must be in [0, 1), got ${o.replay}`);
+  if (o.minIntScore !== undefined && !Number.isFinite(Number(o.minIntScore))) throw new Error(`--min-int-score must be a number, got ${o.minIntScore}`);
   if (o.tasks?.length && !o.tasksDir) throw new Error('--tasks needs --tasks-dir (task files are read locally, never downloaded)');
   if (!fs.existsSync(path.join(o.baseModel, 'config.json'))) {
     throw new Error(`no base model at ${o.baseModel} (config.json missing); pass --base-model, or make one with \`cptflow pretrain\``);
@@ -95,8 +98,9 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
 
   // 1. The document pipeline.
   const pipeline = await LocalPipeline.start({ config, bus, progress: process.stderr });
-  for (const p of o.domain) await pipeline.ingest({ path: p, corpus: 'domain' });
-  for (const p of o.general) await pipeline.ingest({ path: p, corpus: 'replay' });
+  const minIntScore = o.minIntScore === undefined ? undefined : Number(o.minIntScore);
+  for (const p of o.domain) await pipeline.ingest({ path: p, corpus: 'domain', minIntScore });
+  for (const p of o.general) await pipeline.ingest({ path: p, corpus: 'replay', minIntScore });
   const counts = await pipeline.settle();
   console.log(`\n${pipelineSummaryTable(counts)}\n`);
 
