@@ -11,6 +11,7 @@ import {
   createQualityStage,
   dedupSettings,
   openDocumentScorer,
+  openPackerTokenizer,
   openSignatureStore,
   packerSettings,
   qualitySettings,
@@ -52,7 +53,7 @@ export class LocalPipeline {
     const packing = packerSettings(config);
     const dedup = dedupSettings(config);
     const quality = qualitySettings(config);
-    const tokenizer = DocumentTokenizer.load({ tokenizerPath: packing.tokenizerPath });
+    const tokenizer = await openPackerTokenizer(packing);
     const stages: Stage[] = [
       createQualityStage({ topics: config.topics, filters: quality.filters as QualityPipelineConfig, scorer: await openDocumentScorer(quality) }),
       createDedupStage({ topics: config.topics, store: openSignatureStore(dedup), nearDuplicates: dedup.nearDuplicates }),
