@@ -40,11 +40,19 @@ export const httpSchema = z
   })
   .strict();
 
+export const loggingSchema = z
+  .object({
+    /** Every stage service logs a one-line summary of what it did this often (while anything changes). */
+    summaryEverySeconds: z.number().positive().default(30),
+  })
+  .strict();
+
 export const cptflowConfigSchema = z
   .object({
     bus: busSchema.default({}),
     topics: topicsSchema.default({}),
     http: httpSchema.default({}),
+    logging: loggingSchema.default({}),
     /** Stage sections are validated by each stage's own schema (see the stage's lib). */
     stages: z.record(z.string(), z.unknown()).default({}),
   })

@@ -18,6 +18,7 @@ import {
 } from '../../pipeline-stages/src';
 import type { QualityPipelineConfig } from '../../quality/src';
 import type { Stage } from '../../service-host/src/stage';
+import { StageAccounting } from '../../service-host/src/stage-accounting';
 import type { Bus, Subscription } from '../../transport/src/bus';
 import { PipelineAccounting, type PipelineCounts } from './accounting';
 
@@ -46,6 +47,8 @@ export class LocalPipeline {
     private readonly subscriptions: Subscription[],
     readonly accounting: PipelineAccounting,
     readonly tokenizer: DocumentTokenizer,
+    /** Per-stage counts, as the stage services keep them (summary lines, the mostly-rejected warning). */
+    readonly stageAccounting: StageAccounting[],
   ) {}
 
   static async start(options: PipelineRunOptions): Promise<LocalPipeline> {
@@ -62,13 +65,20 @@ export class LocalPipeline {
     const accounting = new PipelineAccounting(bus, config.topics);
     await accounting.start();
     const subscriptions: Subscription[] = [];
-    for (const stage of stages) {
+    const stageAccounting = stages.map((stage) => new StageAccounting(stage.name, config.topics));
+    for (const [i, stage] of stages.entries()) {
       await bus.ensureTopics([...stage.inputTopics, ...stage.outputTopics], config.bus.partitions);
       subscriptions.push(
-        await bus.consume({ groupId: stage.groupId, topics: stage.inputTopics, handler: stage.handle, maxBatchRecords: config.bus.maxBatchRecords }),
+        await bus.consume({
+          groupId: stage.groupId,
+          topics: stage.inputTopics,
+          handler: stage.handle,
+          maxBatchRecords: config.bus.maxBatchRecords,
+          onCommitted: stageAccounting[i]!.countCommitted,
+        }),
       );
     }
-    return new LocalPipeline(options, stages, subscriptions, accounting, tokenizer);
+    return new LocalPipeline(options, stages, subscriptions, accounting, tokenizer, stageAccounting);
   }
 
   async ingest(source: CorpusSource): Promise<void> {
@@ -81,6 +91,11 @@ export class LocalPipeline {
     // Documents the reader's filter rejected settle through docs.rejected like the quality filter's.
     this.accounting.counts.ingested += summary.documents + summary.rejected;
     this.accounting.counts.ingestDeadLetters += summary.deadLetters;
+  }
+
+  /** Warnings a person should see about the run so far (e.g. most documents rejected). */
+  warnings(): string[] {
+    return this.stageAccounting.flatMap((a) => a.mostlyRejectedWarning() ?? []);
   }
 
   /** Resolves once every ingested document is accounted for; rejects after the timeout. */

@@ -6,6 +6,7 @@ import { MemorySignatureStore, PostgresSignatureStore, RedisSignatureStore, Sqli
 import { DEFAULT_MAX_LENGTH, DEFAULT_SCORER_BATCH_SIZE, FINEWEB_EDU_THRESHOLD, OnnxTextClassifierScorer, SCORE_MODES, type ScoreMode } from '../../model-scorer/src';
 import { DEFAULT_SEQ_LEN, DocumentTokenizer, loadModelTokenizer } from '../../packing/src';
 import type { DocumentScorer } from '../../quality/src';
+import { urlWithoutCredentials } from '../../service-host/src/backends';
 
 /** A user-supplied ONNX text classifier (e.g. the FineWeb-Edu classifier) run after the heuristics. */
 export const scorerSettingsSchema = z
@@ -121,4 +122,18 @@ export function openSignatureStore(settings: DedupSettings): SignatureStore {
 export async function openPackerTokenizer(settings: PackerSettings): Promise<DocumentTokenizer> {
   if (settings.modelDir) return loadModelTokenizer(settings.modelDir);
   return DocumentTokenizer.load({ tokenizerPath: settings.tokenizerPath });
+}
+
+/** The store for the start-up log, without credentials: "postgres (db:5432/cptflow)", "memory (this process only: ...)". */
+export function describeSignatureStore(settings: DedupSettings): string {
+  const { store, namespace } = settings;
+  switch (store.kind) {
+    case 'memory':
+      return 'memory (this process only: dedup replicas need a shared store, sqlite on one machine or postgres/redis)';
+    case 'sqlite':
+      return `sqlite (${store.path}, namespace ${namespace})`;
+    case 'postgres':
+    case 'redis':
+      return `${store.kind} (${urlWithoutCredentials(store.url)}, namespace ${namespace})`;
+  }
 }

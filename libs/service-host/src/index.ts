@@ -5,3 +5,6 @@ export * from './health.controller';
 export * from './stage-runner';
 export * from './stage-host.module';
 export * from './bootstrap';
+export * from './stage-accounting';
+export * from './stage-summaries';
+export * from './backends';

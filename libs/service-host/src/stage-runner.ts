@@ -1,24 +1,32 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus, Subscription } from '../../transport/src/bus';
 import type { CptflowConfig } from '../../config/src/schema';
+import { consumerLag } from '../../telemetry/src';
 import { Readiness } from './readiness';
 import type { Stage } from './stage';
-import { BUS, CONFIG, STAGE } from './tokens';
+import { StageAccounting } from './stage-accounting';
+import { describeBackends } from './backends';
+import { startStageSummaries, type StageSummaries } from './stage-summaries';
+import { BACKENDS, BUS, CONFIG, STAGE } from './tokens';
 
 /**
  * Runs the service's stage for the life of the Nest application: subscribes once the app has booted,
- * and on shutdown stops fetching, lets the in-flight batch commit, then releases the stage.
+ * logs the backends it uses and a summary line every `logging.summaryEverySeconds`, and on shutdown
+ * stops fetching, lets the in-flight batch commit, then releases the stage.
  */
 @Injectable()
 export class StageRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(StageRunner.name);
   private subscription?: Subscription;
+  private summaries?: StageSummaries;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     @Inject(STAGE) private readonly stage: Stage,
     @Inject(CONFIG) private readonly config: CptflowConfig,
     @Inject(Readiness) readiness: Readiness,
+    @Inject(StageAccounting) private readonly accounting: StageAccounting,
+    @Inject(BACKENDS) private readonly backends: Record<string, string>,
   ) {
     readiness.register(`stage:${stage.name}`, () =>
       this.subscription ? { ready: true } : { ready: false, detail: 'not subscribed yet' },
@@ -27,20 +35,32 @@ export class StageRunner implements OnApplicationBootstrap, BeforeApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     const { stage } = this;
+    this.logger.log(`${stage.name}: backends: ${describeBackends(this.config, this.backends)}`);
     await this.bus.ensureTopics([...stage.inputTopics, ...stage.outputTopics], this.config.bus.partitions);
     this.subscription = await this.bus.consume({
       groupId: stage.groupId,
       topics: stage.inputTopics,
       handler: stage.handle,
       maxBatchRecords: this.config.bus.maxBatchRecords,
+      onCommitted: this.accounting.countCommitted,
     });
     this.logger.log(`${stage.name}: consuming ${stage.inputTopics.join(', ')} as group ${stage.groupId}`);
+    this.summaries = startStageSummaries({
+      accounting: this.accounting,
+      everyMs: this.config.logging.summaryEverySeconds * 1000,
+      // The transports report lag under the consumer group's name.
+      lag: () => consumerLag(stage.groupId),
+      log: (line) => this.logger.log(line),
+      warn: (line) => this.logger.warn(line),
+    });
   }
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.logger.log(`${this.stage.name}: draining (${signal ?? 'shutdown'})`);
     await this.subscription?.stop();
     this.subscription = undefined;
+    this.summaries?.stop();
+    this.summaries?.logNow();
     await this.stage.close?.();
     await this.bus.close();
   }

@@ -204,6 +204,36 @@ export function defineBusBehaviour(harness: BusHarness): void {
       assert.deepEqual(sortedValues(out), Array.from({ length: 100 }, (_, i) => i * 2));
     });
 
+    it('tells onCommitted about each committed batch once, with its outputs, and never about a failed attempt', async () => {
+      const bus = connect();
+      const input = uniqueName('in');
+      const output = uniqueName('out');
+      await bus.ensureTopics([input, output], 2);
+      await bus.publish(inputs(input, 60, 7));
+      let failures = 0;
+      const committed: Array<{ inputs: string[]; outputs: string[] }> = [];
+      const transform = doubleTo(output);
+      const sub = await bus.consume({
+        groupId: uniqueName('told'),
+        topics: [input],
+        maxBatchRecords: 10,
+        handler: async (batch) => {
+          if (batch.records[0].offset === '0' && failures < 2) {
+            failures++;
+            throw new Error('simulated handler failure');
+          }
+          return transform(batch);
+        },
+        onCommitted: (batch, outputs) => committed.push({ inputs: batch.records.map((r) => r.value.toString()), outputs: outputs.map((r) => r.value.toString()) }),
+      });
+      await readTopic(bus, output, 60, harness.timeoutMs, harness.graceMs);
+      await sub.stop();
+      assert.equal(failures, 2);
+      const told = committed.flatMap((c) => c.inputs).map(Number).sort((a, b) => a - b);
+      assert.deepEqual(told, Array.from({ length: 60 }, (_, i) => i), 'every input once');
+      for (const c of committed) assert.deepEqual(c.outputs, c.inputs.map((v) => String(Number(v) * 2)));
+    });
+
     it('stop() lets the in-flight batch finish and commit, so the next consumer starts after it', async () => {
       const bus = connect();
       const input = uniqueName('in');

@@ -43,7 +43,11 @@ export interface ConsumerOptions {
   handler: BatchHandler;
   /** Upper bound on records handed to one handler call. */
   maxBatchRecords?: number;
+  /** Told about each batch once its outputs and offsets are committed (a retried batch is told once). */
+  onCommitted?: CommittedListener;
 }
+
+export type CommittedListener = (batch: ConsumedBatch, outputs: OutgoingRecord[]) => void;
 
 /** Where to resume a topic-partition, e.g. from offsets stored in a trainer checkpoint. */
 export interface PartitionOffset {

@@ -203,6 +203,7 @@ export class KafkaBus implements Bus {
       maxBatchRecords: options.maxBatchRecords ?? this.maxBatchRecords,
       transactionalId,
       commitOffsets: true,
+      onCommitted: options.onCommitted,
     });
   }
 
@@ -265,6 +266,7 @@ export class KafkaBus implements Bus {
     transactionalId: string;
     commitOffsets: boolean;
     startOffsets?: ExternalOffsetsOptions['startOffsets'];
+    onCommitted?: ConsumerOptions['onCommitted'];
   }): Promise<Subscription> {
     // A group consumer connects its producer up front, so a predecessor's open transaction is aborted
     // before anything is read; a caller-managed reader connects one only if it ever has output.
@@ -323,7 +325,7 @@ export class KafkaBus implements Bus {
           }
           throw error;
         }
-      });
+      }, spec.onCommitted);
     };
 
     await consumer.run({

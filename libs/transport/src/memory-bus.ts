@@ -166,7 +166,7 @@ export class MemoryBus implements Bus {
     group.members.push(member);
     this.rebalance(group);
     const joinedGroup = group;
-    return this.startReader(options.groupId, member, options.handler, options.maxBatchRecords, () => {
+    return this.startReader(options.groupId, member, options.handler, options.maxBatchRecords, options.onCommitted, () => {
       joinedGroup.members.splice(joinedGroup.members.indexOf(member), 1);
       this.rebalance(joinedGroup);
     });
@@ -179,7 +179,7 @@ export class MemoryBus implements Bus {
       for (let partition = 0; partition < count; partition++) partitions.push({ topic, partition });
     }
     const source = new ExternalOffsets(partitions, options.startOffsets);
-    return this.startReader('external', source, options.handler, options.maxBatchRecords, () => {});
+    return this.startReader('external', source, options.handler, options.maxBatchRecords, undefined, () => {});
   }
 
   async close(): Promise<void> {
@@ -244,10 +244,11 @@ export class MemoryBus implements Bus {
     source: PartitionSource,
     handler: BatchHandler,
     maxBatchRecords: number | undefined,
+    onCommitted: ConsumerOptions['onCommitted'],
     leave: () => void,
   ): Subscription {
     const state = { running: true };
-    const loop = this.readLoop(stage, source, handler, maxBatchRecords ?? this.maxBatchRecords, state);
+    const loop = this.readLoop(stage, source, handler, maxBatchRecords ?? this.maxBatchRecords, state, onCommitted);
     let stopping: Promise<void> | undefined;
     const subscription: Subscription = {
       stop: () => {
@@ -266,7 +267,14 @@ export class MemoryBus implements Bus {
     return subscription;
   }
 
-  private async readLoop(stage: string, source: PartitionSource, handler: BatchHandler, maxBatch: number, state: { running: boolean }): Promise<void> {
+  private async readLoop(
+    stage: string,
+    source: PartitionSource,
+    handler: BatchHandler,
+    maxBatch: number,
+    state: { running: boolean },
+    onCommitted?: ConsumerOptions['onCommitted'],
+  ): Promise<void> {
     let turn = 0;
     let backoff = this.retryBackoffMs;
     // Yield first so consume() returns before the first handler call, as on Kafka.
@@ -289,7 +297,7 @@ export class MemoryBus implements Bus {
           await runBatch(stage, batch, handler, async (outputs) => {
             if (!source.commit(tp, from + batch.records.length, epoch)) throw new FencedBatch('partition reassigned during the batch');
             this.append(outputs);
-          });
+          }, onCommitted);
           backoff = this.retryBackoffMs;
         } catch (error) {
           if (error instanceof FencedBatch) continue;

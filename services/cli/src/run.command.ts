@@ -108,6 +108,7 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   for (const p of o.general) await pipeline.ingest({ path: p, corpus: 'replay', minIntScore });
   const counts = await pipeline.settle();
   console.log(`\n${pipelineSummaryTable(counts)}\n`);
+  for (const warning of pipeline.warnings()) console.warn(`warning: ${warning}`);
 
   // 2. The evaluator, on the same bus: every checkpoint event is scored (and each run's base once).
   const apiToken = randomBytes(18).toString('base64url');

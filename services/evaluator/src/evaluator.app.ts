@@ -19,6 +19,7 @@ import { EvaluationQueue } from './evaluation-queue';
 import type { EvaluatorConfig } from './evaluator.config';
 import { EvaluatorModule } from './evaluator.module';
 import { TaskCatalog } from './task-catalog';
+import { urlWithoutCredentials } from '../../../libs/service-host/src/backends';
 import { HeldoutDataError } from './heldout-text';
 import { evalSplitOf, findSplitFiles } from '../../../libs/eval/src';
 
@@ -54,6 +55,7 @@ export class EvaluatorApp {
     checkConfiguredData(catalog, o.evaluator); // a misconfiguration stops the start, not the first checkpoint
     if (!o.evaluator.databaseUrl) mkdirSync(dirname(o.evaluator.sqlitePath), { recursive: true });
     const store = await openResultsStore(o.evaluator.databaseUrl ? { databaseUrl: o.evaluator.databaseUrl } : { sqlitePath: o.evaluator.sqlitePath });
+    log(`database: ${o.evaluator.databaseUrl ? `postgres (${urlWithoutCredentials(o.evaluator.databaseUrl)})` : `sqlite (${o.evaluator.sqlitePath})`}; bus ${o.config.bus.kind}`);
     try {
       const bus = o.bus ?? createBus(o.config.bus, { sessionTimeoutMs: o.evaluator.kafkaSessionTimeoutMs });
       const evaluator = new CheckpointEvaluator(store.results, catalog, o.evaluator, log);
