@@ -26,6 +26,8 @@ export const topicsSchema = z
     docsDuplicate: z.string().min(1).default(DEFAULT_TOPICS.docsDuplicate),
     seqsPacked: z.string().min(1).default(DEFAULT_TOPICS.seqsPacked),
     seqsReplay: z.string().min(1).default(DEFAULT_TOPICS.seqsReplay),
+    /** The packer's carried open sequences per input partition (compacted). */
+    packerState: z.string().min(1).default('cpt.packer.state'),
     checkpoints: z.string().min(1).default(DEFAULT_TOPICS.checkpoints),
     evals: z.string().min(1).default(DEFAULT_TOPICS.evals),
     /** Dead-letter topics are `${deadLetterPrefix}.dlq.<stage>`. */

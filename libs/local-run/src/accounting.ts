@@ -3,7 +3,7 @@
 import { codecFor, deadLetterTopic, Duplicate, DuplicateKind, PackedSequence, Rejection } from '../../contracts/src';
 import type { TopicsConfig } from '../../config/src/schema';
 import type { Bus, ConsumedRecord, Subscription } from '../../transport/src/bus';
-import { DEDUP_STAGE, PACKER_STAGE, QUALITY_STAGE } from '../../pipeline-stages/src';
+import { DEDUP_STAGE, isPackerFlushRequest, PACKER_STAGE, QUALITY_STAGE } from '../../pipeline-stages/src';
 
 export class PipelineTimeoutError extends Error {
   override readonly name = 'PipelineTimeoutError';
@@ -86,7 +86,7 @@ export class PipelineAccounting {
       if (d.kind === DuplicateKind.EXACT) c.exactDuplicates++;
       else c.nearDuplicates++;
     } else if (record.topic === topics.docsUnique) {
-      c.unique++;
+      if (!isPackerFlushRequest(record)) c.unique++;
     } else if (record.topic === topics.seqsPacked || record.topic === topics.seqsReplay) {
       const s = sequenceCodec.decode(record.value);
       c.sequences++;

@@ -22,6 +22,9 @@ import { StageAccounting } from '../../service-host/src/stage-accounting';
 import type { Bus, Subscription } from '../../transport/src/bus';
 import { PipelineAccounting, type PipelineCounts } from './accounting';
 
+/** How long the in-process packer waits for more input before padding its open sequences. */
+export const LOCAL_IDLE_FLUSH_MS = 300;
+
 export interface CorpusSource {
   /** A file, folder or glob the ingest readers understand. */
   path: string;
@@ -60,7 +63,8 @@ export class LocalPipeline {
     const stages: Stage[] = [
       createQualityStage({ topics: config.topics, filters: quality.filters as QualityPipelineConfig, scorer: await openDocumentScorer(quality) }),
       createDedupStage({ topics: config.topics, store: openSignatureStore(dedup), nearDuplicates: dedup.nearDuplicates }),
-      createPackerStage({ topics: config.topics, tokenizer, seqLen: packing.seqLen, strategy: packing.strategy }),
+      // One process whose input ends when ingest does: a short quiet spell is the stream's end.
+      createPackerStage({ topics: config.topics, tokenizer, seqLen: packing.seqLen, strategy: packing.strategy, bus, idleFlushMs: LOCAL_IDLE_FLUSH_MS }),
     ];
     const accounting = new PipelineAccounting(bus, config.topics);
     await accounting.start();

@@ -73,6 +73,8 @@ export const packerSettingsSchema = z
     tokenizerPath: z.string().min(1).optional(),
     seqLen: z.number().int().min(8).default(DEFAULT_SEQ_LEN),
     strategy: z.enum(['concat', 'best-fit']).default('concat'),
+    /** Pad and emit a partition's open sequence after this long without input (the only padding besides a stream's end). */
+    idleFlushSeconds: z.number().positive().default(30),
   })
   .strict()
   .refine((s) => s.modelDir === undefined || s.tokenizerPath === undefined, { message: 'give modelDir (its tokenizer.json is used) or tokenizerPath, not both', path: ['tokenizerPath'] });

@@ -182,6 +182,18 @@ export class MemoryBus implements Bus {
     return this.startReader('external', source, options.handler, options.maxBatchRecords, undefined, () => {});
   }
 
+  async ensureStateTopic(topic: string): Promise<void> {
+    this.topic(topic);
+  }
+
+  async readState(topic: string, key: string): Promise<Buffer | undefined> {
+    // Batches are appended whole, so the newest record of the key's partition is its committed value.
+    const partitions = this.topic(topic);
+    const records = partitions[partitionForKey(key, partitions.length)];
+    for (let i = records.length - 1; i >= 0; i--) if (records[i].key === key) return records[i].value;
+    return undefined;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
   }
@@ -206,7 +218,10 @@ export class MemoryBus implements Bus {
   private append(records: OutgoingRecord[]): void {
     for (const record of records) {
       const partitions = this.topic(record.topic);
-      partitions[this.partitionFor(record, partitions.length)].push({
+      if (record.partition !== undefined && !(Number.isInteger(record.partition) && record.partition >= 0 && record.partition < partitions.length)) {
+        throw new Error(`topic ${record.topic} has no partition ${record.partition}`);
+      }
+      partitions[record.partition ?? this.partitionFor(record, partitions.length)].push({
         key: record.key,
         value: record.value,
         headers: { ...(record.headers ?? {}) },

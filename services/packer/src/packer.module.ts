@@ -16,6 +16,8 @@ export function packerModule(config: CptflowConfig, bus: Bus): DynamicModule {
         tokenizer: await openPackerTokenizer(settings),
         seqLen: settings.seqLen,
         strategy: settings.strategy,
+        bus,
+        idleFlushMs: settings.idleFlushSeconds * 1000,
       }),
   });
 }
