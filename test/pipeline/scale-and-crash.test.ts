@@ -73,7 +73,8 @@ async function runScenario(file: string, documents: number, scenario: Scenario):
         await start(stage, instanceOf.get(victim)!);
       }
     }
-    const counts = await accounting.settled(150_000).catch((error: Error) => {
+    // Quiet for longer than the packers' idle flush (2 s): a document's tail may wait in a carried sequence.
+    const counts = await accounting.settled(150_000, 4000).catch((error: Error) => {
       throw new Error(`${error.message}\n${running.map((s) => s.output()).join('\n')}`);
     });
     const outcomes = await readOutcomes(bus, topics, counts);

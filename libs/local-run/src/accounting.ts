@@ -111,10 +111,12 @@ export class PipelineAccounting {
   }
 
   /**
-   * Resolves once balanced() holds and the counts stay still for `quietMs`: the last sequences of a
-   * document split across several may still be on their way when its first one is counted.
+   * Resolves once balanced() holds, `drained()` says nothing is held back, and the counts stay still for
+   * `quietMs`: a document's first sequence counts it as packed while its tail may still be in the
+   * packer's carried open sequence (until the idle flush) or on its way. Where the packers run in other
+   * processes, give a `quietMs` above their idle flush.
    */
-  async settled(timeoutMs: number, quietMs = 400): Promise<PipelineCounts> {
+  async settled(timeoutMs: number, quietMs = 400, drained: () => boolean = () => true): Promise<PipelineCounts> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     let stableSince = Date.now();
@@ -123,7 +125,7 @@ export class PipelineAccounting {
       if (now !== last) {
         last = now;
         stableSince = Date.now();
-      } else if (this.balanced() && Date.now() - stableSince >= quietMs) {
+      } else if (this.balanced() && drained() && Date.now() - stableSince >= quietMs) {
         return structuredClone(this.counts);
       }
       if (Date.now() > deadline) throw new PipelineTimeoutError(`pipeline did not settle: ${now}`);

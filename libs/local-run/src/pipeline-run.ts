@@ -15,6 +15,7 @@ import {
   openSignatureStore,
   packerSettings,
   qualitySettings,
+  type PackerStage,
 } from '../../pipeline-stages/src';
 import type { QualityPipelineConfig } from '../../quality/src';
 import type { Stage } from '../../service-host/src/stage';
@@ -52,6 +53,7 @@ export class LocalPipeline {
     readonly tokenizer: DocumentTokenizer,
     /** Per-stage counts, as the stage services keep them (summary lines, the mostly-rejected warning). */
     readonly stageAccounting: StageAccounting[],
+    private readonly packer: PackerStage,
   ) {}
 
   static async start(options: PipelineRunOptions): Promise<LocalPipeline> {
@@ -60,11 +62,12 @@ export class LocalPipeline {
     const dedup = dedupSettings(config);
     const quality = qualitySettings(config);
     const tokenizer = await openPackerTokenizer(packing);
+    // One process whose input ends when ingest does: a short quiet spell is the stream's end.
+    const packer = createPackerStage({ topics: config.topics, tokenizer, seqLen: packing.seqLen, strategy: packing.strategy, bus, idleFlushMs: LOCAL_IDLE_FLUSH_MS });
     const stages: Stage[] = [
       createQualityStage({ topics: config.topics, filters: quality.filters as QualityPipelineConfig, scorer: await openDocumentScorer(quality) }),
       createDedupStage({ topics: config.topics, store: openSignatureStore(dedup), nearDuplicates: dedup.nearDuplicates }),
-      // One process whose input ends when ingest does: a short quiet spell is the stream's end.
-      createPackerStage({ topics: config.topics, tokenizer, seqLen: packing.seqLen, strategy: packing.strategy, bus, idleFlushMs: LOCAL_IDLE_FLUSH_MS }),
+      packer,
     ];
     const accounting = new PipelineAccounting(bus, config.topics);
     await accounting.start();
@@ -82,7 +85,7 @@ export class LocalPipeline {
         }),
       );
     }
-    return new LocalPipeline(options, stages, subscriptions, accounting, tokenizer, stageAccounting);
+    return new LocalPipeline(options, stages, subscriptions, accounting, tokenizer, stageAccounting, packer);
   }
 
   async ingest(source: CorpusSource): Promise<void> {
@@ -104,7 +107,8 @@ export class LocalPipeline {
 
   /** Resolves once every ingested document is accounted for; rejects after the timeout. */
   async settle(): Promise<PipelineCounts> {
-    return this.accounting.settled(this.options.settleTimeoutMs ?? 10 * 60_000);
+    // Settled once the packer holds no open sequence and its idle flush had time to be counted.
+    return this.accounting.settled(this.options.settleTimeoutMs ?? 10 * 60_000, LOCAL_IDLE_FLUSH_MS + 400, () => !this.packer.holdsOpenSequences());
   }
 
   async stop(): Promise<void> {

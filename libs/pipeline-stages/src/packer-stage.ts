@@ -70,7 +70,13 @@ interface Carry {
   packers: Map<string, SequencePacker>;
 }
 
-export function createPackerStage(options: PackerStageOptions): Stage & { counters: PackerStageCounters } {
+export interface PackerStage extends Stage {
+  counters: PackerStageCounters;
+  /** Whether any partition this packer handles holds an open (not yet emitted) sequence. */
+  holdsOpenSequences(): boolean;
+}
+
+export function createPackerStage(options: PackerStageOptions): PackerStage {
   const { topics, tokenizer, seqLen, strategy, bus } = options;
   const padId = options.padId ?? tokenizer.eosId;
   const idleFlushMs = options.idleFlushMs ?? DEFAULT_IDLE_FLUSH_MS;
@@ -151,7 +157,7 @@ export function createPackerStage(options: PackerStageOptions): Stage & { counte
     const key = partitionKey(batch);
     clearTimeout(idleTimers.get(key));
     idleTimers.delete(key);
-    if (![...carry.packers.values()].some((p) => p.state().segments.length > 0)) return;
+    if (!hasOpenSequences(carry)) return;
     const requestedAt = carry.nextOffset;
     const timer = setTimeout(() => {
       idleTimers.delete(key);
@@ -169,6 +175,7 @@ export function createPackerStage(options: PackerStageOptions): Stage & { counte
     inputTopics: [topics.docsUnique],
     outputTopics: [topics.seqsPacked, topics.seqsReplay],
     counters,
+    holdsOpenSequences: () => [...carried.values()].some(hasOpenSequences),
     async handle(batch) {
       const key = partitionKey(batch);
       const carry = await carryFor(batch);
@@ -205,6 +212,10 @@ export function createPackerStage(options: PackerStageOptions): Stage & { counte
       idleTimers.clear();
     },
   };
+}
+
+function hasOpenSequences(carry: Carry): boolean {
+  return [...carry.packers.values()].some((p) => p.state().segments.length > 0);
 }
 
 /** A packed sequence continues the trace of the record that completed it. */
