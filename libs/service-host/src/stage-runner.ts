@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Bus, Subscription } from '../../transport/src/bus';
 import type { CptflowConfig } from '../../config/src/schema';
 import { consumerLag } from '../../telemetry/src';
@@ -19,15 +19,20 @@ export class StageRunner implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger(StageRunner.name);
   private subscription?: Subscription;
   private summaries?: StageSummaries;
+  private readonly accounting: StageAccounting;
+  private readonly backends: Record<string, string>;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     @Inject(STAGE) private readonly stage: Stage,
     @Inject(CONFIG) private readonly config: CptflowConfig,
     @Inject(Readiness) readiness: Readiness,
-    @Inject(StageAccounting) private readonly accounting: StageAccounting,
-    @Inject(BACKENDS) private readonly backends: Record<string, string>,
+    // Provided by StageHostModule; a module that lists StageRunner itself (the evaluator) gets its own.
+    @Optional() @Inject(StageAccounting) accounting?: StageAccounting,
+    @Optional() @Inject(BACKENDS) backends?: Record<string, string>,
   ) {
+    this.accounting = accounting ?? new StageAccounting(stage.name, config.topics);
+    this.backends = backends ?? {};
     readiness.register(`stage:${stage.name}`, () =>
       this.subscription ? { ready: true } : { ready: false, detail: 'not subscribed yet' },
     );
@@ -47,7 +52,8 @@ export class StageRunner implements OnApplicationBootstrap, BeforeApplicationShu
     this.logger.log(`${stage.name}: consuming ${stage.inputTopics.join(', ')} as group ${stage.groupId}`);
     this.summaries = startStageSummaries({
       accounting: this.accounting,
-      everyMs: this.config.logging.summaryEverySeconds * 1000,
+      // Configurations built by hand (tests) may lack the section: the schema's default then.
+      everyMs: (this.config.logging?.summaryEverySeconds ?? 30) * 1000,
       // The transports report lag under the consumer group's name.
       lag: () => consumerLag(stage.groupId),
       log: (line) => this.logger.log(line),
