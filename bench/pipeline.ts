@@ -31,6 +31,7 @@ import { defaultTokenizerPath, DocumentTokenizer, DEFAULT_SEQ_LEN } from '../lib
 import { createDedupStage, createPackerStage, createQualityStage, documentCodec } from '../libs/pipeline-stages/src';
 import type { Stage } from '../libs/service-host/src/stage';
 import { createBus } from '../libs/transport/src/create-bus';
+import { MemoryBus } from '../libs/transport/src/memory-bus';
 import type { ConsumedBatch, ConsumedRecord, OutgoingRecord } from '../libs/transport/src/bus';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -154,7 +155,8 @@ async function runStagesVariant(storeKind: 'memory' | 'sqlite', repeat: number):
     return {
       quality: createQualityStage({ topics }),
       dedup: createDedupStage({ topics, store }),
-      packer: createPackerStage({ topics, tokenizer: DocumentTokenizer.load(), seqLen: DEFAULT_SEQ_LEN, strategy: 'concat' }),
+      // The packer reads its carried state from the bus only when a batch does not continue the last one.
+      packer: createPackerStage({ topics, tokenizer: DocumentTokenizer.load(), seqLen: DEFAULT_SEQ_LEN, strategy: 'concat', bus: new MemoryBus() }),
     };
   });
   // What ingest puts on docs.raw: one encoded Document per line.

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { codecFor, Document, Duplicate, PackedSequence, Rejection } from '../../libs/contracts/src';
 import type { PipelineCounts } from '../../libs/local-run/src';
 import { fromPackedSequenceMessage, unpackDocuments, type PackedSequenceData, type TokenizedDocument } from '../../libs/packing/src';
+import { isPackerFlushRequest } from '../../libs/pipeline-stages/src';
 import type { Bus } from '../../libs/transport/src/bus';
 import { readTopics } from './topic-reader';
 
@@ -45,6 +46,7 @@ export async function readOutcomes(bus: Bus, topics: OutcomeTopics, counts: Pipe
     packed: new Map(),
   };
   for (const r of records) {
+    if (isPackerFlushRequest(r)) continue; // the packer's idle-flush requests share docs.unique, they are no documents
     let id: string;
     if (r.topic === topics.docsRejected) {
       const m = rejectionCodec.decode(r.value);

@@ -31,6 +31,7 @@ export function uniqueTopics(prefix: string): TopicsConfig {
     docsDuplicate: `${prefix}.docs.duplicate`,
     seqsPacked: `${prefix}.seqs.packed`,
     seqsReplay: `${prefix}.seqs.replay`,
+    packerState: `${prefix}.packer.state`,
     checkpoints: `${prefix}.checkpoints`,
     evals: `${prefix}.evals`,
     trainingMetrics: `${prefix}.metrics.training`,

@@ -75,7 +75,7 @@ test(
       topics,
       stages: {
         dedup: { store: { kind: 'sqlite', path: path.join(dir, 'dedup.sqlite') } },
-        packer: { seqLen: SEQ_LEN },
+        packer: { seqLen: SEQ_LEN, idleFlushSeconds: 1 }, // the corpus's last open sequences are flushed within the test's time
         trainer: {
           run,
           model: { randomPreset: 'cptflow-tiny', seed: 1 },

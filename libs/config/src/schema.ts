@@ -26,6 +26,8 @@ export const topicsSchema = z
     docsDuplicate: z.string().min(1).default(DEFAULT_TOPICS.docsDuplicate),
     seqsPacked: z.string().min(1).default(DEFAULT_TOPICS.seqsPacked),
     seqsReplay: z.string().min(1).default(DEFAULT_TOPICS.seqsReplay),
+    /** The packer's carried open sequences per input partition (compacted). */
+    packerState: z.string().min(1).default('cpt.packer.state'),
     checkpoints: z.string().min(1).default(DEFAULT_TOPICS.checkpoints),
     evals: z.string().min(1).default(DEFAULT_TOPICS.evals),
     trainingMetrics: z.string().min(1).default(DEFAULT_TOPICS.trainingMetrics),
@@ -42,11 +44,19 @@ export const httpSchema = z
   })
   .strict();
 
+export const loggingSchema = z
+  .object({
+    /** Every stage service logs a one-line summary of what it did this often (while anything changes). */
+    summaryEverySeconds: z.number().positive().default(30),
+  })
+  .strict();
+
 export const cptflowConfigSchema = z
   .object({
     bus: busSchema.default({}),
     topics: topicsSchema.default({}),
     http: httpSchema.default({}),
+    logging: loggingSchema.default({}),
     /** Stage sections are validated by each stage's own schema (see the stage's lib). */
     stages: z.record(z.string(), z.unknown()).default({}),
   })

@@ -26,7 +26,7 @@ test('documents go to the raw topic keyed by id and rejections to the dead-lette
   const bus = recordingBus();
   const publisher = new DocumentPublisher(bus, { raw: 'cpt.docs.raw', deadLetter: 'cpt.dlq.ingest' }, { batchRecords: 2, now: () => 99 });
   const counts = await publishAll(items([doc('d1'), doc('d2'), badLine, doc('d3'), doc('d4')]), publisher);
-  assert.deepEqual(counts, { documents: 4, deadLetters: 1, batches: 3 });
+  assert.deepEqual(counts, { documents: 4, deadLetters: 1, rejected: 0, batches: 3 });
   assert.deepEqual(bus.batches.map((b) => b.length), [2, 2, 1]);
   const all = bus.batches.flat();
   assert.deepEqual(all.map((r) => [r.topic, r.key]), [

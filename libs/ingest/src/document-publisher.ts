@@ -4,7 +4,7 @@
 // that keeps a fast reader from racing ahead of the broker.
 import { SpanKind, trace } from '@opentelemetry/api';
 import type { Bus, OutgoingRecord } from '../../transport/src/bus';
-import { codecFor, Document } from '../../contracts/src';
+import { codecFor, Document, Rejection } from '../../contracts/src';
 import { deadLetterForSource } from '../../transport/src/dead-letter';
 import { INGEST_STAGE } from './dead-letter';
 import { IngestItem } from './ingest-item';
@@ -12,6 +12,8 @@ import { IngestItem } from './ingest-item';
 export interface PublisherTopics {
   raw: string;
   deadLetter: string;
+  /** docs.rejected: where documents the reader's filter did not keep go (needed only with such a filter). */
+  rejected?: string;
 }
 
 export interface PublisherOptions {
@@ -25,17 +27,20 @@ export interface PublisherOptions {
 export interface PublishedCounts {
   documents: number;
   deadLetters: number;
+  /** Documents written to docs.rejected by the reader's filter. */
+  rejected: number;
   batches: number;
 }
 
 const documentCodec = codecFor<Document>(Document);
+const rejectionCodec = codecFor<Rejection>(Rejection);
 
 export class DocumentPublisher {
   private batch: OutgoingRecord[] = [];
   private batchBytes = 0;
   private readonly options: PublisherOptions;
-  readonly published: PublishedCounts = { documents: 0, deadLetters: 0, batches: 0 };
-  private pending: PublishedCounts = { documents: 0, deadLetters: 0, batches: 0 };
+  readonly published: PublishedCounts = { documents: 0, deadLetters: 0, rejected: 0, batches: 0 };
+  private pending: PublishedCounts = { documents: 0, deadLetters: 0, rejected: 0, batches: 0 };
 
   constructor(
     private readonly bus: Pick<Bus, 'publish'>,
@@ -51,6 +56,13 @@ export class DocumentPublisher {
       this.batch.push({ topic: this.topics.raw, key: item.document.id, value });
       this.batchBytes += value.length;
       this.pending.documents++;
+    } else if (item.kind === 'filtered') {
+      const { document, filter, rule, value, threshold } = item.filtered;
+      if (!this.topics.rejected) throw new Error('a reader filter is on (minIntScore) but the publisher has no rejected topic');
+      const record = { topic: this.topics.rejected, key: document.id, value: rejectionCodec.encode({ document, filter, rule, value, threshold }) };
+      this.batch.push(record);
+      this.batchBytes += record.value.length;
+      this.pending.rejected++;
     } else {
       // The reason leads the error string ("bad_json: ...") so dead letters can be counted by reason.
       const { locator, original, reason, detail } = item.rejected;
@@ -69,7 +81,7 @@ export class DocumentPublisher {
     const counts = this.pending;
     this.batch = [];
     this.batchBytes = 0;
-    this.pending = { documents: 0, deadLetters: 0, batches: 0 };
+    this.pending = { documents: 0, deadLetters: 0, rejected: 0, batches: 0 };
     // One producer span per batch: the bus stamps its context on every record, so the stages' batch
     // spans downstream join this trace and a batch's path from ingest to packed sequences is one trace.
     await trace.getTracer('cptflow-ingest').startActiveSpan(
@@ -85,6 +97,7 @@ export class DocumentPublisher {
     );
     this.published.documents += counts.documents;
     this.published.deadLetters += counts.deadLetters;
+    this.published.rejected += counts.rejected;
     this.published.batches++;
   }
 }

@@ -49,12 +49,35 @@ export interface RejectedRecord {
   locator: string;
 }
 
+/** A well-formed document the reader's own filter (ReaderOptions.minIntScore) does not keep. */
+export interface FilteredDocument {
+  document: IngestDocument;
+  /** Written to docs.rejected as Rejection.filter / rule, like the quality filter's rejections. */
+  filter: 'ingest';
+  rule: 'int_score';
+  /** The row's int_score (NaN when it has none). */
+  value: number;
+  threshold: number;
+}
+
 export type IngestItem =
   | { kind: 'document'; document: IngestDocument }
-  | { kind: 'rejected'; rejected: RejectedRecord };
+  | { kind: 'rejected'; rejected: RejectedRecord }
+  | { kind: 'filtered'; filtered: FilteredDocument };
 
 export function documentItem(document: IngestDocument): IngestItem {
   return { kind: 'document', document };
+}
+
+export function filteredItem(filtered: FilteredDocument): IngestItem {
+  return { kind: 'filtered', filtered };
+}
+
+/** The source an item came from, whatever its kind. */
+export function itemSource(item: IngestItem): string {
+  if (item.kind === 'document') return item.document.source;
+  if (item.kind === 'filtered') return item.filtered.document.source;
+  return item.rejected.source;
 }
 
 export function rejectedItem(rejected: RejectedRecord): IngestItem {

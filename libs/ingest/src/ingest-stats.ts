@@ -1,10 +1,13 @@
-// Per-source accounting: every record read is either ok or malformed with a reason, so read = ok + malformed.
+// Per-source accounting: every record read is ok, malformed with a reason, or filtered by the reader's
+// own filter (minIntScore), so read = ok + malformed + filtered.
 import { IngestItem, RejectReason } from './ingest-item';
 
 export interface SourceCounts {
   read: number;
   ok: number;
   malformed: Partial<Record<RejectReason, number>>;
+  /** Well-formed rows the reader's filter did not keep (ReaderOptions.minIntScore); present once there is one. */
+  filtered?: number;
 }
 
 export class IngestStats {
@@ -15,6 +18,8 @@ export class IngestStats {
     counts.read++;
     if (item.kind === 'document') {
       counts.ok++;
+    } else if (item.kind === 'filtered') {
+      counts.filtered = (counts.filtered ?? 0) + 1;
     } else {
       const reason = item.rejected.reason;
       counts.malformed[reason] = (counts.malformed[reason] ?? 0) + 1;
@@ -40,6 +45,7 @@ export class IngestStats {
     for (const counts of this.bySource.values()) {
       total.read += counts.read;
       total.ok += counts.ok;
+      if (counts.filtered) total.filtered = (total.filtered ?? 0) + counts.filtered;
       for (const [reason, n] of Object.entries(counts.malformed) as [RejectReason, number][]) {
         total.malformed[reason] = (total.malformed[reason] ?? 0) + n;
       }
@@ -49,7 +55,7 @@ export class IngestStats {
 
   malformedTotal(): number {
     const total = this.total();
-    return total.read - total.ok;
+    return total.read - total.ok - (total.filtered ?? 0);
   }
 
   toJSON(): { total: SourceCounts; sources: Record<string, SourceCounts> } {
@@ -58,5 +64,7 @@ export class IngestStats {
 }
 
 function cloneCounts(counts: SourceCounts): SourceCounts {
-  return { read: counts.read, ok: counts.ok, malformed: { ...counts.malformed } };
+  const clone: SourceCounts = { read: counts.read, ok: counts.ok, malformed: { ...counts.malformed } };
+  if (counts.filtered) clone.filtered = counts.filtered;
+  return clone;
 }

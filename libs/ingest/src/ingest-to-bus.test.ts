@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { OutgoingRecord } from '../../transport/src/bus';
+import { codecFor, Rejection } from '../../contracts/src';
 import { ingestToBus } from './index';
 
 test('ingestToBus publishes every file a glob names, balances the counts and logs progress', async () => {
@@ -31,4 +32,25 @@ test('ingestToBus publishes every file a glob names, balances the counts and log
   assert.equal(published.filter((r) => r.topic === 'dlq').length, 1);
   assert.ok(log.length >= 2);
   assert.match(log[log.length - 1]!, /100\.0%\) \| 31 docs, 1 rejected/);
+});
+
+test('with minIntScore the filtered rows go to the rejected topic as Rejections and the counts still balance', async () => {
+  const published: OutgoingRecord[] = [];
+  const file = join(__dirname, '../../../../libs/ingest/fixtures/fineweb-edu-sample.snappy.parquet');
+  const summary = await ingestToBus(file, { publish: async (records) => void published.push(...records) }, {
+    topics: { raw: 'raw', deadLetter: 'dlq', rejected: 'rejected' },
+    reader: { minIntScore: 4 },
+  });
+  assert.deepEqual([summary.documents, summary.rejected, summary.deadLetters], [1, 5, 3]);
+  assert.deepEqual(summary.total, { read: 9, ok: 1, malformed: { empty_text: 1, missing_text: 1, invalid_utf8: 1 }, filtered: 5 });
+  const rejections = published.filter((r) => r.topic === 'rejected').map((r) => codecFor<Rejection>(Rejection).decode(r.value));
+  assert.equal(rejections.length, 5);
+  for (const r of rejections) {
+    assert.deepEqual([r.filter, r.rule, r.value, r.threshold], ['ingest', 'int_score', 3, 4]);
+    assert.ok(r.document?.text, 'the rejected document travels whole, as the quality filter writes it');
+  }
+  await assert.rejects(
+    ingestToBus(file, { publish: async () => {} }, { topics: { raw: 'raw', deadLetter: 'dlq' }, reader: { minIntScore: 4 } }),
+    /no rejected topic/,
+  );
 });

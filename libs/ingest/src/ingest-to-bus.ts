@@ -19,6 +19,8 @@ export interface IngestSummary {
   files: number;
   documents: number;
   deadLetters: number;
+  /** Documents the reader's filter (minIntScore) sent to docs.rejected. */
+  rejected: number;
   total: SourceCounts;
   sources: Record<string, SourceCounts>;
 }
@@ -32,5 +34,5 @@ export async function ingestToBus(pathOrGlob: string, bus: Pick<Bus, 'publish'>,
   const published = await publishAll(run, publisher, reporter && (() => reporter.update(run.progress())));
   reporter?.finish(run.progress());
   const stats = run.stats.toJSON();
-  return { files: run.files.length, documents: published.documents, deadLetters: published.deadLetters, ...stats };
+  return { files: run.files.length, documents: published.documents, deadLetters: published.deadLetters, rejected: published.rejected, ...stats };
 }

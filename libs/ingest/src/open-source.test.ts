@@ -32,7 +32,7 @@ test('a folder is walked recursively: each .txt/.md file is one document, others
   const run = await openSource(root, { maxDocumentBytes: 1000 });
   const items = await collect(run);
   const byFile = Object.fromEntries(
-    items.map((i) => (i.kind === 'document' ? [i.document.source.slice(root.length + 1), i.document.text] : [i.rejected.source.slice(root.length + 1), i.rejected.reason])),
+    items.map((i) => (i.kind === 'document' ? [i.document.source.slice(root.length + 1), i.document.text] : i.kind === 'rejected' ? [i.rejected.source.slice(root.length + 1), i.rejected.reason] : ['filtered'])),
   );
   assert.deepEqual(byFile, {
     'big.txt': 'oversize',

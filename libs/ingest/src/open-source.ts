@@ -2,7 +2,7 @@
 // Items are pulled one at a time, so reading proceeds only as fast as the consumer publishes.
 import { basename } from 'node:path';
 import { countingBytes, decompressed, fileChunks } from './byte-stream';
-import { IngestItem, rejectedItem } from './ingest-item';
+import { IngestItem, itemSource, rejectedItem } from './ingest-item';
 import { IngestStats } from './ingest-stats';
 import { readJsonl } from './jsonl-reader';
 import { readParquet } from './parquet-reader';
@@ -17,6 +17,8 @@ export interface IngestProgress {
   bytesTotal?: number;
   documents: number;
   rejected: number;
+  /** Documents the reader's filter did not keep (ReaderOptions.minIntScore). */
+  filtered?: number;
 }
 
 export interface IngestRun extends AsyncIterable<IngestItem> {
@@ -63,6 +65,7 @@ class ItemRun implements IngestRun {
   bytesRead = 0;
   private documents = 0;
   private rejected = 0;
+  private filtered = 0;
   private started = false;
 
   constructor(
@@ -72,16 +75,16 @@ class ItemRun implements IngestRun {
   ) {}
 
   progress(): IngestProgress {
-    return { bytesRead: this.bytesRead, bytesTotal: this.bytesTotal, documents: this.documents, rejected: this.rejected };
+    return { bytesRead: this.bytesRead, bytesTotal: this.bytesTotal, documents: this.documents, rejected: this.rejected, filtered: this.filtered };
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<IngestItem> {
     if (this.started) throw new Error('an ingest run can be iterated only once');
     this.started = true;
     for await (const item of this.produce(this)) {
-      const source = item.kind === 'document' ? item.document.source : item.rejected.source;
-      this.stats.record(source, item);
+      this.stats.record(itemSource(item), item);
       if (item.kind === 'document') this.documents++;
+      else if (item.kind === 'filtered') this.filtered++;
       else this.rejected++;
       yield item;
     }

@@ -1,8 +1,9 @@
 // Reads the FineWeb-Edu-shaped fixtures written by fixtures/make_parquet_fixtures.py (pyarrow).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { openSync, closeSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parquetMetadata } from 'hyparquet';
 import { IngestItem, openSource } from './index';
 
 const FIXTURES = resolve(__dirname, '../../../../libs/ingest/fixtures');
@@ -19,7 +20,7 @@ for (const codec of ['none', 'snappy', 'zstd']) {
     const run = await openSource(file, { now: () => 42 });
     const items = await collect(run);
     assert.equal(items.length, 9);
-    const outcome = items.map((i) => (i.kind === 'document' ? 'doc' : i.rejected.reason));
+    const outcome = items.map((i) => (i.kind === 'rejected' ? i.rejected.reason : 'doc'));
     assert.deepEqual(outcome, ['doc', 'doc', 'doc', 'doc', 'empty_text', 'doc', 'missing_text', 'doc', 'invalid_utf8']);
 
     const french = items[3]!;
@@ -86,4 +87,62 @@ test('the id column is configurable: mapping it to url makes the url the documen
   assert.ok(first.kind === 'document');
   assert.equal(first.document.id, 'https://example.org/lesson/0');
   assert.equal(first.document.metadata.id, '<urn:uuid:00000000-0000-4000-8000-000000000000>');
+});
+
+// FineWeb-Edu's columns and Parquet types as the dataset's shards carry them (dataset card, HuggingFaceFW/fineweb-edu).
+const FINEWEB_EDU_COLUMNS: Array<[string, string]> = [
+  ['text', 'BYTE_ARRAY'],
+  ['id', 'BYTE_ARRAY'],
+  ['dump', 'BYTE_ARRAY'],
+  ['url', 'BYTE_ARRAY'],
+  ['file_path', 'BYTE_ARRAY'],
+  ['language', 'BYTE_ARRAY'],
+  ['language_score', 'DOUBLE'],
+  ['token_count', 'INT64'],
+  ['score', 'DOUBLE'],
+  ['int_score', 'INT64'],
+];
+
+test("the fixture has FineWeb-Edu's exact columns, in order, with its types, written by pyarrow", () => {
+  const file = join(FIXTURES, 'fineweb-edu-sample.snappy.parquet');
+  const bytes = Buffer.alloc(statSync(file).size);
+  const fd = openSync(file, 'r');
+  readSync(fd, bytes, 0, bytes.length, 0);
+  closeSync(fd);
+  const metadata = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  assert.deepEqual(metadata.schema.slice(1).map((c) => [c.name, c.type]), FINEWEB_EDU_COLUMNS);
+  assert.match(metadata.created_by ?? '', /parquet-cpp-arrow/);
+});
+
+test('minIntScore keeps rows with int_score >= N and turns the others into rejections with rule and value', async () => {
+  const file = join(FIXTURES, 'fineweb-edu-sample.zstd.parquet');
+  const run = await openSource(file, { minIntScore: 3 });
+  const items = await collect(run);
+  // int_score per row: 3, 4, 3, 3, 1 (empty text), 3, 1 (no text), 3, 2 (invalid UTF-8). Malformed rows stay
+  // dead letters whatever their score: the filter judges documents, not broken records.
+  const outcome = items.map((i) => (i.kind === 'rejected' ? i.rejected.reason : i.kind === 'filtered' ? `${i.filtered.rule}=${i.filtered.value}` : 'doc'));
+  assert.deepEqual(outcome, ['doc', 'doc', 'doc', 'doc', 'empty_text', 'doc', 'missing_text', 'doc', 'invalid_utf8']);
+
+  const strict = await collect(await openSource(file, { minIntScore: 4 }));
+  const kept = strict.flatMap((i) => (i.kind === 'document' ? [i.document.id] : []));
+  assert.deepEqual(kept, ['<urn:uuid:00000000-0000-4000-8000-000000000001>']);
+  const filtered = strict.flatMap((i) => (i.kind === 'filtered' ? [i.filtered] : []));
+  assert.deepEqual(filtered.map((f) => [f.document.id.slice(-2, -1), f.filter, f.rule, f.value, f.threshold]), [
+    ['0', 'ingest', 'int_score', 3, 4],
+    ['2', 'ingest', 'int_score', 3, 4],
+    ['3', 'ingest', 'int_score', 3, 4],
+    ['5', 'ingest', 'int_score', 3, 4],
+    ['7', 'ingest', 'int_score', 3, 4],
+  ]);
+  assert.equal(filtered[0]!.document.metadata.int_score, '3', 'the rejected document keeps its columns');
+});
+
+test('minIntScore rejects rows without a numeric int_score (NaN value) rather than letting them through', async () => {
+  const items = await collect(await openSource(join(FIXTURES, 'sample.jsonl'), { minIntScore: 3 }));
+  const documents = items.filter((i) => i.kind !== 'rejected');
+  assert.ok(documents.length > 0);
+  for (const item of documents) {
+    assert.ok(item.kind === 'filtered');
+    assert.ok(Number.isNaN(item.filtered.value));
+  }
 });

@@ -31,6 +31,13 @@ export interface ReaderOptions {
   textExtensions: string[];
   /** Read size for files; bounds how much raw data is in flight per source. */
   readChunkBytes: number;
+  /**
+   * Keep only rows whose `int_score` column (FineWeb-Edu's educational score, 0-5) is at least this, as
+   * FineWeb-Edu is used (the published dataset keeps int_score >= 3). The others, and rows without a
+   * numeric int_score, become rejections (filter "ingest", rule "int_score", the row's value and this
+   * threshold) counted like any quality-filter rejection. Off when undefined.
+   */
+  minIntScore?: number;
   /** Clock for Document.ingestedAtMs (tests pin it). */
   now: () => number;
 }
@@ -61,6 +68,9 @@ export function resolveReaderOptions(partial: Partial<ReaderOptions> = {}): Read
     if (!Number.isInteger(merged[key]) || merged[key] <= 0) {
       throw new RangeError(`reader option ${key} must be a positive integer, got ${String(merged[key])}`);
     }
+  }
+  if (merged.minIntScore !== undefined && !Number.isFinite(merged.minIntScore)) {
+    throw new RangeError(`reader option minIntScore must be a number, got ${String(merged.minIntScore)}`);
   }
   if (!merged.textField) throw new RangeError('reader option textField must not be empty');
   return merged;

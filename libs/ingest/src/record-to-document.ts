@@ -1,6 +1,6 @@
 // Turns one parsed record (a JSON object or a Parquet row) into a Document, or says why it cannot be one.
 import { contentHashId } from './stable-id';
-import { documentItem, IngestItem, RejectReason, rejectedItem } from './ingest-item';
+import { documentItem, filteredItem, IngestItem, RejectReason, rejectedItem } from './ingest-item';
 import { ReaderOptions } from './reader-options';
 import { InvalidUtf8Bytes } from './utf8';
 
@@ -40,7 +40,7 @@ export function recordToItem(record: Record<string, unknown>, context: RecordCon
     if (asString !== undefined) metadata[key] = asString;
   }
   const url = record[options.urlField];
-  return documentItem({
+  const document = {
     id: sourceIdOf(record[options.idField]) ?? contentHashId(text),
     text,
     source: options.sourceLabel ?? context.source,
@@ -48,7 +48,21 @@ export function recordToItem(record: Record<string, unknown>, context: RecordCon
     metadata,
     ingestedAtMs: options.now(),
     corpus: options.corpus,
-  });
+  };
+  if (options.minIntScore !== undefined) {
+    const intScore = numberOf(record.int_score);
+    if (!(intScore >= options.minIntScore)) {
+      return filteredItem({ document, filter: 'ingest', rule: 'int_score', value: intScore, threshold: options.minIntScore });
+    }
+  }
+  return documentItem(document);
+}
+
+/** A numeric column's value (Parquet int64 arrives as bigint, JSON as number); NaN for anything else. */
+function numberOf(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return NaN;
 }
 
 /** A usable source id is a non-empty string or an integer; anything else falls back to the content hash. */

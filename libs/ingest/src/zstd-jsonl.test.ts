@@ -16,7 +16,7 @@ async function collect(items: AsyncIterable<IngestItem>): Promise<IngestItem[]> 
 }
 
 function summary(items: IngestItem[]): string[] {
-  return items.map((i) => (i.kind === 'document' ? `doc ${i.document.text}` : `rejected ${i.rejected.reason}`));
+  return items.map((i) => (i.kind === 'document' ? `doc ${i.document.text}` : i.kind === 'rejected' ? `rejected ${i.rejected.reason}` : 'filtered'));
 }
 
 const EXPECTED_SAMPLE = [

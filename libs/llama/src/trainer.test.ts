@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parameterShapes } from './architecture';
 import { batchFromLabels } from './batch';
-import { LlamaTrainer, TrainerOptions } from './trainer';
+import { decayPredicate, LlamaTrainer, TrainerOptions } from './trainer';
 import { readF32Safetensors, tinyLlama, TINY_LLAMA_DIR, worstMismatch } from './testing/fixtures';
 import { join } from 'node:path';
 
@@ -25,6 +25,45 @@ test('the decay policy picks the same parameters as the torch run', () => {
   const shapes = parameterShapes(fx.architecture);
   const decayed = shapes.filter((p) => p.shape.length >= 2).map((p) => p.name);
   assert.deepEqual(decayed.sort(), [...fx.meta.adamw.decay_params].sort());
+});
+
+// transformers' Trainer (get_decay_parameter_names, 5.x) leaves out parameters whose names match
+// these patterns (and nn.LayerNorm modules, which LLaMA has none of).
+const TRANSFORMERS_NO_DECAY = [/bias/, /layernorm/, /rmsnorm/, /(?:^|\.)norm(?:$|\.)/, /_norm(?:$|\.)/];
+
+test("decay 'matrices' leaves out exactly the parameters transformers' Trainer leaves out; 'all' decays every one", () => {
+  const shapes = parameterShapes(fx.architecture);
+  const trainerDecays = (name: string) => !TRANSFORMERS_NO_DECAY.some((p) => p.test(name));
+  const matrices = decayPredicate('matrices');
+  for (const p of shapes) assert.equal(matrices(p.name, p.shape), trainerDecays(p.name), p.name);
+  assert.ok(shapes.some((p) => !trainerDecays(p.name)), 'the model has norm weights to leave out');
+  const all = decayPredicate('all');
+  assert.ok(shapes.every((p) => all(p.name, p.shape)));
+});
+
+test("one AdamW step under decay 'all' differs from 'matrices' by exactly lr x wd x p on the norm weights, nowhere else", async () => {
+  const ids = fx.trainBatches.input_ids[0];
+  const weightDecay = 0.1;
+  const adamw = { beta1: betas[0], beta2: betas[1], eps, weightDecay };
+  const stepped = async (decay: 'matrices' | 'all') => {
+    const trainer = await LlamaTrainer.create(fx.architecture, fx.params(), options({ decay, adamw }));
+    await trainer.trainStep([batchFromLabels(ids)], lr);
+    await trainer.release();
+    return trainer.params;
+  };
+  const [matrices, all] = [await stepped('matrices'), await stepped('all')];
+  const initial = fx.params();
+  for (const p of parameterShapes(fx.architecture)) {
+    const [a, b, p0] = [matrices.get(p.name)!, all.get(p.name)!, initial.get(p.name)!];
+    if (p.shape.length >= 2) {
+      assert.deepEqual(b, a, `${p.name} is decayed under both policies`);
+      continue;
+    }
+    // p_all = p0 (1 - lr wd) - update and p_matrices = p0 - update.
+    for (let i = 0; i < a.length; i++) {
+      assert.ok(Math.abs(a[i]! - b[i]! - lr * weightDecay * p0[i]!) <= 1e-6, `${p.name}[${i}]: ${a[i]} - ${b[i]} vs ${lr * weightDecay * p0[i]!}`);
+    }
+  }
 });
 
 for (const [label, curve, maxGradNorm] of [

@@ -10,7 +10,13 @@ import { AdamWHyperparameters, buildAdamWGraph, buildGradSquareSumGraph, shardTe
 import { TokenBatch } from './batch';
 import { buildTrainGraph, gradAccumName, gradName } from './train-graph';
 
-export type DecayPolicy = 'matrices' | 'matrices-except-embeddings' | ((name: string, shape: readonly number[]) => boolean);
+/**
+ * Which parameters take weight decay. 'matrices' (every tensor with ndim >= 2: projections and
+ * embeddings, never RMSNorm weights or biases) picks what transformers' Trainer picks for a LLaMA
+ * model (its get_decay_parameter_names leaves out norms and biases); 'all' decays every tensor, as a
+ * bare torch.optim.AdamW(model.parameters()) does.
+ */
+export type DecayPolicy = 'matrices' | 'matrices-except-embeddings' | 'all' | ((name: string, shape: readonly number[]) => boolean);
 
 export interface TrainerOptions {
   batch: number;
@@ -208,5 +214,6 @@ async function optimizerShards(shapes: ParameterShape[], decays: (name: string, 
 export function decayPredicate(policy: DecayPolicy): (name: string, shape: readonly number[]) => boolean {
   if (typeof policy === 'function') return policy;
   if (policy === 'matrices') return (_name, shape) => shape.length >= 2;
+  if (policy === 'all') return () => true;
   return (name, shape) => shape.length >= 2 && name !== 'model.embed_tokens.weight';
 }

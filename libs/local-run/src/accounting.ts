@@ -3,7 +3,7 @@
 import { codecFor, deadLetterTopic, Duplicate, DuplicateKind, PackedSequence, Rejection } from '../../contracts/src';
 import type { TopicsConfig } from '../../config/src/schema';
 import type { Bus, ConsumedRecord, Subscription } from '../../transport/src/bus';
-import { DEDUP_STAGE, PACKER_STAGE, QUALITY_STAGE } from '../../pipeline-stages/src';
+import { DEDUP_STAGE, isPackerFlushRequest, PACKER_STAGE, QUALITY_STAGE } from '../../pipeline-stages/src';
 
 export class PipelineTimeoutError extends Error {
   override readonly name = 'PipelineTimeoutError';
@@ -86,7 +86,7 @@ export class PipelineAccounting {
       if (d.kind === DuplicateKind.EXACT) c.exactDuplicates++;
       else c.nearDuplicates++;
     } else if (record.topic === topics.docsUnique) {
-      c.unique++;
+      if (!isPackerFlushRequest(record)) c.unique++;
     } else if (record.topic === topics.seqsPacked || record.topic === topics.seqsReplay) {
       const s = sequenceCodec.decode(record.value);
       c.sequences++;
@@ -111,10 +111,12 @@ export class PipelineAccounting {
   }
 
   /**
-   * Resolves once balanced() holds and the counts stay still for `quietMs`: the last sequences of a
-   * document split across several may still be on their way when its first one is counted.
+   * Resolves once balanced() holds, `drained()` says nothing is held back, and the counts stay still for
+   * `quietMs`: a document's first sequence counts it as packed while its tail may still be in the
+   * packer's carried open sequence (until the idle flush) or on its way. Where the packers run in other
+   * processes, give a `quietMs` above their idle flush.
    */
-  async settled(timeoutMs: number, quietMs = 400): Promise<PipelineCounts> {
+  async settled(timeoutMs: number, quietMs = 400, drained: () => boolean = () => true): Promise<PipelineCounts> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     let stableSince = Date.now();
@@ -123,7 +125,7 @@ export class PipelineAccounting {
       if (now !== last) {
         last = now;
         stableSince = Date.now();
-      } else if (this.balanced() && Date.now() - stableSince >= quietMs) {
+      } else if (this.balanced() && drained() && Date.now() - stableSince >= quietMs) {
         return structuredClone(this.counts);
       }
       if (Date.now() > deadline) throw new PipelineTimeoutError(`pipeline did not settle: ${now}`);

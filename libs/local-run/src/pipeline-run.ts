@@ -11,21 +11,29 @@ import {
   createQualityStage,
   dedupSettings,
   openDocumentScorer,
+  openPackerTokenizer,
   openSignatureStore,
   packerSettings,
   qualitySettings,
+  type PackerStage,
 } from '../../pipeline-stages/src';
 import type { QualityPipelineConfig } from '../../quality/src';
-import { StageAccountant } from '../../service-host/src/stage-accounting';
+import { StageAccountingPublisher } from '../../service-host/src/stage-accounting-publisher';
 import type { Stage } from '../../service-host/src/stage';
+import { StageAccounting } from '../../service-host/src/stage-accounting';
 import type { Bus, Subscription } from '../../transport/src/bus';
 import { PipelineAccounting, type PipelineCounts } from './accounting';
+
+/** How long the in-process packer waits for more input before padding its open sequences. */
+export const LOCAL_IDLE_FLUSH_MS = 300;
 
 export interface CorpusSource {
   /** A file, folder or glob the ingest readers understand. */
   path: string;
   /** "domain" for the corpus being learned, "replay" for general data mixed in against forgetting. */
   corpus: string;
+  /** Keep only rows with int_score >= this (FineWeb-Edu); the others are counted as rejections. */
+  minIntScore?: number;
 }
 
 export interface PipelineRunOptions {
@@ -42,9 +50,12 @@ export class LocalPipeline {
     private readonly options: PipelineRunOptions,
     private readonly stages: Stage[],
     private readonly subscriptions: Subscription[],
-    private readonly accountants: StageAccountant[],
+    private readonly publishers: StageAccountingPublisher[],
     readonly accounting: PipelineAccounting,
     readonly tokenizer: DocumentTokenizer,
+    /** Per-stage counts, as the stage services keep them (summary lines, the mostly-rejected warning). */
+    readonly stageAccounting: StageAccounting[],
+    private readonly packer: PackerStage,
   ) {}
 
   static async start(options: PipelineRunOptions): Promise<LocalPipeline> {
@@ -52,48 +63,64 @@ export class LocalPipeline {
     const packing = packerSettings(config);
     const dedup = dedupSettings(config);
     const quality = qualitySettings(config);
-    const tokenizer = DocumentTokenizer.load({ tokenizerPath: packing.tokenizerPath });
+    const tokenizer = await openPackerTokenizer(packing);
+    // One process whose input ends when ingest does: a short quiet spell is the stream's end.
+    const packer = createPackerStage({ topics: config.topics, tokenizer, seqLen: packing.seqLen, strategy: packing.strategy, bus, idleFlushMs: LOCAL_IDLE_FLUSH_MS });
     const stages: Stage[] = [
       createQualityStage({ topics: config.topics, filters: quality.filters as QualityPipelineConfig, scorer: await openDocumentScorer(quality) }),
       createDedupStage({ topics: config.topics, store: openSignatureStore(dedup), nearDuplicates: dedup.nearDuplicates }),
-      createPackerStage({ topics: config.topics, tokenizer, seqLen: packing.seqLen, strategy: packing.strategy }),
+      packer,
     ];
     const accounting = new PipelineAccounting(bus, config.topics);
     await accounting.start();
     const subscriptions: Subscription[] = [];
-    const accountants: StageAccountant[] = [];
-    for (const stage of stages) {
+    const stageAccounting = stages.map((stage) => new StageAccounting(stage.name, config.topics));
+    const publishers: StageAccountingPublisher[] = [];
+    for (const [i, stage] of stages.entries()) {
       await bus.ensureTopics([...stage.inputTopics, ...stage.outputTopics], config.bus.partitions);
       // As the services do: each stage publishes its accounting for the dashboard.
-      const accountant = new StageAccountant(stage, { bus, topics: config.topics, intervalMs: 1000 });
-      await accountant.start();
-      accountants.push(accountant);
+      const publisher = new StageAccountingPublisher(stage, stageAccounting[i]!, { bus, topics: config.topics, intervalMs: 1000 });
+      await publisher.start();
+      publishers.push(publisher);
       subscriptions.push(
-        await bus.consume({ groupId: stage.groupId, topics: stage.inputTopics, handler: accountant.handle, maxBatchRecords: config.bus.maxBatchRecords }),
+        await bus.consume({
+          groupId: stage.groupId,
+          topics: stage.inputTopics,
+          handler: stage.handle,
+          maxBatchRecords: config.bus.maxBatchRecords,
+          onCommitted: stageAccounting[i]!.countCommitted,
+        }),
       );
     }
-    return new LocalPipeline(options, stages, subscriptions, accountants, accounting, tokenizer);
+    return new LocalPipeline(options, stages, subscriptions, publishers, accounting, tokenizer, stageAccounting, packer);
   }
 
   async ingest(source: CorpusSource): Promise<void> {
     const { config, bus, progress } = this.options;
     const summary = await ingestToBus(source.path, bus, {
-      topics: { raw: config.topics.docsRaw, deadLetter: deadLetterTopic('ingest', config.topics.deadLetterPrefix) },
-      reader: { corpus: source.corpus },
+      topics: { raw: config.topics.docsRaw, deadLetter: deadLetterTopic('ingest', config.topics.deadLetterPrefix), rejected: config.topics.docsRejected },
+      reader: { corpus: source.corpus, minIntScore: source.minIntScore },
       progress,
     });
-    this.accounting.counts.ingested += summary.documents;
+    // Documents the reader's filter rejected settle through docs.rejected like the quality filter's.
+    this.accounting.counts.ingested += summary.documents + summary.rejected;
     this.accounting.counts.ingestDeadLetters += summary.deadLetters;
+  }
+
+  /** Warnings a person should see about the run so far (e.g. most documents rejected). */
+  warnings(): string[] {
+    return this.stageAccounting.flatMap((a) => a.mostlyRejectedWarning() ?? []);
   }
 
   /** Resolves once every ingested document is accounted for; rejects after the timeout. */
   async settle(): Promise<PipelineCounts> {
-    return this.accounting.settled(this.options.settleTimeoutMs ?? 10 * 60_000);
+    // Settled once the packer holds no open sequence and its idle flush had time to be counted.
+    return this.accounting.settled(this.options.settleTimeoutMs ?? 10 * 60_000, LOCAL_IDLE_FLUSH_MS + 400, () => !this.packer.holdsOpenSequences());
   }
 
   async stop(): Promise<void> {
     for (const s of this.subscriptions) await s.stop();
-    for (const a of this.accountants) await a.stop();
+    for (const p of this.publishers) await p.stop();
     await this.accounting.stop();
     for (const stage of this.stages) await stage.close?.();
   }

@@ -81,6 +81,12 @@ export class DocumentTokenizer {
     return encodings.map((e) => this.withEos(e.getIds()));
   }
 
+  /** The id the post-processor puts before every document (LLaMA's <s>), or undefined when it adds none. */
+  async bosId(): Promise<number | undefined> {
+    const ids = (await this.tokenizer.encode('', null, { addSpecialTokens: true })).getIds();
+    return ids[0];
+  }
+
   /** Text of token ids (special tokens skipped when asked). */
   decode(ids: ArrayLike<number>, skipSpecialTokens = true): Promise<string> {
     return this.tokenizer.decode(Array.from(ids), skipSpecialTokens);

@@ -1,4 +1,5 @@
 export { DocumentTokenizer, defaultTokenizerPath, type DocumentTokenizerOptions } from './document-tokenizer';
+export { loadModelTokenizer, checkTokenizerFitsModel, vocabularyMismatch, TokenizerMismatchError, type ModelVocabulary } from './model-tokenizer';
 export { LLAMA2_TOKENIZER_SHA256, llama2TokenizerDir, llama2TokenizerPath, lenmlTokenizerPath } from './llama2-tokenizer';
 export { tokenWidthForVocab, encodeTokens, decodeTokens, type TokenWidth } from './token-codec';
 export {

@@ -6,3 +6,6 @@ export * from './stage-runner';
 export * from './stage-host.module';
 export * from './bootstrap';
 export * from './stage-accounting';
+export * from './stage-accounting-publisher';
+export * from './stage-summaries';
+export * from './backends';

@@ -1,110 +1,109 @@
-// Counts what a stage does — records in, out, rejected by rule, duplicates, dead letters — and
-// publishes the cumulative counts with its consumer lag on the accounting topic now and then, so the
-// evaluator's dashboard shows the pipeline without reading its topics. Wraps any stage's handler.
-import { randomBytes } from 'node:crypto';
-import { codecFor, Rejection, StageAccounting } from '../../contracts/src';
+// What a document stage did with what it consumed, counted from the records it committed (so a
+// retried batch counts once): kept, rejected by rule, duplicates by kind, dead letters, sequences.
+// The stage's service logs a summary line from it every few seconds (StageSummaries); other readers
+// (a dashboard, an accounting topic) take totals() snapshots.
+import { codecFor, Duplicate, DuplicateKind, Rejection } from '../../contracts/src';
 import type { TopicsConfig } from '../../config/src/schema';
-import type { BatchHandler, Bus, ConsumedBatch, OutgoingRecord } from '../../transport/src/bus';
-import type { Stage } from './stage';
+import type { ConsumedBatch, OutgoingRecord } from '../../transport/src/bus';
+import { isDeadLetter } from '../../transport/src/dead-letter';
 
-const accountingCodec = codecFor<StageAccounting>(StageAccounting);
 const rejectionCodec = codecFor<Rejection>(Rejection);
+const duplicateCodec = codecFor<Duplicate>(Duplicate);
 
-export interface StageAccountantOptions {
-  bus: Bus;
-  topics: TopicsConfig;
-  /** How often the counts are published when they changed. */
-  intervalMs?: number;
-  log?: (message: string) => void;
-}
-
-export interface StageCounts {
-  recordsIn: number;
-  recordsOut: number;
+export interface StageTotals {
+  /** Records read and committed. */
+  consumed: number;
+  /** Documents passed downstream (docs.filtered, docs.unique). */
+  kept: number;
   rejected: number;
+  /** `filter/rule` -> documents (docs.rejected). */
   rejectedByRule: Record<string, number>;
   duplicates: number;
+  /** `exact` / `near` -> documents (docs.duplicate). */
+  duplicatesByKind: Record<string, number>;
   deadLetters: number;
+  /** Packed sequences written (seqs.packed, seqs.replay). */
+  sequences: number;
 }
 
-export class StageAccountant {
-  readonly instance = randomBytes(6).toString('hex');
-  readonly counts: StageCounts = { recordsIn: 0, recordsOut: 0, rejected: 0, rejectedByRule: {}, duplicates: 0, deadLetters: 0 };
-  private timer?: NodeJS.Timeout;
-  private published = '';
-  private publishing: Promise<void> = Promise.resolve();
+/** Share of decided documents rejected above which the summary warns (FineWeb's rules on dictionary-like text: 99.9%). */
+export const MOSTLY_REJECTED_SHARE = 0.5;
+/** Documents decided before the warning can fire, so a few odd first documents do not raise it. */
+export const MOSTLY_REJECTED_MIN_DOCUMENTS = 20;
+
+export class StageAccounting {
+  private readonly counts: StageTotals = emptyTotals();
 
   constructor(
-    private readonly stage: Stage,
-    private readonly options: StageAccountantOptions,
+    readonly stage: string,
+    private readonly topics: TopicsConfig,
   ) {}
 
-  /** The stage's handler, counting what it reads and writes. Counts include batches a crash re-delivers. */
-  readonly handle: BatchHandler = async (batch: ConsumedBatch) => {
-    const out = await this.stage.handle(batch);
-    this.counts.recordsIn += batch.records.length;
-    for (const record of out) this.count(record);
-    return out;
+  /** Pass as ConsumerOptions.onCommitted. */
+  readonly countCommitted = (batch: ConsumedBatch, outputs: OutgoingRecord[]): void => {
+    const c = this.counts;
+    c.consumed += batch.records.length;
+    for (const record of outputs) {
+      if (isDeadLetter(record)) c.deadLetters++;
+      else if (record.topic === this.topics.docsFiltered || record.topic === this.topics.docsUnique) c.kept++;
+      else if (record.topic === this.topics.docsRejected) {
+        const r = rejectionCodec.decode(record.value);
+        c.rejected++;
+        increment(c.rejectedByRule, `${r.filter}/${r.rule}`);
+      } else if (record.topic === this.topics.docsDuplicate) {
+        const d = duplicateCodec.decode(record.value);
+        c.duplicates++;
+        increment(c.duplicatesByKind, d.kind === DuplicateKind.EXACT ? 'exact' : 'near');
+      } else if (record.topic === this.topics.seqsPacked || record.topic === this.topics.seqsReplay) c.sequences++;
+    }
   };
 
-  async start(): Promise<void> {
-    await this.options.bus.ensureTopics([this.options.topics.stageAccounting]);
-    this.timer = setInterval(() => void this.publish(), this.options.intervalMs ?? 5000);
-    this.timer.unref();
-  }
-
-  /** Publishes the counts now if they (or the lag) changed since the last time. */
-  publish(): Promise<void> {
-    this.publishing = this.publishing.then(() => this.publishOnce());
-    return this.publishing;
-  }
-
-  /** Stops the timer and publishes the final counts. */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.publish();
-  }
-
-  private async publishOnce(): Promise<void> {
-    const { bus, topics, log } = this.options;
-    try {
-      const lag = await this.lag();
-      const state = JSON.stringify({ ...this.counts, lag });
-      if (state === this.published) return;
-      const message: StageAccounting = { stage: this.stage.name, instance: this.instance, atMs: Date.now(), ...this.counts, lag };
-      await bus.publish([{ topic: topics.stageAccounting, key: this.stage.name, value: accountingCodec.encode(message) }]);
-      this.published = state;
-    } catch (error) {
-      // Accounting must never stop the stage; the next interval tries again with the same counts.
-      log?.(`${this.stage.name}: accounting not published: ${(error as Error).message}`);
-    }
-  }
-
-  /** The group's consumer lag, or -1 when the bus cannot tell (the counts still go out). */
-  private async lag(): Promise<number> {
-    if (!this.options.bus.consumerLag) return -1;
-    try {
-      return await this.options.bus.consumerLag(this.stage.groupId, this.stage.inputTopics);
-    } catch (error) {
-      this.options.log?.(`${this.stage.name}: consumer lag unknown: ${(error as Error).message}`);
-      return -1;
-    }
-  }
-
-  private count(record: OutgoingRecord): void {
-    const { topics } = this.options;
+  /** A copy of the counts so far. */
+  totals(): StageTotals {
     const c = this.counts;
-    if (record.topic === topics.docsRejected) {
-      c.rejected++;
-      const r = rejectionCodec.decode(record.value);
-      const rule = `${r.filter}/${r.rule}`;
-      c.rejectedByRule[rule] = (c.rejectedByRule[rule] ?? 0) + 1;
-    } else if (record.topic === topics.docsDuplicate) {
-      c.duplicates++;
-    } else if (record.topic.startsWith(`${topics.deadLetterPrefix}.dlq.`)) {
-      c.deadLetters++;
-    } else {
-      c.recordsOut++;
-    }
+    return { ...c, rejectedByRule: { ...c.rejectedByRule }, duplicatesByKind: { ...c.duplicatesByKind } };
+  }
+
+  /** One line: consumed, kept, rejected (top rules), duplicates, dead letters, sequences, lag. */
+  summaryLine(lag?: number): string {
+    const c = this.counts;
+    const parts = [`consumed ${n(c.consumed)}`, `kept ${n(c.kept)}`, `rejected ${n(c.rejected)}${topRules(c.rejectedByRule)}`];
+    parts.push(`duplicates ${n(c.duplicates)}${c.duplicates ? ` (${Object.entries(c.duplicatesByKind).map(([k, v]) => `${k} ${n(v)}`).join(', ')})` : ''}`);
+    parts.push(`dead letters ${n(c.deadLetters)}`);
+    if (c.sequences) parts.push(`sequences ${n(c.sequences)}`);
+    if (lag !== undefined) parts.push(`lag ${n(lag)}`);
+    return `${this.stage}: ${parts.join(' | ')}`;
+  }
+
+  /** A warning when most decided documents were rejected, naming the rule that rejected most; else undefined. */
+  mostlyRejectedWarning(): string | undefined {
+    const c = this.counts;
+    const decided = c.kept + c.rejected + c.duplicates;
+    if (decided < MOSTLY_REJECTED_MIN_DOCUMENTS || c.rejected <= decided * MOSTLY_REJECTED_SHARE) return undefined;
+    const [rule, count] = Object.entries(c.rejectedByRule).sort((a, b) => b[1] - a[1])[0]!;
+    return (
+      `${this.stage} rejected ${percent(c.rejected / decided)} of ${n(decided)} documents (most by ${rule}: ${percent(count / decided)}); ` +
+      'check that the filters suit this corpus (stages.qualityFilter.filters)'
+    );
   }
 }
+
+function emptyTotals(): StageTotals {
+  return { consumed: 0, kept: 0, rejected: 0, rejectedByRule: {}, duplicates: 0, duplicatesByKind: {}, deadLetters: 0, sequences: 0 };
+}
+
+function increment(counts: Record<string, number>, key: string): void {
+  counts[key] = (counts[key] ?? 0) + 1;
+}
+
+/** The three rules that rejected most, e.g. " (gopher_repetition/top_2_gram 812, c4/c4_lines 90, +2 more)". */
+function topRules(byRule: Record<string, number>): string {
+  const sorted = Object.entries(byRule).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  if (!sorted.length) return '';
+  const shown = sorted.slice(0, 3).map(([rule, count]) => `${rule} ${n(count)}`);
+  if (sorted.length > 3) shown.push(`+${sorted.length - 3} more`);
+  return ` (${shown.join(', ')})`;
+}
+
+const n = (value: number) => value.toLocaleString('en-US');
+const percent = (share: number) => `${(share * 100).toFixed(1)}%`;

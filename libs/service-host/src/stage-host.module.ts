@@ -5,13 +5,16 @@ import { HealthController } from './health.controller';
 import { Readiness } from './readiness';
 import type { Stage } from './stage';
 import { StageRunner } from './stage-runner';
-import { BUS, CONFIG, STAGE } from './tokens';
+import { StageAccounting } from './stage-accounting';
+import { BACKENDS, BUS, CONFIG, STAGE } from './tokens';
 
 export interface StageHostOptions {
   config: CptflowConfig;
   bus: Bus;
   /** Builds the stage once config and bus exist (it may open stores or load a tokenizer). */
   createStage: (config: CptflowConfig) => Stage | Promise<Stage>;
+  /** Backends the stage uses besides the bus, logged at start: e.g. { "dedup store": "postgres (db:5432)" }. */
+  backends?: Record<string, string>;
 }
 
 /** Everything a pipeline stage's service needs: its stage run against the bus, health and readiness. */
@@ -22,9 +25,11 @@ export class StageHostModule {
       { provide: CONFIG, useValue: options.config },
       { provide: BUS, useValue: options.bus },
       { provide: STAGE, useFactory: () => options.createStage(options.config) },
+      { provide: BACKENDS, useValue: options.backends ?? {} },
+      { provide: StageAccounting, useFactory: (stage: Stage) => new StageAccounting(stage.name, options.config.topics), inject: [STAGE] },
       Readiness,
       StageRunner,
     ];
-    return { module: StageHostModule, controllers: [HealthController], providers, exports: [CONFIG, BUS, Readiness] };
+    return { module: StageHostModule, controllers: [HealthController], providers, exports: [CONFIG, BUS, Readiness, StageAccounting] };
   }
 }

@@ -82,6 +82,13 @@ export function setConsumerLag(stage: string, topic: string, partition: number, 
   lagByPartition.set(`${stage}\u0000${topic}\u0000${partition}`, { value: Math.max(0, lag), attributes: { stage, topic, partition } });
 }
 
+/** A stage's lag summed over its partitions, as last reported by its transport. */
+export function consumerLag(stage: string): number {
+  let total = 0;
+  for (const [key, { value }] of lagByPartition) if (key.startsWith(`${stage}\u0000`)) total += value;
+  return total;
+}
+
 /** Forgets a stage's lag series, e.g. when its partitions are revoked or it stops. */
 export function clearConsumerLag(stage: string): void {
   for (const key of lagByPartition.keys()) if (key.startsWith(`${stage}\u0000`)) lagByPartition.delete(key);

@@ -9,7 +9,7 @@ import {
   recordBatchDuration,
   withBatchSpan,
 } from '../../telemetry/src';
-import type { BatchHandler, ConsumedBatch, OutgoingRecord } from './bus';
+import type { BatchHandler, CommittedListener, ConsumedBatch, OutgoingRecord } from './bus';
 import { isDeadLetter } from './dead-letter';
 
 /**
@@ -21,6 +21,7 @@ export async function runBatch(
   batch: ConsumedBatch,
   handler: BatchHandler,
   commit: (outputs: OutgoingRecord[]) => Promise<void>,
+  onCommitted?: CommittedListener,
 ): Promise<void> {
   const started = performance.now();
   const attributes = {
@@ -36,6 +37,7 @@ export async function runBatch(
     await commit(produced);
     return produced;
   });
+  onCommitted?.(batch, outputs);
   countConsumed(stage, batch.topic, batch.records.length);
   countOutputs(stage, outputs);
   recordBatchDuration(stage, batch.topic, performance.now() - started);

@@ -204,6 +204,81 @@ export function defineBusBehaviour(harness: BusHarness): void {
       assert.deepEqual(sortedValues(out), Array.from({ length: 100 }, (_, i) => i * 2));
     });
 
+    it('keeps stage state: readState gives the newest committed value per key, written in the batch transaction', async () => {
+      const bus = connect();
+      const input = uniqueName('in');
+      const state = uniqueName('state');
+      await bus.ensureTopics([input], 2);
+      await bus.ensureStateTopic(state);
+      assert.equal(await bus.readState(state, 'in/0'), undefined, 'no state yet');
+      await bus.publish(inputs(input, 40, 5));
+      // The handler's state record (running count per input partition) commits with the batch's offsets.
+      const counts = new Map<number, number>();
+      let failures = 0;
+      const sub = await bus.consume({
+        groupId: uniqueName('stateful'),
+        topics: [input],
+        maxBatchRecords: 7,
+        handler: async (batch) => {
+          if (batch.records[0].offset === '0' && failures < 1) {
+            failures++;
+            throw new Error('simulated handler failure');
+          }
+          const before = Number((await bus.readState(state, `in/${batch.partition}`))?.toString() ?? '0');
+          counts.set(batch.partition, before + batch.records.length);
+          return [{ topic: state, key: `in/${batch.partition}`, value: Buffer.from(String(before + batch.records.length)) }];
+        },
+      });
+      const deadline = Date.now() + harness.timeoutMs;
+      while ([...counts.values()].reduce((a, b) => a + b, 0) < 40 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await sub.stop();
+      const stored = await Promise.all([0, 1].map(async (p) => Number((await bus.readState(state, `in/${p}`))?.toString() ?? '0')));
+      assert.equal(stored[0]! + stored[1]!, 40, 'each record counted once across retries');
+      assert.equal(failures, 1);
+      await bus.publish([{ topic: state, key: 'other', value: Buffer.from('x') }, { topic: state, key: 'other', value: Buffer.from('y') }]);
+      assert.equal((await bus.readState(state, 'other'))?.toString(), 'y');
+      assert.equal(stored[0], Number((await bus.readState(state, 'in/0'))!.toString()), 'other keys do not disturb a key');
+    });
+
+    it('writes a record to the partition it names, whatever its key', async () => {
+      const bus = connect();
+      const topic = uniqueName('pinned');
+      await bus.ensureTopics([topic], 3);
+      await bus.publish([0, 1, 2].map((partition) => ({ topic, key: 'same-key', partition, value: Buffer.from(String(partition)) })));
+      const read = await readTopic(bus, topic, 3, harness.timeoutMs, harness.graceMs);
+      assert.deepEqual(read.map((r) => [r.partition, r.value.toString()]).sort(), [[0, '0'], [1, '1'], [2, '2']]);
+    });
+
+    it('tells onCommitted about each committed batch once, with its outputs, and never about a failed attempt', async () => {
+      const bus = connect();
+      const input = uniqueName('in');
+      const output = uniqueName('out');
+      await bus.ensureTopics([input, output], 2);
+      await bus.publish(inputs(input, 60, 7));
+      let failures = 0;
+      const committed: Array<{ inputs: string[]; outputs: string[] }> = [];
+      const transform = doubleTo(output);
+      const sub = await bus.consume({
+        groupId: uniqueName('told'),
+        topics: [input],
+        maxBatchRecords: 10,
+        handler: async (batch) => {
+          if (batch.records[0].offset === '0' && failures < 2) {
+            failures++;
+            throw new Error('simulated handler failure');
+          }
+          return transform(batch);
+        },
+        onCommitted: (batch, outputs) => committed.push({ inputs: batch.records.map((r) => r.value.toString()), outputs: outputs.map((r) => r.value.toString()) }),
+      });
+      await readTopic(bus, output, 60, harness.timeoutMs, harness.graceMs);
+      await sub.stop();
+      assert.equal(failures, 2);
+      const told = committed.flatMap((c) => c.inputs).map(Number).sort((a, b) => a - b);
+      assert.deepEqual(told, Array.from({ length: 60 }, (_, i) => i), 'every input once');
+      for (const c of committed) assert.deepEqual(c.outputs, c.inputs.map((v) => String(Number(v) * 2)));
+    });
+
     it('stop() lets the in-flight batch finish and commit, so the next consumer starts after it', async () => {
       const bus = connect();
       const input = uniqueName('in');

@@ -8,6 +8,8 @@ export interface OutgoingRecord {
   value: Buffer;
   /** Carries trace context (W3C traceparent) and small routing facts; values are UTF-8 strings. */
   headers?: Record<string, string>;
+  /** Writes to this partition instead of the key's (e.g. a control record for one input partition). */
+  partition?: number;
 }
 
 /** A record as a consumer sees it, with its position so it can be dead-lettered or checkpointed. */
@@ -43,7 +45,11 @@ export interface ConsumerOptions {
   handler: BatchHandler;
   /** Upper bound on records handed to one handler call. */
   maxBatchRecords?: number;
+  /** Told about each batch once its outputs and offsets are committed (a retried batch is told once). */
+  onCommitted?: CommittedListener;
 }
+
+export type CommittedListener = (batch: ConsumedBatch, outputs: OutgoingRecord[]) => void;
 
 /** Where to resume a topic-partition, e.g. from offsets stored in a trainer checkpoint. */
 export interface PartitionOffset {
@@ -84,5 +90,16 @@ export interface Bus {
   consumeFrom(options: ExternalOffsetsOptions): Promise<Subscription>;
   /** Records of `topics` the group has not committed yet (its consumer lag), summed over partitions. */
   consumerLag?(groupId: string, topics: string[]): Promise<number>;
+  /**
+   * State a stage keeps beside its outputs, as Kafka Streams keeps changelogs: the stage writes it as an
+   * ordinary output record keyed by what it describes (so it commits in the batch's transaction), to a
+   * topic made here (compacted on Kafka: only the newest value per key is kept).
+   */
+  ensureStateTopic(topic: string): Promise<void>;
+  /**
+   * The newest committed value written under `key` to a state topic, or undefined when there is none.
+   * Waits for a transaction still open on the key's partition to end (a dead owner's, until it is aborted).
+   */
+  readState(topic: string, key: string): Promise<Buffer | undefined>;
   close(): Promise<void>;
 }

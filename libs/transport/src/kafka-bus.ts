@@ -39,6 +39,7 @@ import type {
   Subscription,
 } from './bus';
 import { runBatch, stampTraceContext } from './batch-runner';
+import { partitionForKey } from './partitioner';
 import { clearConsumerLag, setConsumerLag } from '../../telemetry/src';
 
 export interface KafkaBusOptions {
@@ -105,6 +106,19 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
     }
     if (Date.now() > deadline) throw new Error(`topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Retries what a broker answers with a retriable error (a new topic's leader still moving), bounded. */
+async function whileRetriable<T>(call: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }
 
@@ -203,6 +217,7 @@ export class KafkaBus implements Bus {
       maxBatchRecords: options.maxBatchRecords ?? this.maxBatchRecords,
       transactionalId,
       commitOffsets: true,
+      onCommitted: options.onCommitted,
     });
   }
 
@@ -221,6 +236,62 @@ export class KafkaBus implements Bus {
       commitOffsets: false,
       startOffsets: options.startOffsets,
     });
+  }
+
+  async ensureStateTopic(topic: string): Promise<void> {
+    if (this.knownTopics.has(topic)) return;
+    const admin = await this.connectedAdmin();
+    if (!(await admin.listTopics()).includes(topic)) {
+      await admin.createTopics({
+        waitForLeaders: false,
+        topics: [{ topic, numPartitions: this.defaultPartitions, replicationFactor: -1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+      });
+      await waitForLeaders(admin, [topic]);
+    }
+    this.knownTopics.add(topic);
+  }
+
+  async readState(topic: string, key: string): Promise<Buffer | undefined> {
+    await this.ensureStateTopic(topic);
+    const admin = await this.connectedAdmin();
+    const offsets = await whileRetriable(() => admin.fetchTopicOffsets(topic));
+    const partition = partitionForKey(key, offsets.length);
+    const { low, high } = offsets.find((o) => o.partition === partition)!;
+    if (low === high) return undefined;
+    // A reader of its own (a group of one, never committed to) reads the key's partition from the start,
+    // read_committed, until it reaches the partition's end as the fetch saw it. Batches that are only
+    // transaction markers never reach eachBatch, so the end is told by END_BATCH_PROCESS, which they do fire.
+    const consumer = this.kafka.consumer({ groupId: `${this.clientId}.state.${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: this.maxWaitTimeMs, allowAutoTopicCreation: false });
+    let value: Buffer | undefined;
+    let reachedEnd!: () => void;
+    const ended = new Promise<void>((resolve) => (reachedEnd = resolve));
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.topic === topic && payload.partition === partition && BigInt(payload.lastOffset) + 1n >= BigInt(payload.highWatermark)) reachedEnd();
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          if (batch.partition !== partition) return;
+          for (const message of batch.messages) if (message.key?.toString('utf8') === key) value = message.value ?? undefined;
+        },
+      });
+      const limitMs = this.transactionTimeoutMs + this.sessionTimeoutMs * 3;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`reading state ${topic}[${partition}] for ${key} took over ${limitMs} ms`)), limitMs);
+      });
+      try {
+        await Promise.race([ended, timedOut]);
+      } finally {
+        clearTimeout(timer);
+      }
+      return value;
+    } finally {
+      await consumer.disconnect().catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {
@@ -281,6 +352,7 @@ export class KafkaBus implements Bus {
     transactionalId: string;
     commitOffsets: boolean;
     startOffsets?: ExternalOffsetsOptions['startOffsets'];
+    onCommitted?: ConsumerOptions['onCommitted'];
   }): Promise<Subscription> {
     // A group consumer connects its producer up front, so a predecessor's open transaction is aborted
     // before anything is read; a caller-managed reader connects one only if it ever has output.
@@ -339,7 +411,7 @@ export class KafkaBus implements Bus {
           }
           throw error;
         }
-      });
+      }, spec.onCommitted);
     };
 
     await consumer.run({
@@ -430,7 +502,7 @@ async function sendRecords(transaction: Transaction, records: OutgoingRecord[]):
     acks: -1,
     topicMessages: [...byTopic].map(([topic, list]) => ({
       topic,
-      messages: list.map((r) => ({ key: r.key ?? null, value: r.value, headers: r.headers })),
+      messages: list.map((r) => ({ key: r.key ?? null, value: r.value, headers: r.headers, partition: r.partition })),
     })),
   });
 }

@@ -166,7 +166,7 @@ export class MemoryBus implements Bus {
     group.members.push(member);
     this.rebalance(group);
     const joinedGroup = group;
-    return this.startReader(options.groupId, member, options.handler, options.maxBatchRecords, () => {
+    return this.startReader(options.groupId, member, options.handler, options.maxBatchRecords, options.onCommitted, () => {
       joinedGroup.members.splice(joinedGroup.members.indexOf(member), 1);
       this.rebalance(joinedGroup);
     });
@@ -179,7 +179,19 @@ export class MemoryBus implements Bus {
       for (let partition = 0; partition < count; partition++) partitions.push({ topic, partition });
     }
     const source = new ExternalOffsets(partitions, options.startOffsets);
-    return this.startReader('external', source, options.handler, options.maxBatchRecords, () => {});
+    return this.startReader('external', source, options.handler, options.maxBatchRecords, undefined, () => {});
+  }
+
+  async ensureStateTopic(topic: string): Promise<void> {
+    this.topic(topic);
+  }
+
+  async readState(topic: string, key: string): Promise<Buffer | undefined> {
+    // Batches are appended whole, so the newest record of the key's partition is its committed value.
+    const partitions = this.topic(topic);
+    const records = partitions[partitionForKey(key, partitions.length)];
+    for (let i = records.length - 1; i >= 0; i--) if (records[i].key === key) return records[i].value;
+    return undefined;
   }
 
   async close(): Promise<void> {
@@ -215,7 +227,10 @@ export class MemoryBus implements Bus {
   private append(records: OutgoingRecord[]): void {
     for (const record of records) {
       const partitions = this.topic(record.topic);
-      partitions[this.partitionFor(record, partitions.length)].push({
+      if (record.partition !== undefined && !(Number.isInteger(record.partition) && record.partition >= 0 && record.partition < partitions.length)) {
+        throw new Error(`topic ${record.topic} has no partition ${record.partition}`);
+      }
+      partitions[record.partition ?? this.partitionFor(record, partitions.length)].push({
         key: record.key,
         value: record.value,
         headers: { ...(record.headers ?? {}) },
@@ -253,10 +268,11 @@ export class MemoryBus implements Bus {
     source: PartitionSource,
     handler: BatchHandler,
     maxBatchRecords: number | undefined,
+    onCommitted: ConsumerOptions['onCommitted'],
     leave: () => void,
   ): Subscription {
     const state = { running: true };
-    const loop = this.readLoop(stage, source, handler, maxBatchRecords ?? this.maxBatchRecords, state);
+    const loop = this.readLoop(stage, source, handler, maxBatchRecords ?? this.maxBatchRecords, state, onCommitted);
     let stopping: Promise<void> | undefined;
     const subscription: Subscription = {
       stop: () => {
@@ -275,7 +291,14 @@ export class MemoryBus implements Bus {
     return subscription;
   }
 
-  private async readLoop(stage: string, source: PartitionSource, handler: BatchHandler, maxBatch: number, state: { running: boolean }): Promise<void> {
+  private async readLoop(
+    stage: string,
+    source: PartitionSource,
+    handler: BatchHandler,
+    maxBatch: number,
+    state: { running: boolean },
+    onCommitted?: ConsumerOptions['onCommitted'],
+  ): Promise<void> {
     let turn = 0;
     let backoff = this.retryBackoffMs;
     // Yield first so consume() returns before the first handler call, as on Kafka.
@@ -298,7 +321,7 @@ export class MemoryBus implements Bus {
           await runBatch(stage, batch, handler, async (outputs) => {
             if (!source.commit(tp, from + batch.records.length, epoch)) throw new FencedBatch('partition reassigned during the batch');
             this.append(outputs);
-          });
+          }, onCommitted);
           backoff = this.retryBackoffMs;
         } catch (error) {
           if (error instanceof FencedBatch) continue;

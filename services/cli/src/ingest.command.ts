@@ -1,5 +1,5 @@
 // `cptflow ingest <path|glob>`: read files into the configured bus's raw topic (Kafka in a deployment).
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../../libs/config/src/load';
 import { deadLetterTopic } from '../../../libs/contracts/src';
 import { ingestToBus } from '../../../libs/ingest/src';
@@ -10,21 +10,29 @@ export function ingestCommand(): Command {
     .description('ingest JSONL (.gz/.zst), Parquet or text folders into the raw document topic')
     .argument('<paths...>', 'files, folders or globs')
     .option('--corpus <name>', '"domain" (learned) or "replay" (general data against forgetting)', 'domain')
-    .action(async (paths: string[], options: { corpus: string }, command: Command) => {
+    .option('--min-int-score <n>', "keep only rows with int_score >= n (FineWeb-Edu's educational score); the rest go to the rejected topic", parseScore)
+    .action(async (paths: string[], options: { corpus: string; minIntScore?: number }, command: Command) => {
       const config = loadConfig({ file: command.parent?.opts().config });
       const bus = createBus(config.bus);
       try {
-        await bus.ensureTopics([config.topics.docsRaw], config.bus.partitions);
+        await bus.ensureTopics([config.topics.docsRaw, config.topics.docsRejected], config.bus.partitions);
         for (const path of paths) {
           const summary = await ingestToBus(path, bus, {
-            topics: { raw: config.topics.docsRaw, deadLetter: deadLetterTopic('ingest', config.topics.deadLetterPrefix) },
-            reader: { corpus: options.corpus },
+            topics: { raw: config.topics.docsRaw, deadLetter: deadLetterTopic('ingest', config.topics.deadLetterPrefix), rejected: config.topics.docsRejected },
+            reader: { corpus: options.corpus, minIntScore: options.minIntScore },
             progress: process.stderr,
           });
-          console.log(`${path}: ${summary.documents} documents, ${summary.deadLetters} dead letters from ${summary.files} files`);
+          const rejected = options.minIntScore === undefined ? '' : `, ${summary.rejected} rejected (int_score < ${options.minIntScore})`;
+          console.log(`${path}: ${summary.documents} documents${rejected}, ${summary.deadLetters} dead letters from ${summary.files} files`);
         }
       } finally {
         await bus.close();
       }
     });
+}
+
+function parseScore(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`not a number: ${value}`);
+  return n;
 }

@@ -8,10 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
-import { loadConfig } from '../../../libs/config/src/load';
+import { ConfigError, loadConfig } from '../../../libs/config/src/load';
 import { codecFor, CheckpointEvent } from '../../../libs/contracts/src';
 import { LocalPipeline, trainLocally, type LocalTrainingResult } from '../../../libs/local-run/src';
-import { llama2TokenizerDir } from '../../../libs/packing/src';
+import { llama2TokenizerDir, loadModelTokenizer } from '../../../libs/packing/src';
 import { createBus } from '../../../libs/transport/src/create-bus';
 import type { Bus } from '../../../libs/transport/src/bus';
 import { EvaluatorApp } from '../../evaluator/src/evaluator.app';
@@ -25,6 +25,7 @@ const checkpointCodec = codecFor<CheckpointEvent>(CheckpointEvent);
 export interface RunOptions {
   domain: string[];
   general: string[];
+  minIntScore?: string;
   domainHeldout: string;
   generalHeldout: string;
   baseModel: string;
@@ -47,6 +48,7 @@ export function runCommand(): Command {
     .description('run the pipeline, trainer and evaluator in one process (no Kafka, database or GPU needed)')
     .option('--domain <paths...>', 'domain corpus to learn (JSONL/.gz/.zst, Parquet, text folders, globs)', [path.join(BUNDLED_CORPORA, 'domain.jsonl.gz')])
     .option('--general <paths...>', 'general corpus mixed in as replay', [path.join(BUNDLED_CORPORA, 'general.jsonl.gz')])
+    .option('--min-int-score <n>', "keep only rows with int_score >= n (FineWeb-Edu's educational score; 3 is how FineWeb-Edu is published)")
     .option('--domain-heldout <path>', 'held-out domain text for perplexity', path.join(BUNDLED_CORPORA, 'domain.heldout.jsonl.gz'))
     .option('--general-heldout <path>', 'held-out general text for perplexity (forgetting)', path.join(BUNDLED_CORPORA, 'general.heldout.jsonl.gz'))
     .option('--base-model <dir>', 'HF model directory to continue from (config.json + safetensors)', BUNDLED_BASE_MODEL)
@@ -73,9 +75,10 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   const budget = parseTokenCount(o.tokens);
   const replayFraction = Number(o.replay);
   if (!(replayFraction >= 0 && replayFraction < 1)) throw new Error(`--replay must be in [0, 1), got ${o.replay}`);
+  if (o.minIntScore !== undefined && !Number.isFinite(Number(o.minIntScore))) throw new Error(`--min-int-score must be a number, got ${o.minIntScore}`);
   if (o.tasks?.length && !o.tasksDir) throw new Error('--tasks needs --tasks-dir (task files are read locally, never downloaded)');
   if (!fs.existsSync(path.join(o.baseModel, 'config.json'))) {
-    throw new Error(`no base model at ${o.baseModel} (config.json missing); pass --base-model, or make one with \`cptflow pretrain\``);
+    throw new ConfigError(`no base model at ${o.baseModel} (config.json missing); pass --base-model, or make one with \`cptflow pretrain\``);
   }
   const out = path.resolve(o.out);
   fs.mkdirSync(out, { recursive: true });
@@ -89,20 +92,25 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
     ].join('\n'),
   );
 
-  const config = loadConfig({ file: configFile, overrides: { bus: { kind: 'memory' }, stages: { packer: { seqLen } } } });
+  // The model's own tokenizer packs, trains and evaluates; a model without one, or one that does not fit, stops here.
+  const baseDir = path.join(out, 'base-model');
+  copyBaseModel(o.baseModel, baseDir);
+  await loadModelTokenizer(baseDir);
+
+  const config = loadConfig({ file: configFile, overrides: { bus: { kind: 'memory' }, stages: { packer: { seqLen, modelDir: baseDir } } } });
   const bus = createBus(config.bus);
   const events = await collectCheckpointEvents(bus, config.topics.checkpoints);
 
   // 1. The document pipeline.
   const pipeline = await LocalPipeline.start({ config, bus, progress: process.stderr });
-  for (const p of o.domain) await pipeline.ingest({ path: p, corpus: 'domain' });
-  for (const p of o.general) await pipeline.ingest({ path: p, corpus: 'replay' });
+  const minIntScore = o.minIntScore === undefined ? undefined : Number(o.minIntScore);
+  for (const p of o.domain) await pipeline.ingest({ path: p, corpus: 'domain', minIntScore });
+  for (const p of o.general) await pipeline.ingest({ path: p, corpus: 'replay', minIntScore });
   const counts = await pipeline.settle();
   console.log(`\n${pipelineSummaryTable(counts)}\n`);
+  for (const warning of pipeline.warnings()) console.warn(`warning: ${warning}`);
 
   // 2. The evaluator, on the same bus: every checkpoint event is scored (and each run's base once).
-  const baseDir = path.join(out, 'base-model');
-  copyModelWithTokenizer(o.baseModel, baseDir);
   const apiToken = randomBytes(18).toString('base64url');
   const evaluatorConfig = evaluatorSchema.parse({
     tasks: o.tasks ?? [],
@@ -160,11 +168,15 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   await bus.close();
 }
 
-/** A base model directory as the evaluator and trainer need it: weights, config and the tokenizer. */
-function copyModelWithTokenizer(from: string, to: string): void {
+/**
+ * The base model copied into the run's folder (weights, config, tokenizer). The bundled model ships
+ * without its tokenizer files because the build generates the same LLaMA-2 tokenizer
+ * (data/models/cptflow-tiny-base/README.md); any other model must bring its own.
+ */
+function copyBaseModel(from: string, to: string): void {
   fs.rmSync(to, { recursive: true, force: true });
   fs.cpSync(from, to, { recursive: true });
-  if (!fs.existsSync(path.join(to, 'tokenizer.json'))) {
+  if (path.resolve(from) === BUNDLED_BASE_MODEL && !fs.existsSync(path.join(to, 'tokenizer.json'))) {
     for (const file of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(llama2TokenizerDir(), file), path.join(to, file));
   }
 }

@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { CptflowConfig } from '../../../libs/config/src/schema';
-import { createDedupStage, dedupSettings, openSignatureStore } from '../../../libs/pipeline-stages/src';
+import { createDedupStage, dedupSettings, describeSignatureStore, openSignatureStore } from '../../../libs/pipeline-stages/src';
 import { StageHostModule } from '../../../libs/service-host/src';
 import type { Bus } from '../../../libs/transport/src/bus';
 
@@ -14,5 +14,6 @@ export function dedupModule(config: CptflowConfig, bus: Bus): DynamicModule {
     config,
     bus,
     createStage: () => createDedupStage({ topics: config.topics, store: openSignatureStore(settings), nearDuplicates: settings.nearDuplicates }),
+    backends: { 'dedup store': describeSignatureStore(settings) },
   });
 }

@@ -21,6 +21,7 @@ import { EvaluatorModule } from './evaluator.module';
 import { TaskCatalog } from './task-catalog';
 import { TelemetryIntake } from './telemetry-intake';
 import { DEFAULT_TELEMETRY_RETENTION } from '../../../libs/results-store/src';
+import { urlWithoutCredentials } from '../../../libs/service-host/src/backends';
 import { HeldoutDataError } from './heldout-text';
 import { evalSplitOf, findSplitFiles } from '../../../libs/eval/src';
 
@@ -58,6 +59,7 @@ export class EvaluatorApp {
     if (!o.evaluator.databaseUrl) mkdirSync(dirname(o.evaluator.sqlitePath), { recursive: true });
     const retention = { ...DEFAULT_TELEMETRY_RETENTION, maxStepsPerRun: o.evaluator.maxTrainingStepsPerRun };
     const store = await openResultsStore(o.evaluator.databaseUrl ? { databaseUrl: o.evaluator.databaseUrl, retention } : { sqlitePath: o.evaluator.sqlitePath, retention });
+    log(`database: ${o.evaluator.databaseUrl ? `postgres (${urlWithoutCredentials(o.evaluator.databaseUrl)})` : `sqlite (${o.evaluator.sqlitePath})`}; bus ${o.config.bus.kind}`);
     try {
       const bus = o.bus ?? createBus(o.config.bus, { sessionTimeoutMs: o.evaluator.kafkaSessionTimeoutMs });
       const evaluator = new CheckpointEvaluator(store.results, catalog, o.evaluator, log);

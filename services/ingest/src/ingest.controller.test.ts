@@ -32,6 +32,10 @@ class RecordingBus implements Bus {
   async consumeFrom(): Promise<never> {
     throw new Error('not used by ingest');
   }
+  async ensureStateTopic(): Promise<void> {}
+  async readState(): Promise<never> {
+    throw new Error('not used by ingest');
+  }
   async close(): Promise<void> {}
   take(): OutgoingRecord[] {
     return this.batches.splice(0).flat();

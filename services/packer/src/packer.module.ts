@@ -1,22 +1,23 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { CptflowConfig } from '../../../libs/config/src/schema';
-import { DocumentTokenizer } from '../../../libs/packing/src';
-import { createPackerStage, packerSettings } from '../../../libs/pipeline-stages/src';
+import { createPackerStage, openPackerTokenizer, packerSettings } from '../../../libs/pipeline-stages/src';
 import { StageHostModule } from '../../../libs/service-host/src';
 import type { Bus } from '../../../libs/transport/src/bus';
 
-/** docs.unique -> seqs.packed. Settings: `stages.packer` (tokenizer, sequence length, strategy). */
+/** docs.unique -> seqs.packed. Settings: `stages.packer` (model or tokenizer, sequence length, strategy). */
 export function packerModule(config: CptflowConfig, bus: Bus): DynamicModule {
   const settings = packerSettings(config);
   return StageHostModule.register({
     config,
     bus,
-    createStage: () =>
+    createStage: async () =>
       createPackerStage({
         topics: config.topics,
-        tokenizer: DocumentTokenizer.load({ tokenizerPath: settings.tokenizerPath }),
+        tokenizer: await openPackerTokenizer(settings),
         seqLen: settings.seqLen,
         strategy: settings.strategy,
+        bus,
+        idleFlushMs: settings.idleFlushSeconds * 1000,
       }),
   });
 }

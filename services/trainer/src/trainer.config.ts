@@ -4,12 +4,11 @@
 import { z } from 'zod';
 import { parseOrExplain, type TopicsConfig } from '../../../libs/config/src';
 import { PRESETS } from '../../../libs/model-config/src';
-import { defaultTokenizerPath, DocumentTokenizer } from '../../../libs/packing/src';
+import { checkTokenizerFitsModel, defaultTokenizerPath, DocumentTokenizer, loadModelTokenizer, TokenizerMismatchError, vocabularyMismatch } from '../../../libs/packing/src';
 import type { Schedule } from '../../../libs/schedules/src';
 import type { ContinuousTrainerOptions, ReplaySource } from '../../../libs/trainer/src';
 import { packDocuments, readJsonlDocuments, rowFromRecord, encodePackedSequence } from '../../../libs/trainer/src';
 import type { Bus } from '../../../libs/transport/src';
-import { join } from 'node:path';
 
 const positiveInt = z.number().int().positive();
 
@@ -26,7 +25,10 @@ export const trainerConfigSchema = z
       })
       .strict()
       .refine((m) => (m.baseDir === undefined) !== (m.randomPreset === undefined), { message: 'give exactly one of baseDir or randomPreset' }),
-    /** tokenizer.json; default: <baseDir>/tokenizer.json, or the bundled LLaMA-2 tokenizer for a random preset. */
+    /**
+     * tokenizer.json; default: <baseDir>/tokenizer.json (the model's own; a base model without one is refused),
+     * or the bundled LLaMA-2 tokenizer for a random preset. Either way it must fit the model's vocabulary and BOS/EOS ids.
+     */
     tokenizerPath: z.string().min(1).optional(),
     batchRows: positiveInt.default(1),
     seqLen: positiveInt.default(2048),
@@ -40,6 +42,11 @@ export const trainerConfigSchema = z
         eps: z.number().positive().default(1e-8),
         weightDecay: z.number().min(0).default(0.1),
         maxGradNorm: z.number().positive().default(1),
+        /**
+         * Weight-decay groups. `matrices` (default) decays weight matrices and embeddings but not
+         * RMSNorm weights or biases, as transformers' Trainer does; `all` decays every parameter.
+         */
+        decay: z.enum(['matrices', 'all']).default('matrices'),
       })
       .strict()
       .default({}),
@@ -112,17 +119,30 @@ export function scheduleOf(c: TrainerConfig): Schedule {
   };
 }
 
+/** The model's own tokenizer (or the configured one), refused when it does not fit the model. */
+async function trainerTokenizer(c: TrainerConfig): Promise<DocumentTokenizer> {
+  const { baseDir, randomPreset } = c.model;
+  if (baseDir && !c.tokenizerPath) return loadModelTokenizer(baseDir);
+  const tokenizer = DocumentTokenizer.load({ tokenizerPath: c.tokenizerPath ?? defaultTokenizerPath() });
+  if (baseDir) await checkTokenizerFitsModel(tokenizer, baseDir);
+  else {
+    const problem = await vocabularyMismatch(tokenizer, PRESETS[randomPreset!]);
+    if (problem) throw new TokenizerMismatchError(`tokenizer ${tokenizer.tokenizerPath} does not fit preset ${randomPreset}: ${problem}`);
+  }
+  return tokenizer;
+}
+
 export async function trainerOptionsFromConfig(
   c: TrainerConfig,
   bus: Bus,
   topics: TopicsConfig,
   log?: (line: string) => void,
 ): Promise<ContinuousTrainerOptions> {
-  const tokenizerPath = c.tokenizerPath ?? (c.model.baseDir ? join(c.model.baseDir, 'tokenizer.json') : defaultTokenizerPath());
-  const tokenizer = DocumentTokenizer.load({ tokenizerPath });
   const model = c.model.baseDir
     ? { kind: 'base' as const, dir: c.model.baseDir }
     : { kind: 'random' as const, config: PRESETS[c.model.randomPreset!], seed: c.model.seed };
+  const tokenizer = await trainerTokenizer(c);
+  const tokenizerPath = tokenizer.tokenizerPath;
   let replay: ContinuousTrainerOptions['replay'];
   if (c.replay) {
     let source: ReplaySource;
@@ -145,6 +165,7 @@ export async function trainerOptionsFromConfig(
     tokensPerStep: c.tokensPerStep,
     adamw: { beta1: c.optimizer.beta1, beta2: c.optimizer.beta2, eps: c.optimizer.eps, weightDecay: c.optimizer.weightDecay },
     maxGradNorm: c.optimizer.maxGradNorm,
+    decay: c.optimizer.decay,
     recomputeLayers: c.recomputeLayers,
     schedule: scheduleOf(c),
     replay,

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError } from '../../../libs/config/src';
+import { ConfigError, topicsSchema } from '../../../libs/config/src';
+import { llama2TokenizerPath } from '../../../libs/packing/src';
+import { writeCharTokenizerModel } from '../../../libs/packing/src/testing/char-tokenizer';
 import { corpusSequences, recordsOf } from '../../../libs/trainer/src/testing/fixtures';
 import { testBus, testTrainerOptions } from '../../../libs/trainer/src/testing/harness';
 
-import { parseTrainerConfig, scheduleOf } from './trainer.config';
+import { parseTrainerConfig, scheduleOf, trainerOptionsFromConfig } from './trainer.config';
 import { TrainerModule } from './trainer.module';
 
 describe('trainer service', () => {
@@ -88,6 +91,32 @@ describe('trainer service', () => {
     );
     assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, batchRows: 3, seqLen: 100, tokensPerStep: 1000 }), /tokensPerStep: tokensPerStep must be a multiple/);
     assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, schedule: { kind: 'cosine' } }), /schedule\.totalTokens: a cosine schedule needs totalTokens/);
+  });
+
+  it("chooses weight-decay groups: 'matrices' by default (as transformers' Trainer), 'all' on request, nothing else", async () => {
+    const bus = testBus();
+    const optionsOf = async (optimizer?: object) => trainerOptionsFromConfig(parseTrainerConfig({ model: { randomPreset: 'cptflow-tiny' }, optimizer }), bus, topicsSchema.parse({}));
+    assert.equal((await optionsOf()).decay, 'matrices');
+    assert.equal((await optionsOf({ decay: 'all' })).decay, 'all');
+    assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, optimizer: { decay: 'norms' } }), /optimizer\.decay/);
+    await bus.close();
+  });
+
+  it("trains with the base model's own tokenizer and refuses one that does not fit the model", async () => {
+    const bus = testBus();
+    const dir = mkdtempSync(join(tmpdir(), 'cptflow-trainer-tokenizer-'));
+    try {
+      const optionsOf = (model: object, tokenizerPath?: string) => trainerOptionsFromConfig(parseTrainerConfig({ model, tokenizerPath }), bus, topicsSchema.parse({}));
+      const modelDir = writeCharTokenizerModel(join(dir, 'char'));
+      const options = await optionsOf({ baseDir: modelDir });
+      assert.equal(options.tokenizer.path, join(modelDir, 'tokenizer.json'));
+      await assert.rejects(optionsOf({ baseDir: writeCharTokenizerModel(join(dir, 'bare'), { tokenizer: false }) }), /has no tokenizer\.json/);
+      await assert.rejects(optionsOf({ baseDir: modelDir }, llama2TokenizerPath()), (err: Error) => err instanceof ConfigError && /the tokenizer has 32000 ids, the model's vocab_size is 256/.test(err.message));
+      await assert.rejects(optionsOf({ randomPreset: 'tiny' }), /does not fit preset tiny: the tokenizer has 32000 ids, the model's vocab_size is 256/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await bus.close();
+    }
   });
 
   it('converts token amounts to optimizer steps', () => {

@@ -1,0 +1,28 @@
+// The in-process pipeline on the in-process bus: what ingest's own filter rejects is accounted for like
+// the quality filter's rejections.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig } from '../../config/src/load';
+import { MemoryBus } from '../../transport/src/memory-bus';
+import { LocalPipeline } from './pipeline-run';
+
+const FINEWEB_EDU = join(__dirname, '../../../../libs/ingest/fixtures/fineweb-edu-sample.zstd.parquet');
+
+test("rows below --min-int-score are rejections with their rule in the accounting, and the pipeline balances", async () => {
+  const config = loadConfig({ env: {}, overrides: { bus: { kind: 'memory' }, stages: { packer: { seqLen: 64 } } } });
+  const bus = new MemoryBus();
+  const pipeline = await LocalPipeline.start({ config, bus, settleTimeoutMs: 30_000 });
+  try {
+    await pipeline.ingest({ path: FINEWEB_EDU, corpus: 'domain', minIntScore: 4 });
+    const counts = await pipeline.settle();
+    // 9 rows: 3 malformed (dead letters), 5 with int_score 3 (rejected here), 1 with int_score 4.
+    assert.equal(counts.ingestDeadLetters, 3);
+    assert.equal(counts.ingested, 6);
+    assert.equal(counts.rejectedByRule['ingest/int_score'], 5);
+    assert.ok(pipeline.accounting.balanced());
+  } finally {
+    await pipeline.stop();
+    await bus.close();
+  }
+});

@@ -1,0 +1,86 @@
+// Issue 12 item 4: `cptflow run --base-model DIR` packs, trains and evaluates with DIR's own tokenizer
+// (it used to pack with LLaMA-2's whatever the model), and stops with exit 2 naming the files when the
+// model has no tokenizer or one that does not fit it. The model is the tiny-llama fixture (256-row
+// embedding) with a character tokenizer whose ids are nothing like LLaMA-2's.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadCorpus, type CorpusName } from '../../libs/corpora/src';
+import { DocumentTokenizer, llama2TokenizerPath } from '../../libs/packing/src';
+import { writeCharTokenizerModel } from '../../libs/packing/src/testing/char-tokenizer';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const CLI = path.join(ROOT, 'dist/services/cli/src/main.js');
+
+function slice(name: CorpusName, documents: number, dir: string): string {
+  const file = path.join(dir, `${name}.jsonl`);
+  fs.writeFileSync(file, loadCorpus(name).slice(0, documents).map((d) => JSON.stringify(d)).join('\n') + '\n');
+  return file;
+}
+
+function runCli(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+function runArgs(dir: string, model: string, out: string): string[] {
+  const heldout = slice('domain', 2, dir);
+  return [
+    'run', '--base-model', model, '--domain', slice('domain', 30, dir), '--general', slice('general', 5, dir),
+    '--domain-heldout', heldout, '--general-heldout', heldout, '--heldout-docs', '2',
+    '--replay', '0', '--seq-len', '64', '--tokens', '1k', '--checkpoint-every', '1k', '--out', out,
+  ];
+}
+
+test("cptflow run trains and evaluates a model with its own tokenizer, not LLaMA-2's", { timeout: 240_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-run-tokenizer-'));
+  try {
+    const model = writeCharTokenizerModel(path.join(dir, 'model'));
+    const out = path.join(dir, 'out');
+    const { code, output } = await runCli(runArgs(dir, model, out), 220_000);
+    assert.equal(code, 0, output);
+    const own = DocumentTokenizer.load({ tokenizerPath: path.join(model, 'tokenizer.json') }).tokenizerId;
+    const checkpoints = path.join(out, 'checkpoints', 'cpt');
+    const steps = fs.readdirSync(checkpoints).filter((d) => d.startsWith('step-'));
+    assert.ok(steps.length > 0, output);
+    for (const step of steps) {
+      const manifest = JSON.parse(fs.readFileSync(path.join(checkpoints, step, 'manifest.json'), 'utf8'));
+      assert.equal(manifest.extra.tokenizerId, own, `${step} was trained on sequences packed with the model's tokenizer`);
+    }
+    assert.doesNotMatch(output, /dead-lettered/, 'no sequence was refused by the trainer');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('cptflow run stops with exit 2 and one line naming the files when the model has no tokenizer or one that does not fit', { timeout: 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-run-tokenizer-'));
+  try {
+    const bare = writeCharTokenizerModel(path.join(dir, 'bare'), { tokenizer: false });
+    const missing = await runCli(runArgs(dir, bare, path.join(dir, 'out-bare')), 50_000);
+    assert.equal(missing.code, 2, missing.output);
+    assert.match(missing.output, /cptflow: model .*base-model has no tokenizer\.json/);
+    assert.doesNotMatch(missing.output, /\n\s+at /, 'no stack trace');
+
+    const llama2 = writeCharTokenizerModel(path.join(dir, 'llama2'));
+    fs.copyFileSync(llama2TokenizerPath(), path.join(llama2, 'tokenizer.json'));
+    const mismatch = await runCli(runArgs(dir, llama2, path.join(dir, 'out-llama2')), 50_000);
+    assert.equal(mismatch.code, 2, mismatch.output);
+    assert.match(mismatch.output, /cptflow: tokenizer \S+tokenizer\.json does not fit model \S+config\.json: the tokenizer has 32000 ids, the model's vocab_size is 256/);
+    assert.doesNotMatch(mismatch.output, /\n\s+at /, 'no stack trace');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
