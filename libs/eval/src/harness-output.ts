@@ -355,11 +355,12 @@ function pyCompare(a: string, b: string): number {
  * pytablewriter's MarkdownTableWriter.dumps() as make_table uses it: each column as wide as its widest
  * cell (at least 3; East Asian wide characters count 2), headers centred (Python's str.center),
  * numbers right-aligned and text left-aligned per cell, and a separator ending in ":" for columns
- * whose cells are all numbers.
+ * whose non-empty cells are all numbers.
  */
 function markdownTable(headers: string[], rows: string[][]): string {
   const isNumber = (cell: string) => /^\s*-?\d+(\.\d+)?\s*$/.test(cell);
-  const numericColumn = headers.map((_, c) => rows.length > 0 && rows.every((r) => isNumber(r[c])));
+  // an empty cell does not make a column text (the continuation rows of a task leave Version empty)
+  const numericColumn = headers.map((_, c) => rows.some((r) => r[c] !== '') && rows.every((r) => r[c] === '' || isNumber(r[c])));
   const widths = headers.map((h, c) => Math.max(3, cellWidth(h), ...rows.map((r) => cellWidth(r[c]))));
   const cell = (text: string, c: number): string => {
     const fill = ' '.repeat(widths[c] - cellWidth(text));
