@@ -37,7 +37,7 @@ function datasetRoots(dataRoot: string, dataset: DatasetSpec): string[] {
     revisions.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs || a.localeCompare(b));
     roots.push(...revisions);
   } else {
-    roots.push(snapshots);
+    roots.push(path.join(snapshots, '*')); // not there: named in the report as the pattern a download would fill
   }
   const name = path.basename(dataset.path);
   if (name !== dataset.path) roots.push(path.resolve(dataRoot, name));
@@ -61,7 +61,7 @@ function globOne(root: string, pattern: string): string[] {
 }
 
 /** A split's files, or every path pattern that was tried when none matched. */
-export type SplitLocation = { found: true; files: string[] } | { found: false; tried: string[] };
+export type SplitLocation = { found: true; files: string[] } | { found: false; tried: string[]; patterns: string[] };
 
 /**
  * Finds one split without throwing. Order: the task's own flat folder (`<root>/<task>/<split>.jsonl`
@@ -72,18 +72,28 @@ export function locateSplit(dataRoot: string, dataset: DatasetSpec, split: strin
   if (explicit) {
     const files = explicit.map((f) => path.resolve(dataRoot, dataset.path, f));
     const missing = files.filter((f) => !fs.existsSync(f));
-    return missing.length === 0 ? { found: true, files } : { found: false, tried: missing };
+    return missing.length === 0 ? { found: true, files } : { found: false, tried: missing, patterns: missing };
   }
   const tried: string[] = [];
   const attempts: Array<[string, string]> = [];
-  if (task) for (const pattern of [`${split}.jsonl`, `${split}.parquet`, `${split}-*.parquet`]) attempts.push([path.resolve(dataRoot, task), pattern]);
-  for (const root of datasetRoots(dataRoot, dataset)) for (const pattern of candidatePatterns(dataset.name, split)) attempts.push([root, pattern]);
+  const flat = [`${split}.jsonl`, `${split}.parquet`, `${split}-*.parquet`];
+  if (task) for (const pattern of flat) attempts.push([path.resolve(dataRoot, task), pattern]);
+  const roots = datasetRoots(dataRoot, dataset);
+  for (const root of roots) for (const pattern of candidatePatterns(dataset.name, split)) attempts.push([root, pattern]);
   for (const [root, pattern] of attempts) {
     const files = globOne(root, pattern);
     if (files.length > 0) return { found: true, files };
     tried.push(path.join(root, pattern));
   }
-  return { found: false, tried };
+  // the same search in brace notation, relative to the data root, for a one-line report
+  const dirs = dataset.name ? [`${dataset.name}/`, `${dataset.name}/data/`, 'data/', ''] : ['data/', 'default/', ''];
+  const names = `${split}{-*.parquet,.parquet,/*.parquet,.jsonl,-*.jsonl}`;
+  const relative = (p: string) => path.relative(path.resolve(dataRoot), p) || '.';
+  const patterns = [
+    ...(task ? [`${task}/${split}{.jsonl,.parquet,-*.parquet}`] : []),
+    ...roots.map((root) => `${relative(root)}/{${dirs.join(',')}}${names}`),
+  ];
+  return { found: false, tried, patterns };
 }
 
 /** The data files of one split (shards in name order), or a TaskDataError saying what was looked for. */

@@ -3,6 +3,7 @@
 // instead of after minutes of scoring. `mmlu` and its category groups (`mmlu_stem`, ...) score the
 // subjects that are present, as the harness aggregates a group over its subtasks, and name the
 // subjects that are missing.
+import * as path from 'node:path';
 import { locateSplit } from './dataset-reader';
 import { builtinTasks, MMLU_SUBJECTS } from './builtin-tasks';
 import { evalSplitOf, fewshotSplitOf, TaskDefinition, TaskGroupDefinition } from './task-definition';
@@ -11,6 +12,8 @@ import { evalSplitOf, fewshotSplitOf, TaskDefinition, TaskGroupDefinition } from
 export interface MissingSplit {
   task: string;
   split: string;
+  dataRoot: string;
+  /** Patterns relative to dataRoot, in brace notation (`Rowan/hellaswag/{data/,}validation{.jsonl,...}`). */
   tried: string[];
 }
 
@@ -30,7 +33,7 @@ function unknownLines(unknown: readonly string[]): string[] {
 }
 
 export function missingLine(m: MissingSplit): string {
-  return `missing ${m.task} (split "${m.split}"): tried ${m.tried.join(', ')}`;
+  return `missing ${m.task} (split "${m.split}") under ${m.dataRoot}: tried ${m.tried.join(' ')}`;
 }
 
 export interface TaskSelection {
@@ -69,7 +72,7 @@ export function missingSplits(dataRoot: string, task: TaskDefinition, numFewshot
   const out: MissingSplit[] = [];
   for (const split of requiredSplits(task, numFewshot)) {
     const found = locateSplit(dataRoot, task.dataset, split, task.name);
-    if (!found.found) out.push({ task: task.name, split, tried: found.tried });
+    if (!found.found) out.push({ task: task.name, split, dataRoot: path.resolve(dataRoot), tried: found.patterns });
   }
   return out;
 }

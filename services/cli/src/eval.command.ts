@@ -65,8 +65,11 @@ async function evaluate(o: EvalOptions): Promise<void> {
     log: (line) => console.error(`[eval] ${line}`),
   });
   if (evaluation.tokenizerDir !== o.model) console.error(`[eval] ${o.model} has no tokenizer.json: used the LLaMA-2 tokenizer`);
-  for (const [group, absent] of Object.entries(evaluation.selection.missingInGroups)) {
-    console.error(`[eval] ${group}: scored over the subjects present; no data for ${absent.length}: ${absent.join(' ')}`);
+  const missing = evaluation.selection.missingInGroups;
+  for (const [group, absent] of Object.entries(missing)) {
+    if (group !== 'mmlu' && missing.mmlu) continue; // mmlu's line already names its categories' subjects
+    const total = evaluation.selection.groups.find((g) => g.name === group)!.tasks.length;
+    console.error(`[eval] ${group}: scored over the ${total - absent.length} of ${total} subjects present (as the harness aggregates a group); no data for: ${absent.join(' ')}`);
   }
   console.log(harnessTable(evaluation.results));
   if (evaluation.results.groups) console.log(harnessTable(evaluation.results, 'groups'));
