@@ -11,3 +11,4 @@ export { TypeormResultsRepository } from './database/typeorm-results.repository'
 export { RESULTS_ENTITIES } from './database/entities';
 export { RESULTS_MIGRATIONS } from './database/migrations';
 export * from './checkpoint-events';
+export * from './results-overview';

@@ -1,7 +1,7 @@
 // The results store against real databases: SQLite always, PostgreSQL when DATABASE_URL is set.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE, openResultsStore, ResultsError, type ResultsStore, type TaskResultRecord } from './index';
+import { BASE, openResultsStore, RESULTS_MIGRATIONS, ResultsError, type ResultsStore, type TaskResultRecord } from './index';
 import { testBackends, type TestDatabase } from './testing/test-databases';
 
 const settings = { numFewshot: 0, limit: null, harnessVersion: '0.4.9', taskVersion: '1.0' };
@@ -37,21 +37,21 @@ for (const backend of testBackends()) {
       } finally {
         await runner.release();
       }
-      assert.equal(await countRows(store, 'results_migrations'), 1);
+      assert.equal(await countRows(store, 'results_migrations'), RESULTS_MIGRATIONS.length);
       // What `synchronize` would still change: nothing, or the entities and the migration disagree.
       const pending = await store.dataSource.driver.createSchemaBuilder().log();
       assert.deepEqual(pending.upQueries.map((q) => q.query), []);
       // Opening again applies nothing twice.
       const again = await openResultsStore(db.options);
       await again.close();
-      assert.equal(await countRows(store, 'results_migrations'), 1);
+      assert.equal(await countRows(store, 'results_migrations'), RESULTS_MIGRATIONS.length);
     });
 
     it('lets replicas that start at the same time migrate once', { skip: backend.name === 'sqlite' ? 'one SQLite file has one writer process' : false }, async () => {
       const fresh = await backend.create();
       try {
         const stores = await Promise.all([openResultsStore(fresh.options), openResultsStore(fresh.options), openResultsStore(fresh.options)]);
-        assert.equal(await countRows(stores[0], 'results_migrations'), 1);
+        assert.equal(await countRows(stores[0], 'results_migrations'), RESULTS_MIGRATIONS.length);
         await Promise.all(stores.map((s) => s.close()));
       } finally {
         await fresh.drop();
@@ -216,7 +216,7 @@ for (const backend of testBackends()) {
     });
 
     it('reverts the migrations back to an empty database', async () => {
-      await store.dataSource.undoLastMigration({ transaction: 'each' });
+      for (let i = 0; i < RESULTS_MIGRATIONS.length; i++) await store.dataSource.undoLastMigration({ transaction: 'each' });
       const runner = store.dataSource.createQueryRunner();
       try {
         assert.equal(await runner.hasTable('runs'), false);

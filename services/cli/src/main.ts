@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../../../libs/config/src/load';
 import { runCommand } from './run.command';
 import { evalCommand } from './eval.command';
+import { resultsCommand } from './results.command';
 import { ingestCommand } from './ingest.command';
 import { pretrainCommand } from './pretrain.command';
 
@@ -15,6 +16,7 @@ const program = new Command('cptflow')
 
 program.addCommand(runCommand());
 program.addCommand(evalCommand());
+program.addCommand(resultsCommand());
 program.addCommand(ingestCommand());
 program.addCommand(pretrainCommand());
 
