@@ -125,6 +125,12 @@ function perplexitySeries(runs: RunResults[], task: string): Series[] {
   }));
 }
 
+/** The benchmark scores `cptflow run` prints after its perplexity summary (null without task results). */
+export function benchmarkSummaryTable(runs: RunResults[]): string | null {
+  const table = benchmarkTable(runs);
+  return table ? renderTextTable(table) : null;
+}
+
 function benchmarkTable(runs: RunResults[]): Table | null {
   const rows: Array<Array<string | number>> = [];
   for (const r of runs) {

@@ -17,7 +17,7 @@ import type { Bus } from '../../../libs/transport/src/bus';
 import { EvaluatorApp } from '../../evaluator/src/evaluator.app';
 import { evaluatorSchema } from '../../evaluator/src/evaluator.config';
 import { pipelineSummaryTable } from './pipeline-summary';
-import { collectRunResults, renderRunReport, runSummaryTable, type ArmResult } from './run-report';
+import { benchmarkSummaryTable, collectRunResults, renderRunReport, runSummaryTable, type ArmResult } from './run-report';
 import { BUNDLED_BASE_MODEL, BUNDLED_CORPORA, parseTokenCount } from './run-options';
 
 const checkpointCodec = codecFor<CheckpointEvent>(CheckpointEvent);
@@ -150,6 +150,8 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   const reportFile = path.join(out, 'report.html');
   fs.writeFileSync(reportFile, renderRunReport({ counts, arms: results, runs: runResults, baseModel: o.baseModel, seconds: (Date.now() - started) / 1000 }));
   console.log(`\n${runSummaryTable(results, runResults)}\n`);
+  const benchmarks = benchmarkSummaryTable(runResults);
+  if (benchmarks) console.log(`${benchmarks}\n`);
   console.log(`report: ${reportFile}\nresults database: ${evaluatorConfig.sqlitePath}\ndone in ${((Date.now() - started) / 60000).toFixed(1)} minutes`);
 
   if (o.serve) {
