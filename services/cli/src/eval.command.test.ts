@@ -76,6 +76,14 @@ describe('cptflow eval', () => {
     }
   });
 
+  it('cptflow run checks its --tasks the same way before any work', () => {
+    const r = cptflow(['run', '--tasks', 'arc_easy', 'no_such_task', '--tasks-dir', path.join(ROOT, 'data'), '--out', path.join(os.tmpdir(), 'cptflow-run-never')]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^cptflow run: unknown task\(s\): no_such_task/m);
+    assert.match(r.stderr, /^cptflow run: missing arc_easy \(split "test"\)/m);
+    assert.doesNotMatch(r.stdout, /Document pipeline/);
+  });
+
   it('refuses a few-shot pool smaller than k, and bad numbers, with exit 2', () => {
     const r = cptflow(['eval', '--model', MODEL, '--tasks', 'piqa', '--tasks-dir', TASKS_DIR, '--num-fewshot', '5']);
     assert.equal(r.code, 2);

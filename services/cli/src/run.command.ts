@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { loadConfig } from '../../../libs/config/src/load';
 import { codecFor, CheckpointEvent } from '../../../libs/contracts/src';
+import { selectTasks, TaskSelection, TaskSelectionError } from '../../../libs/eval/src';
 import { LocalPipeline, trainLocally, type LocalTrainingResult } from '../../../libs/local-run/src';
 import { llama2TokenizerDir } from '../../../libs/packing/src';
 import { createBus } from '../../../libs/transport/src/create-bus';
@@ -63,7 +64,13 @@ export function runCommand(): Command {
     .option('--no-compare', 'skip the second run without replay')
     .option('--serve', 'keep the results API up afterwards (Ctrl-C to stop)', false)
     .action(async (o: RunOptions, command: Command) => {
-      await run(o, command.parent?.opts().config);
+      try {
+        await run(o, command.parent?.opts().config);
+      } catch (error) {
+        if (!(error instanceof TaskSelectionError)) throw error;
+        for (const line of error.message.split('\n')) console.error(`cptflow run: ${line}`);
+        process.exitCode = 2;
+      }
     });
 }
 
@@ -74,6 +81,8 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   const replayFraction = Number(o.replay);
   if (!(replayFraction >= 0 && replayFraction < 1)) throw new Error(`--replay must be in [0, 1), got ${o.replay}`);
   if (o.tasks?.length && !o.tasksDir) throw new Error('--tasks needs --tasks-dir (task files are read locally, never downloaded)');
+  // every task file is checked before any work: each missing one is named, with the paths tried
+  const selection = o.tasks?.length ? selectTasks(o.tasks, { dataRoot: o.tasksDir!, numFewshot: 0 }) : undefined;
   if (!fs.existsSync(path.join(o.baseModel, 'config.json'))) {
     throw new Error(`no base model at ${o.baseModel} (config.json missing); pass --base-model, or make one with \`cptflow pretrain\``);
   }
@@ -105,7 +114,7 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   copyModelWithTokenizer(o.baseModel, baseDir);
   const apiToken = randomBytes(18).toString('base64url');
   const evaluatorConfig = evaluatorSchema.parse({
-    tasks: o.tasks ?? [],
+    ...evaluatorTasks(selection, o.tasks ?? []),
     taskDataDir: o.tasksDir ?? path.join(out, 'no-tasks'),
     limit: o.taskLimit ? Number(o.taskLimit) : null,
     heldout: [
@@ -160,6 +169,17 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   }
   await evaluator.stop();
   await bus.close();
+}
+
+/**
+ * The evaluator's task list for what was asked: MMLU (or a category of it) as the subjects whose files
+ * are present — the evaluator's "mmlu" group then averages those, as `cptflow eval` does.
+ */
+function evaluatorTasks(selection: TaskSelection | undefined, asked: string[]): { tasks: string[]; mmluSubjects?: string[] } {
+  if (!selection) return { tasks: [] };
+  if (!asked.includes('mmlu')) return { tasks: selection.leaves.map((t) => t.name) };
+  const subjects = selection.leaves.filter((t) => t.dataset.path === 'cais/mmlu').map((t) => t.name.slice('mmlu_'.length));
+  return { tasks: [...selection.leaves.filter((t) => t.dataset.path !== 'cais/mmlu').map((t) => t.name), 'mmlu'], mmluSubjects: subjects };
 }
 
 /** A base model directory as the evaluator and trainer need it: weights, config and the tokenizer. */
