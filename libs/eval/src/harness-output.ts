@@ -57,7 +57,7 @@ export function sanitizeModelName(name: string): string {
 
 /** The results file's content for leaf task evaluations and group scores. */
 export function harnessResults(tasks: readonly HarnessTaskInput[], groups: readonly TaskScore[], subtasks: Record<string, string[]>, info: HarnessRunInfo): HarnessResults {
-  const depth = depthOf(subtasks);
+  const { depth } = hierarchy(subtasks, new Set());
   const results: Record<string, HarnessMetrics> = {};
   const groupSection: Record<string, HarnessMetrics> = {};
   const out: HarnessResults = {
@@ -141,18 +141,6 @@ function metricEntries(score: TaskScore): HarnessMetrics {
 
 function higherIsBetter(score: TaskScore): Record<string, boolean> {
   return Object.fromEntries(Object.keys(score.metrics).map((m) => [m, true]));
-}
-
-/** Depth of every name in the group tree (roots 0), as make_table indents them. */
-function depthOf(subtasks: Record<string, string[]>): Map<string, number> {
-  const depth = new Map<string, number>();
-  const children = new Set(Object.values(subtasks).flat());
-  const visit = (name: string, d: number): void => {
-    depth.set(name, d);
-    for (const c of subtasks[name] ?? []) visit(c, d + 1);
-  };
-  for (const root of Object.keys(subtasks)) if (!children.has(root)) visit(root, 0);
-  return depth;
 }
 
 /** The harness's aliases: MMLU subjects and categories are listed by their short names under mmlu. */
@@ -326,6 +314,7 @@ function pyStr(v: unknown): string {
   return v === null || v === undefined ? 'None' : String(v);
 }
 
+/** make_table's order and indentation: the group tree walked from its roots, children sorted, then the rest sorted. */
 function hierarchy(subtasks: Record<string, string[]>, available: Set<string>): { depth: Map<string, number>; order: string[] } {
   const depth = new Map<string, number>();
   const order: string[] = [];
