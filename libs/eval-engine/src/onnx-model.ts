@@ -75,10 +75,9 @@ export class OnnxLogLikelihoodModel implements LogLikelihoodModel {
         },
         { transfer: true },
       );
-      const logprob = outputs.logprob.data as Float32Array;
+      const logprob = outputs.logprob.data as Float64Array;
       const greedy = outputs.is_greedy.data as Uint8Array;
-      // sum in float64 over float32 token log-probs; the harness sums a float32 tensor (torch), a
-      // difference far below the tolerance the parity test states
+      // token log-probs come from a float64 log-softmax and are summed in float64
       pass.scoreOwner.forEach((owner, k) => {
         results[owner].logprob += logprob[k];
         if (!greedy[k]) results[owner].isGreedy = false;

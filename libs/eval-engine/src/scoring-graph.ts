@@ -3,7 +3,7 @@
 // arg-max. Only the scored positions go through the output projection and log-softmax: for a
 // LLaMA-2 vocabulary that head is the largest matrix in a small model, and a request scores a
 // handful of continuation tokens out of its whole context.
-import { and, equal, encodeModelProto, gather, gatherElements, GraphBuilder, greaterOrEqual, logSoftmax, range, reshape, shapeOf, squeeze, Tensor, unsqueeze, where } from '../../onnx-graph/src';
+import { and, cast, equal, encodeModelProto, gather, gatherElements, GraphBuilder, greaterOrEqual, logSoftmax, range, reshape, shapeOf, squeeze, Tensor, unsqueeze, where } from '../../onnx-graph/src';
 import { ModelProtoObject } from '../../onnx-graph/src/onnx-proto';
 import { declareParameters, declareTokenInputs, LlamaArchitecture, linear, llamaFinalHidden, outputProjection, parameterShapes } from '../../llama/src';
 
@@ -28,11 +28,22 @@ function branchAttentionBias(branchIds: Tensor): Tensor {
 }
 
 /**
+ * log p(target) at each scored position from its logits [scored, vocab] and targets [scored, 1]:
+ * the log-softmax in float64 (the default). float32's log-sum-exp over a 32k vocabulary is off by
+ * up to ~1e-5 per token, which a 10-13 token continuation sums to ~2e-4 (scoring-precision.test.ts);
+ * only the scored positions reach this point, so the wider type costs little.
+ */
+export function scoredLogprobs(logits: Tensor, targets: Tensor, dtype: 'float64' | 'float32' = 'float64'): Tensor {
+  const logprobs = logSoftmax(cast(logits, dtype), -1);
+  return squeeze(gatherElements(logprobs, targets, -1), [-1]);
+}
+
+/**
  * Inputs: `input_ids`, `position_ids` [batch, seq] int64; `branch_ids` [batch, seq] int64 — 0 for
  * the shared context, b ≥ 1 for the tokens of branch b, -1 for padding (see batch-plan.ts);
  * `score_index` [scored] int64 — flat
  * row * seq + position of each scored position; `score_target` [scored] int64 — the token whose
- * probability is read there. Outputs: `logprob` [scored] float32, `is_greedy` [scored] bool.
+ * probability is read there. Outputs: `logprob` [scored] float64, `is_greedy` [scored] bool.
  */
 export function buildScoringGraph(a: LlamaArchitecture): GraphBuilder {
   const g = new GraphBuilder('cptflow_eval_scoring');
@@ -47,9 +58,8 @@ export function buildScoringGraph(a: LlamaArchitecture): GraphBuilder {
   const flat = reshape(hidden, [-1, a.hiddenSize]);
   const picked = gather(flat, scoreIndex, 0); // [scored, hidden]
   const logits = linear(picked, outputProjection(a, params)); // [scored, vocab]
-  const logprobs = logSoftmax(logits, -1);
   const targets = unsqueeze(scoreTarget, [-1]);
-  g.output(squeeze(gatherElements(logprobs, targets, -1), [-1]), 'logprob');
+  g.output(scoredLogprobs(logits, targets), 'logprob');
   const [argmax] = g.node('ArgMax', [logits], {
     attrs: { axis: { kind: 'int', value: -1 }, keepdims: { kind: 'int', value: 1 } },
     outputs: [{ dtype: 'int64', shape: ['scored', 1] }],

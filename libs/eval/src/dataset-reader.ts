@@ -24,10 +24,34 @@ function candidatePatterns(config: string | null | undefined, split: string): st
   return out;
 }
 
+/**
+ * Where a dataset's files may sit under the data root: `<root>/<org>/<name>` (the repository path),
+ * the hub cache a dataset download leaves (`<root>/datasets--<org>--<name>/snapshots/<revision>`,
+ * newest revision first), and `<root>/<name>` (`--local-dir <name>`).
+ */
+function datasetRoots(dataRoot: string, dataset: DatasetSpec): string[] {
+  const roots = [path.resolve(dataRoot, dataset.path)];
+  const snapshots = path.resolve(dataRoot, `datasets--${dataset.path.split('/').join('--')}`, 'snapshots');
+  if (isDirectory(snapshots)) {
+    const revisions = fs.readdirSync(snapshots).map((r) => path.join(snapshots, r)).filter(isDirectory);
+    revisions.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs || a.localeCompare(b));
+    roots.push(...revisions);
+  } else {
+    roots.push(path.join(snapshots, '*')); // not there: named in the report as the pattern a download would fill
+  }
+  const name = path.basename(dataset.path);
+  if (name !== dataset.path) roots.push(path.resolve(dataRoot, name));
+  return roots;
+}
+
+function isDirectory(p: string): boolean {
+  return fs.existsSync(p) && fs.statSync(p).isDirectory();
+}
+
 function globOne(root: string, pattern: string): string[] {
   const dir = path.join(root, path.dirname(pattern));
   const base = path.basename(pattern);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
+  if (!isDirectory(dir)) return [];
   const re = new RegExp(`^${base.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
   return fs
     .readdirSync(dir)
@@ -36,35 +60,60 @@ function globOne(root: string, pattern: string): string[] {
     .map((name) => path.join(dir, name));
 }
 
-/** The data files of one split (shards in name order), or a TaskDataError saying what was looked for. */
-export function findSplitFiles(dataRoot: string, dataset: DatasetSpec, split: string, requiredColumns: string[]): string[] {
-  const root = path.resolve(dataRoot, dataset.path);
+/** A split's files, or every path pattern that was tried when none matched. */
+export type SplitLocation = { found: true; files: string[] } | { found: false; tried: string[]; patterns: string[] };
+
+/**
+ * Finds one split without throwing. Order: the task's own flat folder (`<root>/<task>/<split>.jsonl`
+ * or `.parquet`, when a task name is given), then each dataset root with the hub patterns.
+ */
+export function locateSplit(dataRoot: string, dataset: DatasetSpec, split: string, task?: string): SplitLocation {
   const explicit = dataset.files?.[split];
   if (explicit) {
-    const files = explicit.map((f) => path.resolve(root, f));
-    for (const f of files) {
-      if (!fs.existsSync(f)) {
-        throw new TaskDataError(`missing task data file ${f} (split "${split}" of ${dataset.path}; expected columns: ${requiredColumns.join(', ')})`);
-      }
-    }
-    return files;
+    const files = explicit.map((f) => path.resolve(dataRoot, dataset.path, f));
+    const missing = files.filter((f) => !fs.existsSync(f));
+    return missing.length === 0 ? { found: true, files } : { found: false, tried: missing, patterns: missing };
   }
-  const patterns = candidatePatterns(dataset.name, split);
-  for (const pattern of patterns) {
+  const tried: string[] = [];
+  const attempts: Array<[string, string]> = [];
+  const flat = [`${split}.jsonl`, `${split}.parquet`, `${split}-*.parquet`];
+  if (task) for (const pattern of flat) attempts.push([path.resolve(dataRoot, task), pattern]);
+  const roots = datasetRoots(dataRoot, dataset);
+  for (const root of roots) for (const pattern of candidatePatterns(dataset.name, split)) attempts.push([root, pattern]);
+  for (const [root, pattern] of attempts) {
     const files = globOne(root, pattern);
-    if (files.length > 0) return files;
+    if (files.length > 0) return { found: true, files };
+    tried.push(path.join(root, pattern));
+  }
+  // the same search in brace notation, relative to the data root, for a one-line report
+  const dirs = dataset.name ? [`${dataset.name}/`, `${dataset.name}/data/`, 'data/', ''] : ['data/', 'default/', ''];
+  const names = `${split}{-*.parquet,.parquet,/*.parquet,.jsonl,-*.jsonl}`;
+  const relative = (p: string) => path.relative(path.resolve(dataRoot), p) || '.';
+  const patterns = [
+    ...(task ? [`${task}/${split}{.jsonl,.parquet,-*.parquet}`] : []),
+    ...roots.map((root) => `${relative(root)}/{${dirs.join(',')}}${names}`),
+  ];
+  return { found: false, tried, patterns };
+}
+
+/** The data files of one split (shards in name order), or a TaskDataError saying what was looked for. */
+export function findSplitFiles(dataRoot: string, dataset: DatasetSpec, split: string, requiredColumns: string[], task?: string): string[] {
+  const location = locateSplit(dataRoot, dataset, split, task);
+  if (location.found) return location.files;
+  if (dataset.files?.[split]) {
+    throw new TaskDataError(`missing task data file ${location.tried.join(', ')} (split "${split}" of ${dataset.path}; expected columns: ${requiredColumns.join(', ')})`);
   }
   throw new TaskDataError(
-    `no data file for split "${split}" of ${dataset.path}${dataset.name ? ` (config ${dataset.name})` : ''} under ${root}; ` +
-      `looked for ${patterns.map((p) => path.join(root, p)).join(', ')}; ` +
+    `no data file for split "${split}" of ${dataset.path}${dataset.name ? ` (config ${dataset.name})` : ''} under ${path.resolve(dataRoot)}; ` +
+      `looked for ${location.tried.join(', ')}; ` +
       `expected a Parquet or JSONL file with columns: ${requiredColumns.join(', ')}`,
   );
 }
 
 /** Reads one split as documents, checking that every row has the required columns. */
-export async function readSplit(dataRoot: string, dataset: DatasetSpec, split: string, requiredColumns: string[]): Promise<Doc[]> {
+export async function readSplit(dataRoot: string, dataset: DatasetSpec, split: string, requiredColumns: string[], task?: string): Promise<Doc[]> {
   const docs: Doc[] = [];
-  for (const file of findSplitFiles(dataRoot, dataset, split, requiredColumns)) {
+  for (const file of findSplitFiles(dataRoot, dataset, split, requiredColumns, task)) {
     const rows = file.endsWith('.parquet') ? await readParquet(file, requiredColumns) : readJsonl(file, requiredColumns);
     for (const row of rows) docs.push(row);
   }

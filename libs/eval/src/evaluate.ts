@@ -18,13 +18,13 @@ export interface TaskDocs {
  */
 export async function loadTaskDocs(dataRoot: string, task: TaskDefinition, options: { numFewshot?: number; limit?: number } = {}): Promise<TaskDocs> {
   const process = getDocsProcessor(task.processDocs) ?? ((d: Doc[]) => d);
-  let evalDocs = process(await readSplit(dataRoot, task.dataset, evalSplitOf(task), task.requiredColumns));
+  let evalDocs = process(await readSplit(dataRoot, task.dataset, evalSplitOf(task), task.requiredColumns, task.name));
   if (options.limit !== undefined) evalDocs = evalDocs.slice(0, options.limit);
   const k = options.numFewshot ?? task.numFewshot ?? 0;
   if (k === 0) return { evalDocs };
   const split = fewshotSplitOf(task);
   if (!split) throw new Error(`${task.name}: no split to draw few-shot examples from`);
-  return { evalDocs, fewshotDocs: process(await readSplit(dataRoot, task.dataset, split, task.requiredColumns)) };
+  return { evalDocs, fewshotDocs: process(await readSplit(dataRoot, task.dataset, split, task.requiredColumns, task.name)) };
 }
 
 export interface EvaluateOptions extends EncodeOptions, ScoreOptions {

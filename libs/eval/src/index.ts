@@ -31,7 +31,7 @@ export {
   builtinTasks,
   hellaswagPreprocess,
 } from './builtin-tasks';
-export { TaskDataError, findSplitFiles, readSplit } from './dataset-reader';
+export { TaskDataError, findSplitFiles, locateSplit, SplitLocation, readSplit } from './dataset-reader';
 export { FewshotSampler, HARNESS_FEWSHOT_SEED } from './fewshot';
 export { ContextRequest, DocRequests, BuildOptions, EncodeOptions, EncodedRequest, buildRequests, encodePair, encodeRequests, harnessEncode } from './requests';
 export {
@@ -64,3 +64,17 @@ export {
   REFERENCE_TASKS,
 } from './reference-fixture';
 export { FixtureLlama } from './fixture-llama';
+export { MissingSplit, TaskSelection, TaskSelectionError, SelectOptions, selectTasks, missingSplits, requiredSplits, missingLine } from './task-selection';
+export {
+  HarnessResults,
+  HarnessRunInfo,
+  HarnessTaskInput,
+  harnessResults,
+  harnessSamples,
+  harnessTable,
+  harnessDateId,
+  writeHarnessOutput,
+  WrittenHarnessOutput,
+  sanitizeModelName,
+  pyFloatRepr,
+} from './harness-output';

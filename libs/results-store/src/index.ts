@@ -13,3 +13,4 @@ export { RESULTS_MIGRATIONS } from './database/migrations';
 export * from './checkpoint-events';
 export * from './domain/telemetry';
 export * from './telemetry-service';
+export * from './results-overview';

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// The cptflow command line: `cptflow run` (the whole system in one process), `cptflow ingest`.
+// The cptflow command line: `cptflow run` (the whole system in one process), `cptflow eval`,
+// `cptflow results`, `cptflow ingest`.
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError } from '../../../libs/config/src/load';
 import { runCommand } from './run.command';
+import { evalCommand } from './eval.command';
+import { resultsCommand } from './results.command';
 import { ingestCommand } from './ingest.command';
 import { pretrainCommand } from './pretrain.command';
 
@@ -12,6 +15,8 @@ const program = new Command('cptflow')
   .option('-c, --config <file>', 'JSON configuration file (also $CPTFLOW_CONFIG)');
 
 program.addCommand(runCommand());
+program.addCommand(evalCommand());
+program.addCommand(resultsCommand());
 program.addCommand(ingestCommand());
 program.addCommand(pretrainCommand());
 

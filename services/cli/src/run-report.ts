@@ -1,7 +1,7 @@
 // What `cptflow run` shows at the end: a summary table on the terminal, and report.html — the
 // dashboard page (libs/report) with the run's curves, scores and pipeline accounting embedded.
 import type { LocalTrainingResult } from '../../../libs/local-run/src';
-import { buildDashboardData, renderDashboardPage, renderTextTable } from '../../../libs/report/src';
+import { buildDashboardData, renderDashboardPage, renderTextTable, type Table } from '../../../libs/report/src';
 import type { ResultsService, ResultsStore, TaskResultView } from '../../../libs/results-store/src';
 
 export interface ArmResult {
@@ -116,6 +116,30 @@ function replayVerdict(arms: ArmResult[], runs: RunResults[]): string {
   const a = generalRise(withReplay.run);
   const b = generalRise(without.run);
   return `General-text perplexity changed ${a.toFixed(1)}% with ${(withReplay.replay * 100).toFixed(0)}% replay and ${b.toFixed(1)}% without: replay ${a < b ? `reduced forgetting by ${(b - a).toFixed(1)} points` : 'did not reduce forgetting in this run'}.`;
+}
+
+/** The benchmark scores `cptflow run` prints after its perplexity summary (null without task results). */
+export function benchmarkSummaryTable(runs: RunResults[]): string | null {
+  const table = benchmarkTable(runs);
+  return table ? renderTextTable(table) : null;
+}
+
+function benchmarkTable(runs: RunResults[]): Table | null {
+  const rows: Array<Array<string | number>> = [];
+  for (const r of runs) {
+    const base = r.checkpoints.find((c) => c.isBase);
+    const last = r.checkpoints.filter((c) => !c.isBase).at(-1);
+    for (const [task, metrics] of last?.scores ?? []) {
+      if (task.startsWith('heldout_')) continue;
+      for (const metric of ['acc', 'acc_norm']) {
+        const value = metrics.get(metric);
+        if (value === undefined) continue;
+        const before = score(base, task, metric);
+        rows.push([r.run, task, metric, before, value, value - before]);
+      }
+    }
+  }
+  return rows.length ? { title: 'Benchmarks (base -> last checkpoint)', columns: ['run', 'task', 'metric', 'base', 'last', 'delta'], rows } : null;
 }
 
 /**

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../../libs/config/src/load';
 import { codecFor, CheckpointEvent } from '../../../libs/contracts/src';
+import { selectTasks, TaskSelection, TaskSelectionError } from '../../../libs/eval/src';
 import { LocalPipeline, trainLocally, type LocalTrainingResult } from '../../../libs/local-run/src';
 import { llama2TokenizerDir, loadModelTokenizer } from '../../../libs/packing/src';
 import { createBus } from '../../../libs/transport/src/create-bus';
@@ -17,7 +18,7 @@ import type { Bus } from '../../../libs/transport/src/bus';
 import { EvaluatorApp } from '../../evaluator/src/evaluator.app';
 import { evaluatorSchema } from '../../evaluator/src/evaluator.config';
 import { pipelineSummaryTable } from './pipeline-summary';
-import { collectRunResults, renderRunReport, runSummaryTable, type ArmResult } from './run-report';
+import { benchmarkSummaryTable, collectRunResults, renderRunReport, runSummaryTable, type ArmResult } from './run-report';
 import { BUNDLED_BASE_MODEL, BUNDLED_CORPORA, parseTokenCount } from './run-options';
 
 const checkpointCodec = codecFor<CheckpointEvent>(CheckpointEvent);
@@ -65,7 +66,13 @@ export function runCommand(): Command {
     .option('--no-compare', 'skip the second run without replay')
     .option('--serve', 'keep the results API up afterwards (Ctrl-C to stop)', false)
     .action(async (o: RunOptions, command: Command) => {
-      await run(o, command.parent?.opts().config);
+      try {
+        await run(o, command.parent?.opts().config);
+      } catch (error) {
+        if (!(error instanceof TaskSelectionError)) throw error;
+        for (const line of error.message.split('\n')) console.error(`cptflow run: ${line}`);
+        process.exitCode = 2;
+      }
     });
 }
 
@@ -77,6 +84,8 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   if (!(replayFraction >= 0 && replayFraction < 1)) throw new Error(`--replay must be in [0, 1), got ${o.replay}`);
   if (o.minIntScore !== undefined && !Number.isFinite(Number(o.minIntScore))) throw new Error(`--min-int-score must be a number, got ${o.minIntScore}`);
   if (o.tasks?.length && !o.tasksDir) throw new Error('--tasks needs --tasks-dir (task files are read locally, never downloaded)');
+  // every task file is checked before any work: each missing one is named, with the paths tried
+  const selection = o.tasks?.length ? selectTasks(o.tasks, { dataRoot: o.tasksDir!, numFewshot: 0 }) : undefined;
   if (!fs.existsSync(path.join(o.baseModel, 'config.json'))) {
     throw new ConfigError(`no base model at ${o.baseModel} (config.json missing); pass --base-model, or make one with \`cptflow pretrain\``);
   }
@@ -113,7 +122,7 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   // 2. The evaluator, on the same bus: every checkpoint event is scored (and each run's base once).
   const apiToken = randomBytes(18).toString('base64url');
   const evaluatorConfig = evaluatorSchema.parse({
-    tasks: o.tasks ?? [],
+    ...evaluatorTasks(selection, o.tasks ?? []),
     taskDataDir: o.tasksDir ?? path.join(out, 'no-tasks'),
     limit: o.taskLimit ? Number(o.taskLimit) : null,
     heldout: [
@@ -158,6 +167,8 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   const reportFile = path.join(out, 'report.html');
   fs.writeFileSync(reportFile, await renderRunReport(evaluator.store, results, `cptflow run: continued pre-training of ${path.basename(o.baseModel)}`));
   console.log(`\n${runSummaryTable(results, runResults)}\n`);
+  const benchmarks = benchmarkSummaryTable(runResults);
+  if (benchmarks) console.log(`${benchmarks}\n`);
   console.log(`report: ${reportFile}\nresults database: ${evaluatorConfig.sqlitePath}\ndone in ${((Date.now() - started) / 60000).toFixed(1)} minutes`);
 
   if (o.serve) {
@@ -167,6 +178,18 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   await evaluator.stop();
   await bus.close();
 }
+
+/**
+ * The evaluator's task list for what was asked: MMLU (or a category of it) as the subjects whose files
+ * are present — the evaluator's "mmlu" group then averages those, as `cptflow eval` does.
+ */
+function evaluatorTasks(selection: TaskSelection | undefined, asked: string[]): { tasks: string[]; mmluSubjects?: string[] } {
+  if (!selection) return { tasks: [] };
+  if (!asked.includes('mmlu')) return { tasks: selection.leaves.map((t) => t.name) };
+  const subjects = selection.leaves.filter((t) => t.dataset.path === 'cais/mmlu').map((t) => t.name.slice('mmlu_'.length));
+  return { tasks: [...selection.leaves.filter((t) => t.dataset.path !== 'cais/mmlu').map((t) => t.name), 'mmlu'], mmluSubjects: subjects };
+}
+
 
 /**
  * The base model copied into the run's folder (weights, config, tokenizer). The bundled model ships

@@ -233,7 +233,8 @@ function taskRecords(evaluation: TaskEvaluation, settings: EvaluationSettings): 
       .filter((s) => s.gold >= 0)
       .map((s): SampleRecord => {
         const predicted = SAMPLE_PRED[record.metric as MetricName](s);
-        return { docIndex: s.docIndex, predicted, gold: s.gold, correct: predicted === s.gold, logprobs: s.logprobs };
+        const requests = evaluation.docs[s.docIndex].requests.map((r) => ({ context: r.context, continuation: r.continuation }));
+        return { docIndex: s.docIndex, predicted, gold: s.gold, correct: predicted === s.gold, logprobs: s.logprobs, requests };
       }),
   }));
 }

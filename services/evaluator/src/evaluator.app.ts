@@ -36,7 +36,7 @@ export interface EvaluatorAppOptions {
 
 /** Every configured task's evaluated split and every held-out set must be there (no downloads, ever). */
 export function checkConfiguredData(catalog: TaskCatalog, config: EvaluatorConfig): void {
-  for (const task of catalog.resolve(config.tasks).leaves) findSplitFiles(config.taskDataDir, task.dataset, evalSplitOf(task), task.requiredColumns);
+  for (const task of catalog.resolve(config.tasks).leaves) findSplitFiles(config.taskDataDir, task.dataset, evalSplitOf(task), task.requiredColumns, task.name);
   for (const set of config.heldout) if (!existsSync(set.path)) throw new HeldoutDataError(`held-out set ${set.name}: ${set.path} does not exist`);
 }
 

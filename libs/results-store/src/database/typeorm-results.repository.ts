@@ -56,6 +56,7 @@ function sampleView(entity: SampleResultEntity): SampleView {
     gold: entity.gold,
     correct: entity.correct,
     logprobs: entity.logprobs.map((x) => (x === null ? Number.NEGATIVE_INFINITY : x)),
+    ...(entity.requests ? { requests: entity.requests } : {}),
   };
 }
 
@@ -67,6 +68,7 @@ function sampleRow(taskResultId: number, sample: SampleRecord): Omit<SampleResul
     gold: sample.gold,
     correct: sample.correct,
     logprobs: sample.logprobs.map((x) => (Number.isFinite(x) ? x : null)),
+    requests: sample.requests ?? null,
   };
 }
 

@@ -61,6 +61,11 @@ function checkSample(what: string, sample: SampleRecord): void {
   if (!Array.isArray(sample.logprobs)) fail(where, 'logprobs must be an array of numbers');
   // -Infinity is a legitimate log-likelihood (a token with zero probability); NaN never is.
   if (sample.logprobs.some((x) => typeof x !== 'number' || Number.isNaN(x))) fail(where, 'logprobs must be numbers');
+  if (sample.requests !== undefined) {
+    const ok = Array.isArray(sample.requests) && sample.requests.length === sample.logprobs.length &&
+      sample.requests.every((r) => r !== null && typeof r === 'object' && typeof r.context === 'string' && typeof r.continuation === 'string');
+    if (!ok) fail(where, 'requests must be one {context, continuation} pair of strings per log-likelihood');
+  }
 }
 
 export function checkTaskResult(record: TaskResultRecord): void {

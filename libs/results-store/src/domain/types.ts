@@ -34,6 +34,14 @@ export interface SampleRecord {
   correct: boolean;
   /** Log-likelihood of each choice's continuation, in choice order. */
   logprobs: number[];
+  /** The text scored for each choice (the harness's request arguments), in choice order. */
+  requests?: SampleRequestText[];
+}
+
+/** One loglikelihood request as text: the prompt and the continuation whose log-likelihood was summed. */
+export interface SampleRequestText {
+  context: string;
+  continuation: string;
 }
 
 /** One (task, metric) score of a checkpoint. (checkpoint, task, metric) identifies it. */

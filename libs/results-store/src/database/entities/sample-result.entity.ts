@@ -30,4 +30,8 @@ export class SampleResultEntity {
   // Log-likelihood per choice. JSON has no -Infinity: it is written as null and read back as -Infinity.
   @Column({ type: 'simple-json' })
   logprobs!: Array<number | null>;
+
+  // The (context, continuation) text of each choice's request; null when it was not recorded.
+  @Column({ type: 'simple-json', nullable: true })
+  requests!: Array<{ context: string; continuation: string }> | null;
 }

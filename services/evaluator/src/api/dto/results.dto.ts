@@ -51,12 +51,18 @@ export class CheckpointResultsDto {
   @ApiProperty({ type: [TaskResultDto] }) results!: TaskResultDto[];
 }
 
+export class SampleRequestDto {
+  @ApiProperty({ description: 'The prompt (few-shot examples included)' }) context!: string;
+  @ApiProperty({ description: 'The text whose log-likelihood was summed, e.g. " A"' }) continuation!: string;
+}
+
 export class SampleDto {
   @ApiProperty() docIndex!: number;
   @ApiProperty({ description: 'Index of the choice the model preferred under this metric' }) predicted!: number;
   @ApiProperty() gold!: number;
   @ApiProperty() correct!: boolean;
   @ApiProperty({ type: [Number], description: 'Log-likelihood of each choice (null stands for -Infinity)' }) logprobs!: number[];
+  @ApiPropertyOptional({ type: [SampleRequestDto], description: 'The context and continuation text scored for each choice, when recorded' }) requests?: SampleRequestDto[];
 }
 
 export class TaskMetricDto {
