@@ -6,7 +6,7 @@ export { openSource, openFiles, openJsonlStream } from './open-source';
 export type { IngestRun, IngestProgress, IngestOptions, StreamSource } from './open-source';
 export { resolveSourceFiles, formatFromName, IngestSourceError } from './source-files';
 export type { SourceFile } from './source-files';
-export { expandGlob, isGlob, globToRegExp } from './glob';
+export { compileGlob, expandGlob, GlobError, isGlob, MAX_GLOB_ALTERNATIVES, MAX_GLOB_LENGTH } from './glob';
 export { compressionFromName, compressionFromContentEncoding } from './byte-stream';
 export { IngestStats } from './ingest-stats';
 export type { SourceCounts } from './ingest-stats';

@@ -7,7 +7,7 @@ import { DocumentPublisher, PublisherOptions, PublisherTopics, publishAll } from
 import { SourceCounts } from '../ingest-stats';
 import { IngestOptions, IngestProgress, IngestRun, openFiles, openJsonlStream } from '../open-source';
 import { IngestSourceError, resolveSourceFiles, SourceFile } from '../source-files';
-import { isGlob } from '../glob';
+import { compileGlob, GlobError, isGlob } from '../glob';
 import { resolveReaderOptions } from '../reader-options';
 import { isAuthorized } from './bearer-token';
 import { checkDeclaredLength, limitBytes, PayloadTooLargeError } from './body-limit';
@@ -188,6 +188,7 @@ export class IngestHttpHandler {
     if (isGlob(requested)) {
       // Confine the glob's literal base first, so the walk itself never starts outside a root.
       const absolute = this.roots.absolute(requested);
+      refuseBadGlob(absolute);
       const firstMagic = absolute.search(/[*?[\]{}]/);
       const base = absolute.slice(0, absolute.lastIndexOf('/', firstMagic) + 1) || '/';
       await this.roots.confine(base);
@@ -231,5 +232,15 @@ export class IngestHttpHandler {
       sources: stats.sources,
       bytesRead: run.progress().bytesRead,
     };
+  }
+}
+
+/** A glob past the length cap or with too many alternatives is the client's mistake: 400 before any walk. */
+function refuseBadGlob(pattern: string): void {
+  try {
+    compileGlob(pattern);
+  } catch (err) {
+    if (err instanceof GlobError) throw new IngestHttpError(400, err.message);
+    throw err;
   }
 }
