@@ -7,7 +7,8 @@ export type { IngestRun, IngestProgress, IngestOptions, StreamSource } from './o
 export { resolveSourceFiles, formatFromName, IngestSourceError } from './source-files';
 export type { SourceFile } from './source-files';
 export { compileGlob, expandGlob, GlobError, isGlob, MAX_GLOB_ALTERNATIVES, MAX_GLOB_LENGTH } from './glob';
-export { compressionFromName, compressionFromContentEncoding } from './byte-stream';
+export { compressionFromName, compressionFromContentEncoding, DecompressionLimitError } from './byte-stream';
+export type { DecompressionLimits } from './byte-stream';
 export { IngestStats } from './ingest-stats';
 export type { SourceCounts } from './ingest-stats';
 export { ProgressReporter, formatProgress, formatBytes, formatDuration } from './progress-reporter';

@@ -12,6 +12,14 @@ export const ingestSettingsSchema = z
     /** Server-side folders the path endpoint may read; nothing outside them is opened. */
     roots: z.array(z.string().min(1)).default([]),
     maxUploadBytes: z.number().int().min(1).default(256 * 1024 * 1024),
+    /** Most bytes a compressed upload may decompress to; past it, or past maxExpansionRatio, 413. */
+    maxUploadDecompressedBytes: z.number().int().min(1).default(1024 * 1024 * 1024),
+    /** Most decompressed bytes per compressed byte for uploads and files (ordinary text: 3-10x). */
+    maxExpansionRatio: z.number().min(1).default(32),
+    /** Most bytes one compressed file read through the path endpoint may decompress to. */
+    maxDecompressedBytes: z.number().int().min(1).default(16 * 1024 * 1024 * 1024),
+    /** Deepest JSON nesting a record may have; deeper records are dead-lettered (`too_deep`). */
+    maxNestingDepth: z.number().int().min(1).max(10_000).default(64),
   })
   .strict();
 
@@ -23,6 +31,12 @@ export function ingestHttpConfig(config: CptflowConfig, env: NodeJS.ProcessEnv =
     token: settings.token,
     roots: settings.roots,
     maxUploadBytes: settings.maxUploadBytes,
+    maxUploadDecompressedBytes: settings.maxUploadDecompressedBytes,
+    reader: {
+      maxExpansionRatio: settings.maxExpansionRatio,
+      maxDecompressedBytes: settings.maxDecompressedBytes,
+      maxNestingDepth: settings.maxNestingDepth,
+    },
     topics: { raw: config.topics.docsRaw, deadLetter: deadLetterTopic('ingest', config.topics.deadLetterPrefix) },
   };
 }

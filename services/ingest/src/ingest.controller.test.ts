@@ -294,3 +294,15 @@ test('a pathological glob neither blocks the event loop nor hangs: /health answe
   assert.equal((await ingestPath('names/' + '*'.repeat(2000))).status, 400);
   assert.equal(bus.take().length, 0);
 });
+
+test('a gzip bomb smaller than the upload limit is refused with 413 once it expands past the ratio limit', async () => {
+  const bomb = gzipSync(Buffer.from('{"text":"boom"}\n'.repeat(100_000)), { level: 9 }); // 1.6 MB as ~3 KB
+  assert.ok(bomb.length < MAX_UPLOAD);
+  const response = await upload(bomb, { ...auth, 'Content-Encoding': 'gzip' }, '?name=bomb.jsonl');
+  assert.equal(response.status, 413);
+  const body = (await response.json()) as { message: string; published: { documents: number } };
+  assert.match(body.message, /maxExpansionRatio/);
+  // What was read before the limit (about the first MiB) was published, and the client is told how much.
+  assert.ok(body.published.documents < 100_000);
+  assert.equal(bus.take().length, body.published.documents);
+});
