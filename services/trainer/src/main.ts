@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from '../../../libs/config/src';
 import { exitOnSignal } from '../../../libs/service-host/src/bootstrap';
 import { Bus, KafkaBus, MemoryBus } from '../../../libs/transport/src';
 import { QueueFull } from '../../../libs/trainer/src';
-import { parseTrainerConfig, trainerOptionsFromConfig } from './trainer.config';
+import { checkTrainerPaths, parseTrainerConfig, trainerOptionsFromConfig } from './trainer.config';
 import { TrainerModule } from './trainer.module';
 
 /** The trainer's read-ahead buffer being full is flow control, not an error worth a log line. */
@@ -21,6 +21,7 @@ function quietWhenFull(error: unknown, where: string): void {
 async function main(): Promise<void> {
   const config = loadConfig();
   const section = parseTrainerConfig(config.stages.trainer);
+  checkTrainerPaths(section);
   const bus: Bus =
     config.bus.kind === 'kafka'
       ? new KafkaBus({ brokers: config.bus.brokers, clientId: `${config.bus.clientId}-trainer`, defaultPartitions: config.bus.partitions, onError: quietWhenFull })
