@@ -164,6 +164,8 @@ for (const c of CASES) {
         await service.stop();
         assert.equal(service.child.exitCode, 0, `exit ${service.child.exitCode} (signal ${service.child.signalCode})\n${service.output()}`);
         assert.match(service.output(), /draining/i);
+        // Its output went to a pipe, not a terminal: plain text, no colour codes.
+        assert.doesNotMatch(service.output(), /\x1b\[/, 'ANSI escape codes in redirected output');
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

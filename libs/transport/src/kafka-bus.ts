@@ -359,7 +359,11 @@ export class KafkaBus implements Bus {
     for (const start of spec.startOffsets ?? []) consumer.seek(start);
 
     let stopping: Promise<void> | undefined;
+    const topicsOf = (topics?: string[]) => (topics ?? spec.topics).map((topic) => ({ topic }));
     const subscription: Subscription = {
+      // kafkajs stops fetching paused topics; the batch in hand finishes and offsets resolve as usual.
+      pause: (topics) => consumer.pause(topicsOf(topics)),
+      resume: (topics) => consumer.resume(topicsOf(topics)),
       stop: () => {
         stopping ??= (async () => {
           // disconnect() stops fetching, waits for the in-flight batch to finish, then leaves the group.

@@ -116,6 +116,12 @@ class ExternalOffsets implements PartitionSource {
   }
 }
 
+interface ReaderState {
+  running: boolean;
+  /** Topics not to deliver until resumed (Subscription.pause). */
+  paused: Set<string>;
+}
+
 /** Wakes every waiting reader when something was written or an assignment changed. */
 class ChangeSignal {
   private waiters: Array<() => void> = [];
@@ -246,10 +252,18 @@ export class MemoryBus implements Bus {
     maxBatchRecords: number | undefined,
     leave: () => void,
   ): Subscription {
-    const state = { running: true };
+    const state: ReaderState = { running: true, paused: new Set() };
     const loop = this.readLoop(stage, source, handler, maxBatchRecords ?? this.maxBatchRecords, state);
     let stopping: Promise<void> | undefined;
+    const topicsOf = (topics?: string[]) => topics ?? [...new Set(source.assigned().map((tp) => tp.topic))];
     const subscription: Subscription = {
+      pause: (topics) => {
+        for (const topic of topicsOf(topics)) state.paused.add(topic);
+      },
+      resume: (topics) => {
+        for (const topic of topicsOf(topics)) state.paused.delete(topic);
+        this.changed.fire();
+      },
       stop: () => {
         stopping ??= (async () => {
           state.running = false;
@@ -266,7 +280,7 @@ export class MemoryBus implements Bus {
     return subscription;
   }
 
-  private async readLoop(stage: string, source: PartitionSource, handler: BatchHandler, maxBatch: number, state: { running: boolean }): Promise<void> {
+  private async readLoop(stage: string, source: PartitionSource, handler: BatchHandler, maxBatch: number, state: ReaderState): Promise<void> {
     let turn = 0;
     let backoff = this.retryBackoffMs;
     // Yield first so consume() returns before the first handler call, as on Kafka.
@@ -277,6 +291,7 @@ export class MemoryBus implements Bus {
       for (let i = 0; i < partitions.length && state.running && !worked; i++) {
         // Start each scan one partition further on, so a busy partition cannot starve the others.
         const tp = partitions[(turn + i) % partitions.length];
+        if (state.paused.has(tp.topic)) continue;
         const stored = this.topic(tp.topic)[tp.partition];
         const from = source.position(tp);
         setConsumerLag(stage, tp.topic, tp.partition, stored.length - from);

@@ -3,9 +3,12 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError } from '../../../libs/config/src/load';
+import { colorsOnlyOnTerminals } from '../../../libs/service-host/src/log-colors';
 import { runCommand } from './run.command';
 import { ingestCommand } from './ingest.command';
 import { pretrainCommand } from './pretrain.command';
+
+colorsOnlyOnTerminals();
 
 const program = new Command('cptflow')
   .description('Streaming domain-adaptive continued pre-training of small LLaMA-style models')

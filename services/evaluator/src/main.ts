@@ -1,5 +1,7 @@
 // The evaluator service: telemetry first (so everything after is traced), then configuration, then
 // the app. SIGINT/SIGTERM drain gracefully; a second signal exits at once.
+import { colorsOnlyOnTerminals } from '../../../libs/service-host/src/log-colors';
+colorsOnlyOnTerminals();
 import { startTelemetry } from '../../../libs/telemetry/src';
 const telemetry = startTelemetry({ serviceName: 'cptflow-evaluator' });
 
