@@ -50,6 +50,10 @@ test('cptflow run: pipeline, continued pre-training with and without replay, eva
       280_000,
     );
     assert.equal(code, 0, output);
+    // A clean run says nothing at error level: no bus handler failures (the trainer's backpressure is
+    // flow control, not a failure), no Nest ERROR lines, no stack traces.
+    const errorLines = output.split('\n').filter((line) => /\bERROR\b|\[(memory|kafka)-bus\]|\bhandler for\b|^\s+at \S+ \(|\w*Error: /.test(line));
+    assert.deepEqual(errorLines, [], output);
     assert.match(output, /Document pipeline/);
     assert.match(output, /kept\s+unique documents\s+\d+/);
     assert.match(output, /cpt-replay\s+5%/);

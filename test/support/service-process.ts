@@ -16,9 +16,17 @@ export interface ServiceProcess {
   kill(): Promise<void>;
 }
 
-export async function startService(name: string, env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<ServiceProcess> {
+export interface StartOptions {
+  /** Working directory of the process (default: this one's). */
+  cwd?: string;
+  /** Give the process exactly `env`, nothing inherited from the test process (a container's view). */
+  exactEnv?: boolean;
+}
+
+export async function startService(name: string, env: NodeJS.ProcessEnv, timeoutMs = 60_000, options: StartOptions = {}): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [path.join(DIST, 'services', name, 'src', 'main.js')], {
-    env: { ...process.env, CPTFLOW__HTTP__PORT: '0', ...env },
+    env: options.exactEnv ? env : { ...process.env, CPTFLOW__HTTP__PORT: '0', ...env },
+    cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

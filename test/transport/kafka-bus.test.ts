@@ -3,6 +3,8 @@
 import { defineBusBehaviour } from '../../libs/transport/src/bus-behaviour';
 import { KafkaBus } from '../../libs/transport/src/kafka-bus';
 import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { uniqueName } from '../../libs/transport/src/topic-reading';
 
 const brokers = process.env.KAFKA_BROKERS;
 if (!brokers) {
@@ -13,5 +15,24 @@ if (!brokers) {
     connect: () => new KafkaBus({ brokers: brokers.split(','), maxWaitTimeMs: 100, sessionTimeoutMs: 3000 }),
     timeoutMs: 30_000,
     graceMs: 700,
+  });
+
+  it('services starting together on a fresh cluster create and read their topics without an error line', async () => {
+    const lines: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
+    const buses = [0, 1, 2].map(() => new KafkaBus({ brokers: brokers.split(','), maxWaitTimeMs: 100, sessionTimeoutMs: 3000 }));
+    try {
+      const topics = [uniqueName('fresh-a'), uniqueName('fresh-b'), uniqueName('fresh-c')];
+      // Three replicas racing to create the same new topics, then each reading and writing them.
+      await Promise.all(buses.map((bus) => bus.ensureTopics(topics, 3)));
+      const subscriptions = await Promise.all(buses.map((bus) => bus.consumeFrom({ topics, handler: async () => [] })));
+      await buses[0]!.publish(topics.map((topic) => ({ topic, key: 'k', value: Buffer.from('v') })));
+      await Promise.all(subscriptions.map((s) => s.stop()));
+    } finally {
+      await Promise.all(buses.map((bus) => bus.close()));
+      console.error = original;
+    }
+    assert.deepEqual(lines, []);
   });
 }

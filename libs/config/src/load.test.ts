@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, loadConfig } from './index';
+import { ConfigError, loadConfig, requireDirectory, requireFile, requireWritableDirectory } from './index';
 
 test('with no file and no environment the single-process defaults apply', () => {
   const config = loadConfig({ env: {} });
@@ -31,4 +31,39 @@ test('a bad setting fails at start with its path named', () => {
 
 test('an unknown setting is refused rather than silently ignored', () => {
   assert.throws(() => loadConfig({ env: {}, overrides: { bus: { partitons: 3 } } }), /partitons/);
+});
+
+test('a misspelled stage section is refused by name, with the right spelling and its environment form', () => {
+  assert.throws(
+    () => loadConfig({ env: {}, overrides: { stages: { dedupe: { store: { kind: 'postgres', url: 'postgres://db/x' } } } } }),
+    (err: unknown) => err instanceof ConfigError && /stages\.dedupe: unknown stage section "dedupe"\. Did you mean "dedup"/.test(err.message),
+  );
+  assert.throws(
+    () => loadConfig({ env: { CPTFLOW__STAGES__QUALITYFILTER__FILTERS: '{}' } }),
+    (err: unknown) => err instanceof ConfigError && /stages\.qualityfilter: .*"qualityFilter" \(environment: CPTFLOW__STAGES__QUALITY_FILTER__\.\.\.\)/.test(err.message),
+  );
+  assert.throws(() => loadConfig({ env: {}, overrides: { stages: { packer: 'big' } } }), /stages\.packer/);
+  const config = loadConfig({ env: { CPTFLOW__STAGES__QUALITY_FILTER__FILTERS: '{}' } });
+  assert.deepEqual(config.stages.qualityFilter, { filters: {} });
+});
+
+test('KAFKA_BROKERS must name at least one host:port broker', () => {
+  for (const value of [',,', ' , ', 'kafka', 'kafka:port']) {
+    assert.throws(() => loadConfig({ env: { KAFKA_BROKERS: value } }), (err: unknown) => err instanceof ConfigError && /bus\.brokers/.test(err.message), value);
+  }
+  assert.deepEqual(loadConfig({ env: { KAFKA_BROKERS: '[::1]:9092,kafka-0.kafka:9093' } }).bus.brokers, ['[::1]:9092', 'kafka-0.kafka:9093']);
+});
+
+test('paths a setting names: missing ones and folders under /proc fail with the setting named, no raw error code', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-paths-'));
+  assert.throws(() => requireFile(path.join(dir, 'nope.json'), 'stages.x.file'), /^ConfigError: stages\.x\.file: .*nope\.json does not exist$/);
+  assert.throws(() => requireDirectory(path.join(dir, 'nope'), 'stages.x.dir'), /stages\.x\.dir: .* does not exist/);
+  assert.throws(() => requireWritableDirectory('/proc/cptflow/checkpoints', 'stages.x.out'), /stages\.x\.out: .*inside \/proc/);
+  assert.throws(() => requireWritableDirectory('/sys/kernel/cptflow', 'stages.x.out'), /inside \/sys/);
+  const blocker = path.join(dir, 'a-file');
+  fs.writeFileSync(blocker, '');
+  assert.throws(() => requireWritableDirectory(path.join(blocker, 'sub'), 'stages.x.out'), (err: unknown) => err instanceof ConfigError && !/ENOTDIR|EEXIST/.test(err.message));
+  const created = path.join(dir, 'new', 'deeper');
+  assert.equal(requireWritableDirectory(created, 'stages.x.out'), created);
+  assert.deepEqual(fs.readdirSync(created), [], 'the write probe is removed');
 });

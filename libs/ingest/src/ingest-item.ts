@@ -23,6 +23,10 @@ export type RejectReason =
   | 'non_string_text'
   | 'empty_text'
   | 'oversize'
+  /** The record nests objects/arrays deeper than ReaderOptions.maxNestingDepth. */
+  | 'too_deep'
+  /** A compressed file expanded past maxDecompressedBytes or maxExpansionRatio; the rest is not read. */
+  | 'decompression_limit'
   /** The file or stream itself could not be read to the end (corrupt gzip/zstd/Parquet, I/O error). */
   | 'unreadable_source';
 
@@ -34,6 +38,8 @@ export const REJECT_REASONS: readonly RejectReason[] = [
   'non_string_text',
   'empty_text',
   'oversize',
+  'too_deep',
+  'decompression_limit',
   'unreadable_source',
 ];
 

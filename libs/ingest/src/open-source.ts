@@ -1,7 +1,7 @@
 // The entry point: name files (path, folder or glob) or hand over a byte stream, get items back.
 // Items are pulled one at a time, so reading proceeds only as fast as the consumer publishes.
 import { basename } from 'node:path';
-import { countingBytes, decompressed, fileChunks } from './byte-stream';
+import { countingBytes, decompressed, DecompressionLimitError, fileChunks } from './byte-stream';
 import { IngestItem, itemSource, rejectedItem } from './ingest-item';
 import { IngestStats } from './ingest-stats';
 import { readJsonl } from './jsonl-reader';
@@ -103,7 +103,7 @@ async function* readFiles(files: readonly SourceFile[], options: ReaderOptions, 
         yield await readTextFile(file.path, source, options);
       } else {
         const raw = countingBytes(fileChunks(file.path, options.readChunkBytes), (n) => (run.bytesRead += n));
-        yield* readJsonl(decompressed(raw, file.compression), source, options);
+        yield* readJsonl(decompressed(raw, file.compression, options), source, options);
       }
     } catch (err) {
       yield unreadable(source, err);
@@ -118,7 +118,7 @@ async function* readStream(bytes: AsyncIterable<Buffer>, stream: StreamSource, o
   run.stats.countsFor(source);
   try {
     const raw = countingBytes(bytes, (n) => (run.bytesRead += n));
-    yield* readJsonl(decompressed(raw, stream.compression), source, options);
+    yield* readJsonl(decompressed(raw, stream.compression, options), source, options);
   } catch (err) {
     if (isFatalForStream(err)) throw err;
     yield unreadable(source, err);
@@ -135,7 +135,7 @@ function isFatalForStream(err: unknown): boolean {
 
 function unreadable(source: string, err: unknown): IngestItem {
   return rejectedItem({
-    reason: 'unreadable_source',
+    reason: err instanceof DecompressionLimitError ? 'decompression_limit' : 'unreadable_source',
     detail: `${basename(source)}: ${err instanceof Error ? err.message : String(err)}`,
     original: Buffer.alloc(0),
     source,

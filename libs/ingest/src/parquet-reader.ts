@@ -3,6 +3,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type ParquetRow } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
+import { ExpansionBudget } from './byte-stream';
 import { IngestItem, rejectedItem } from './ingest-item';
 import { ReaderOptions } from './reader-options';
 import { jsonWithBigInts, recordToItem } from './record-to-document';
@@ -71,9 +72,16 @@ async function* readRowGroups(
     });
     return;
   }
+  // Two views of expansion, both against the file's size: what the column chunks declare they decompress
+  // to (checked before a row group is read, so nothing huge is allocated) and the text the rows carry
+  // (dictionary and run-length encoding can repeat one long string in every row at no cost in bytes).
+  const declared = new ExpansionBudget(options);
+  const produced = new ExpansionBudget(options);
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows);
+    const groupBytes = group.columns.reduce((sum, column) => sum + Number(column.meta_data?.total_uncompressed_size ?? 0), 0);
+    declared.check(declared.decompressed + groupBytes, file.byteLength);
     let rows: ParquetRow[] = [];
     await parquetRead({
       file,
@@ -90,6 +98,8 @@ async function* readRowGroups(
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as Record<string, unknown>;
       const rowNumber = rowStart + i;
+      const text = row[options.textField];
+      if (typeof text === 'string') produced.check(produced.decompressed + Buffer.byteLength(text, 'utf8'), file.byteLength);
       yield recordToItem(
         row,
         { source, locator: `${source}#row=${rowNumber}`, original: () => Buffer.from(jsonWithBigInts(row), 'utf8') },

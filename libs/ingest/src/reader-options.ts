@@ -29,6 +29,17 @@ export interface ReaderOptions {
   compression?: Compression;
   /** File names a folder walk treats as one-document text files. */
   textExtensions: string[];
+  /**
+   * Most bytes one compressed source (a .gz/.zst file, an upload, a Parquet file's column chunks) may
+   * decompress to. Past it the file is dead-lettered as `decompression_limit`, an upload refused (413).
+   */
+  maxDecompressedBytes: number;
+  /** Most decompressed bytes per compressed byte (text compresses 3-10x; a bomb 1000x). */
+  maxExpansionRatio: number;
+  /** Decompressed output below this size is not judged by its ratio (tiny files compress oddly). */
+  expansionFloorBytes: number;
+  /** Deepest JSON nesting a record may have; deeper records are dead-lettered as `too_deep`. */
+  maxNestingDepth: number;
   /** Read size for files; bounds how much raw data is in flight per source. */
   readChunkBytes: number;
   /**
@@ -54,6 +65,10 @@ export const DEFAULT_READER_OPTIONS: ReaderOptions = {
   maxRejectedBytes: 64 * 1024,
   corpus: 'domain',
   textExtensions: ['.txt', '.md'],
+  maxDecompressedBytes: 16 * 1024 * MiB,
+  maxExpansionRatio: 32,
+  expansionFloorBytes: MiB,
+  maxNestingDepth: 64,
   readChunkBytes: 64 * 1024,
   now: () => Date.now(),
 };
@@ -64,7 +79,16 @@ export function resolveReaderOptions(partial: Partial<ReaderOptions> = {}): Read
   if (partial.maxDocumentBytes !== undefined && partial.maxRecordBytes === undefined) {
     merged.maxRecordBytes = 2 * partial.maxDocumentBytes + 64 * 1024;
   }
-  for (const key of ['maxDocumentBytes', 'maxRecordBytes', 'maxRejectedBytes', 'readChunkBytes'] as const) {
+  for (const key of [
+    'maxDocumentBytes',
+    'maxRecordBytes',
+    'maxRejectedBytes',
+    'readChunkBytes',
+    'maxDecompressedBytes',
+    'maxExpansionRatio',
+    'expansionFloorBytes',
+    'maxNestingDepth',
+  ] as const) {
     if (!Number.isInteger(merged[key]) || merged[key] <= 0) {
       throw new RangeError(`reader option ${key} must be a positive integer, got ${String(merged[key])}`);
     }

@@ -31,6 +31,12 @@ export function recordToItem(record: Record<string, unknown>, context: RecordCon
     );
   }
 
+  // Metadata is serialised as JSON, which recurses: a record nested 100,000 deep would overflow the stack
+  // and end the whole file. Measured without recursion, and refused alone.
+  if (exceedsDepth(record, options.maxNestingDepth)) {
+    return reject('too_deep', `nests objects or arrays deeper than maxNestingDepth ${options.maxNestingDepth}`, truncate(context.original(), options.maxRejectedBytes));
+  }
+
   // Any other column that is not valid UTF-8 is kept lossily: only the text must be exact.
   const metadata: Record<string, string> = {};
   for (const [key, value] of Object.entries(record)) {
@@ -63,6 +69,20 @@ function numberOf(value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
   return NaN;
+}
+
+/** Whether objects/arrays nest deeper than `limit` levels (the record itself is level 1); iterative. */
+export function exceedsDepth(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (depth > limit) return true;
+    if (current === null || typeof current !== 'object' || current instanceof Uint8Array || current instanceof Date) continue;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (child !== null && typeof child === 'object') pending.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 /** A usable source id is a non-empty string or an integer; anything else falls back to the content hash. */

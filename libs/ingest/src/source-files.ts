@@ -2,7 +2,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compressionFromName } from './byte-stream';
-import { expandGlob, isGlob } from './glob';
+import { expandGlob, GlobError, isGlob } from './glob';
 import { Compression, ReaderOptions, SourceFormat } from './reader-options';
 
 export interface SourceFile {
@@ -31,7 +31,7 @@ export function formatFromName(name: string, textExtensions: readonly string[]):
 }
 
 export async function resolveSourceFiles(pathOrGlob: string, options: ReaderOptions): Promise<SourceFile[]> {
-  const named: string[] = isGlob(pathOrGlob) ? await expandGlob(pathOrGlob).catch(() => []) : [pathOrGlob];
+  const named: string[] = isGlob(pathOrGlob) ? await expandGlob(pathOrGlob).catch(unlessBadGlob) : [pathOrGlob];
   const files: SourceFile[] = [];
   for (const path of named) {
     const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
@@ -53,6 +53,12 @@ export async function resolveSourceFiles(pathOrGlob: string, options: ReaderOpti
   }
   if (files.length === 0) throw new IngestSourceError(`nothing to ingest at ${pathOrGlob}`);
   return files;
+}
+
+/** A base folder that cannot be walked matches nothing; a pattern that cannot be compiled is the user's error. */
+function unlessBadGlob(err: unknown): string[] {
+  if (err instanceof GlobError) throw new IngestSourceError(err.message);
+  return [];
 }
 
 /** Every readable file below a folder, recursively, in name order; other files are ignored. */

@@ -1,11 +1,13 @@
 // Settings of the document stages (config section `stages.<name>`), validated at start.
 import { z } from 'zod';
-import { parseOrExplain } from '../../config/src/load';
+import { ConfigError, parseOrExplain } from '../../config/src/load';
+import { requireFile, requireWritableDirectory } from '../../config/src/paths';
 import type { CptflowConfig } from '../../config/src/schema';
 import { MemorySignatureStore, PostgresSignatureStore, RedisSignatureStore, SqliteSignatureStore, type SignatureStore } from '../../dedup/src';
 import { DEFAULT_MAX_LENGTH, DEFAULT_SCORER_BATCH_SIZE, FINEWEB_EDU_THRESHOLD, OnnxTextClassifierScorer, SCORE_MODES, type ScoreMode } from '../../model-scorer/src';
+import { dirname } from 'node:path';
 import { DEFAULT_SEQ_LEN, DocumentTokenizer, loadModelTokenizer } from '../../packing/src';
-import type { DocumentScorer } from '../../quality/src';
+import { QualityPipeline, type DocumentScorer, type QualityPipelineConfig } from '../../quality/src';
 import { urlWithoutCredentials } from '../../service-host/src/backends';
 
 /** A user-supplied ONNX text classifier (e.g. the FineWeb-Edu classifier) run after the heuristics. */
@@ -84,16 +86,33 @@ export type ScorerSettings = z.infer<typeof scorerSettingsSchema>;
 export type DedupSettings = z.infer<typeof dedupSettingsSchema>;
 export type PackerSettings = z.infer<typeof packerSettingsSchema>;
 
+/** The quality section, its filters checked by building the pipeline once and its scorer files found. */
 export function qualitySettings(config: CptflowConfig): QualitySettings {
-  return parseOrExplain(qualitySettingsSchema, config.stages.qualityFilter ?? {}, 'stages.qualityFilter');
+  const settings = parseOrExplain(qualitySettingsSchema, config.stages.qualityFilter ?? {}, 'stages.qualityFilter');
+  try {
+    QualityPipeline.fromConfig(settings.filters as QualityPipelineConfig);
+  } catch (error) {
+    throw new ConfigError(`invalid stages.qualityFilter.filters: ${(error as Error).message}`);
+  }
+  if (settings.scorer) {
+    requireFile(settings.scorer.modelPath, 'stages.qualityFilter.scorer.modelPath');
+    requireFile(settings.scorer.tokenizerPath, 'stages.qualityFilter.scorer.tokenizerPath');
+  }
+  return settings;
 }
 
+/** The dedup section; a SQLite store's folder must be writable (and not under /proc). */
 export function dedupSettings(config: CptflowConfig): DedupSettings {
-  return parseOrExplain(dedupSettingsSchema, config.stages.dedup ?? {}, 'stages.dedup');
+  const settings = parseOrExplain(dedupSettingsSchema, config.stages.dedup ?? {}, 'stages.dedup');
+  if (settings.store.kind === 'sqlite') requireWritableDirectory(dirname(settings.store.path), 'stages.dedup.store.path');
+  return settings;
 }
 
+/** The packer section; a named tokenizer must exist. */
 export function packerSettings(config: CptflowConfig): PackerSettings {
-  return parseOrExplain(packerSettingsSchema, config.stages.packer ?? {}, 'stages.packer');
+  const settings = parseOrExplain(packerSettingsSchema, config.stages.packer ?? {}, 'stages.packer');
+  if (settings.tokenizerPath !== undefined) requireFile(settings.tokenizerPath, 'stages.packer.tokenizerPath');
+  return settings;
 }
 
 /** Loads the configured model scorer (reads the model and tokenizer files); undefined when none is configured. */
@@ -102,7 +121,7 @@ export async function openDocumentScorer(settings: QualitySettings): Promise<Doc
   try {
     return await OnnxTextClassifierScorer.open(settings.scorer);
   } catch (error) {
-    throw new Error(`stages.qualityFilter.scorer: ${(error as Error).message}`);
+    throw new ConfigError(`stages.qualityFilter.scorer: ${(error as Error).message}`);
   }
 }
 

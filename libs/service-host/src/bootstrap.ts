@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../../config/src/load';
 import type { CptflowConfig } from '../../config/src/schema';
 import { startTelemetry, type Telemetry } from '../../telemetry/src';
 import { createBus } from '../../transport/src/create-bus';
+import { colorsOnlyOnTerminals } from './log-colors';
 import type { Bus } from '../../transport/src/bus';
 
 export interface ServiceDefinition {
@@ -47,6 +48,7 @@ export async function runService(definition: ServiceDefinition, overrides: Recor
  * and exit 0; a second signal exits at once with 1.
  */
 export function main(definition: ServiceDefinition): void {
+  colorsOnlyOnTerminals();
   runService(definition).then((service) => exitOnSignal(definition.name, () => service.stop()), (error: unknown) => {
     if (error instanceof ConfigError) {
       console.error(`cptflow-${definition.name}: ${error.message}`);

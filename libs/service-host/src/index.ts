@@ -1,3 +1,4 @@
+export * from './log-colors';
 export * from './stage';
 export * from './tokens';
 export * from './readiness';

@@ -8,19 +8,12 @@ import type { Bus, ConsumedRecord, PartitionOffset, Subscription } from '../../t
 export interface RecordQueueOptions {
   topics: string[];
   startOffsets: PartitionOffset[];
-  /** The bus handler waits while a topic buffers more than this many records (backpressure). */
+  /**
+   * Backpressure: a topic buffering more than this many records is paused on the bus, and resumed once
+   * the loop has taken it down to half.
+   */
   highWaterRecords: number;
   maxBatchRecords?: number;
-  /** Longest the bus handler waits for room before handing the batch back (default 3000 ms). */
-  maxBlockMs?: number;
-}
-
-/** Thrown to the bus when the buffer stays full: not a failure, the batch is simply read again later. */
-export class QueueFull extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'QueueFull';
-  }
 }
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -33,10 +26,9 @@ export class RecordQueue {
   private readonly taken = new Map<string, PartitionOffset>();
   private readonly highWaterMarks = new Map<string, number>();
   private arrivals: Array<() => void> = [];
-  private drains: Array<() => void> = [];
   private subscription: Subscription | null = null;
-  /** Topics the loop is waiting on right now. */
-  private readonly starving = new Set<string>();
+  /** Topics paused on the bus because their buffer is full. */
+  private readonly paused = new Set<string>();
   private closed = false;
 
   constructor(private readonly options: RecordQueueOptions) {
@@ -67,25 +59,18 @@ export class RecordQueue {
           buffer.push(record);
         }
         this.wake();
-        // Backpressure, except while the loop waits on another topic: one bus reader serves every
-        // topic, so holding this one back would starve that one for ever. The handler blocks at most
-        // maxBlockMs: kafkajs heartbeats only between handler calls, and a consumer silent for its
-        // session timeout is dropped from its group. Past that, QueueFull makes the bus deliver the
-        // batch again later (the records already buffered are then dropped as re-deliveries).
-        const deadline = Date.now() + (this.options.maxBlockMs ?? 3000);
-        while (!this.closed && buffer.length > this.options.highWaterRecords && !this.starvingOtherThan(batch.topic)) {
-          const left = deadline - Date.now();
-          if (left <= 0) throw new QueueFull(`${batch.topic}: ${buffer.length} records buffered ahead of training`);
-          let timer: NodeJS.Timeout | undefined;
-          await new Promise<void>((r) => {
-            this.drains.push(r);
-            timer = setTimeout(r, left);
-          });
-          clearTimeout(timer);
+        // Backpressure by pausing this topic on the bus: the handler returns at once, so the reader
+        // keeps heartbeating and keeps serving the other topics (a loop waiting on replay data is never
+        // starved by a full main topic), and nothing is handed back or reported as a failure.
+        if (buffer.length > this.options.highWaterRecords && !this.closed && !this.paused.has(batch.topic)) {
+          this.paused.add(batch.topic);
+          this.subscription?.pause([batch.topic]);
         }
         return [];
       },
     });
+    // A batch handled before consumeFrom returned may have asked for a pause.
+    if (this.paused.size > 0) this.subscription.pause([...this.paused]);
   }
 
   /** Records buffered for `topic` (received, not yet taken). */
@@ -99,31 +84,27 @@ export class RecordQueue {
     if (!buffer) throw new Error(`record queue does not read topic ${topic}`);
     while (buffer.length === 0) {
       if (this.closed) return null;
-      this.starving.add(topic);
-      for (const release of this.drains.splice(0)) release();
+      this.resumeIfDrained(topic);
       await new Promise<void>((r) => this.arrivals.push(r));
-      this.starving.delete(topic);
     }
     // Arrival order: records of one partition stay in offset order; a single-partition topic gives a
     // deterministic order (what bit-identical replays need); across partitions it follows arrival.
     const record = buffer.shift()!;
     this.taken.set(key(record.topic, record.partition), { topic: record.topic, partition: record.partition, offset: (BigInt(record.offset) + 1n).toString() });
-    for (const release of this.drains.splice(0)) release();
+    this.resumeIfDrained(topic);
     return record;
   }
 
   /** Resolves when `topic` has a record, the queue is closed, or `timeoutMs` passed. */
   async waitForData(topic: string, timeoutMs?: number): Promise<void> {
     if (this.buffered(topic) > 0 || this.closed) return;
-    this.starving.add(topic);
-    for (const release of this.drains.splice(0)) release();
+    this.resumeIfDrained(topic);
     let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {
       this.arrivals.push(resolve);
       if (timeoutMs !== undefined) timer = setTimeout(resolve, timeoutMs);
     });
     clearTimeout(timer);
-    this.starving.delete(topic);
   }
 
   /** Next offsets to consume per partition, for every record taken so far (and the start offsets). */
@@ -134,13 +115,18 @@ export class RecordQueue {
   async close(): Promise<void> {
     this.closed = true;
     this.wake();
-    for (const release of this.drains.splice(0)) release();
     await this.subscription?.stop();
   }
 
-  private starvingOtherThan(topic: string): boolean {
-    for (const t of this.starving) if (t !== topic) return true;
-    return false;
+  /** Whether `topic` is paused on the bus for backpressure right now. */
+  isPaused(topic: string): boolean {
+    return this.paused.has(topic);
+  }
+
+  private resumeIfDrained(topic: string): void {
+    if (!this.paused.has(topic) || this.buffered(topic) > Math.floor(this.options.highWaterRecords / 2)) return;
+    this.paused.delete(topic);
+    this.subscription?.resume([topic]);
   }
 
   private wake(): void {

@@ -375,6 +375,38 @@ export function defineBusBehaviour(harness: BusHarness): void {
       assert.ok(left <= 2, `lag after reading everything: ${left}`);
     });
 
+    it('pause holds one topic back while the others flow; resume delivers the rest exactly once, with no handler failure', async () => {
+      const bus = connect();
+      const held = uniqueName('paused');
+      const flowing = uniqueName('flowing');
+      await bus.ensureTopics([held, flowing], 2);
+      const seen: ConsumedRecord[] = [];
+      const sub = await bus.consumeFrom({
+        topics: [held, flowing],
+        maxBatchRecords: 4,
+        handler: async (batch) => {
+          seen.push(...batch.records);
+          return [];
+        },
+      });
+      sub.pause([held]);
+      await bus.publish([...inputs(held, 12, 3), ...inputs(flowing, 12, 3)]);
+      const waitFor = async (done: () => boolean) => {
+        const deadline = Date.now() + harness.timeoutMs;
+        while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+        await new Promise((r) => setTimeout(r, harness.graceMs));
+      };
+      await waitFor(() => seen.filter((r) => r.topic === flowing).length >= 12);
+      assert.equal(seen.filter((r) => r.topic === flowing).length, 12, 'the other topic flowed while one was paused');
+      assert.equal(seen.filter((r) => r.topic === held).length, 0, 'nothing of the paused topic was delivered');
+      sub.resume([held]);
+      await waitFor(() => seen.filter((r) => r.topic === held).length >= 12);
+      await sub.stop();
+      const heldOffsets = seen.filter((r) => r.topic === held).map((r) => `${r.partition}:${r.offset}`);
+      assert.equal(heldOffsets.length, 12);
+      assert.equal(new Set(heldOffsets).size, 12, 'each record once');
+    });
+
     it('routes bad input to the stage dead-letter topic with the error and the original bytes', async () => {
       const bus = connect();
       const input = uniqueName('in');

@@ -77,6 +77,14 @@ export interface ExternalOffsetsOptions {
 export interface Subscription {
   /** Stops fetching, lets the in-flight batch finish and commit, then leaves the group. */
   stop(): Promise<void>;
+  /**
+   * Flow control for a reader that is ahead of its consumer: no more batches of `topics` (default:
+   * all of this subscription's) are fetched until `resume`; the batch being handled finishes as usual.
+   * Other topics keep flowing, nothing is re-delivered and nothing is reported as a failure.
+   */
+  pause(topics?: string[]): void;
+  /** Fetches `topics` (default: all) again from where reading stopped. */
+  resume(topics?: string[]): void;
 }
 
 export interface Bus {

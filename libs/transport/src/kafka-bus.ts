@@ -78,9 +78,17 @@ const LOG_LEVELS = {
  * onError. Everything else is printed as one line.
  */
 const TRANSIENT = /concurrent operation on the same transaction|not the leader|coordinator is not available|not the correct coordinator|group is rebalancing|coordinator is loading/i;
+/**
+ * What every service start on a fresh cluster used to print: ensureTopics racing another service to
+ * create the same topic (TOPIC_ALREADY_EXISTS, which kafkajs then reports as success) and asking for
+ * a new topic's metadata before every broker knows it (UNKNOWN_TOPIC_OR_PARTITION, which
+ * waitForLeaders retries). kafkajs's connection logs every error response before handing it to the
+ * caller, so a real failure of these still reaches the caller and onError.
+ */
+const EXPECTED_WHILE_CREATING_TOPICS = /^Response (CreateTopics|Metadata)\(.*\): (Topic creation errors|This server does not host this topic-partition)/;
 const quietLogCreator: LogCreator = () => ({ namespace, level, log }) => {
   const text = `${log.message}${log.error ? `: ${String(log.error)}` : ''}`;
-  if (TRANSIENT.test(text)) return;
+  if (TRANSIENT.test(text) || EXPECTED_WHILE_CREATING_TOPICS.test(text)) return;
   const line = `[kafkajs ${namespace}] ${text}`;
   if (level <= KafkaLogLevel.ERROR) console.error(line);
   else console.log(line);
@@ -447,7 +455,11 @@ export class KafkaBus implements Bus {
     for (const start of spec.startOffsets ?? []) consumer.seek(start);
 
     let stopping: Promise<void> | undefined;
+    const topicsOf = (topics?: string[]) => (topics ?? spec.topics).map((topic) => ({ topic }));
     const subscription: Subscription = {
+      // kafkajs stops fetching paused topics; the batch in hand finishes and offsets resolve as usual.
+      pause: (topics) => consumer.pause(topicsOf(topics)),
+      resume: (topics) => consumer.resume(topicsOf(topics)),
       stop: () => {
         stopping ??= (async () => {
           // disconnect() stops fetching, waits for the in-flight batch to finish, then leaves the group.

@@ -116,6 +116,12 @@ class ExternalOffsets implements PartitionSource {
   }
 }
 
+interface ReaderState {
+  running: boolean;
+  /** Topics not to deliver until resumed (Subscription.pause). */
+  paused: Set<string>;
+}
+
 /** Wakes every waiting reader when something was written or an assignment changed. */
 class ChangeSignal {
   private waiters: Array<() => void> = [];
@@ -271,10 +277,18 @@ export class MemoryBus implements Bus {
     onCommitted: ConsumerOptions['onCommitted'],
     leave: () => void,
   ): Subscription {
-    const state = { running: true };
+    const state: ReaderState = { running: true, paused: new Set() };
     const loop = this.readLoop(stage, source, handler, maxBatchRecords ?? this.maxBatchRecords, state, onCommitted);
     let stopping: Promise<void> | undefined;
+    const topicsOf = (topics?: string[]) => topics ?? [...new Set(source.assigned().map((tp) => tp.topic))];
     const subscription: Subscription = {
+      pause: (topics) => {
+        for (const topic of topicsOf(topics)) state.paused.add(topic);
+      },
+      resume: (topics) => {
+        for (const topic of topicsOf(topics)) state.paused.delete(topic);
+        this.changed.fire();
+      },
       stop: () => {
         stopping ??= (async () => {
           state.running = false;
@@ -296,7 +310,7 @@ export class MemoryBus implements Bus {
     source: PartitionSource,
     handler: BatchHandler,
     maxBatch: number,
-    state: { running: boolean },
+    state: ReaderState,
     onCommitted?: ConsumerOptions['onCommitted'],
   ): Promise<void> {
     let turn = 0;
@@ -309,6 +323,7 @@ export class MemoryBus implements Bus {
       for (let i = 0; i < partitions.length && state.running && !worked; i++) {
         // Start each scan one partition further on, so a busy partition cannot starve the others.
         const tp = partitions[(turn + i) % partitions.length];
+        if (state.paused.has(tp.topic)) continue;
         const stored = this.topic(tp.topic)[tp.partition];
         const from = source.position(tp);
         setConsumerLag(stage, tp.topic, tp.partition, stored.length - from);

@@ -4,11 +4,14 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError } from '../../../libs/config/src/load';
+import { colorsOnlyOnTerminals } from '../../../libs/service-host/src/log-colors';
 import { runCommand } from './run.command';
 import { evalCommand } from './eval.command';
 import { resultsCommand } from './results.command';
 import { ingestCommand } from './ingest.command';
 import { pretrainCommand } from './pretrain.command';
+
+colorsOnlyOnTerminals();
 
 const program = new Command('cptflow')
   .description('Streaming domain-adaptive continued pre-training of small LLaMA-style models')

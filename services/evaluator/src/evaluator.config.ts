@@ -2,7 +2,8 @@
 // Environment: CPTFLOW__STAGES__EVALUATOR__<FIELD>=..., plus DATABASE_URL and EVALUATOR_API_TOKEN,
 // which deployments already set by those names.
 import { z } from 'zod';
-import { CptflowConfig, parseOrExplain } from '../../../libs/config/src';
+import { dirname } from 'node:path';
+import { CptflowConfig, parseOrExplain, requireDirectory, requireFile, requireWritableDirectory } from '../../../libs/config/src';
 
 const DEFAULT_TASKS = ['arc_easy', 'arc_challenge', 'hellaswag', 'winogrande', 'boolq', 'piqa', 'mmlu'];
 
@@ -63,7 +64,7 @@ export const evaluatorSchema = z
      */
     kafkaSessionTimeoutMs: z.number().int().min(6_000).default(600_000),
     /** Bearer tokens for POST /evaluations (at least 16 characters each). */
-    apiTokens: z.array(z.string().min(16)).min(1),
+    apiTokens: z.array(z.string().min(16), { required_error: 'required: set EVALUATOR_API_TOKEN (comma-separated tokens of at least 16 characters)' }).min(1),
     /** PostgreSQL connection URL; SQLite at sqlitePath when unset. */
     databaseUrl: z.string().min(1).optional(),
     sqlitePath: z.string().min(1).default('data/results.sqlite'),
@@ -85,4 +86,15 @@ export function evaluatorConfigFrom(config: CptflowConfig, env: NodeJS.ProcessEn
   if (env.DATABASE_URL && section.databaseUrl === undefined) section.databaseUrl = env.DATABASE_URL;
   if (env.EVALUATOR_API_TOKEN && section.apiTokens === undefined) section.apiTokens = env.EVALUATOR_API_TOKEN.split(',').map((t) => t.trim());
   return parseOrExplain(evaluatorSchema, section, 'stages.evaluator config');
+}
+
+/**
+ * The files and folders the section names, checked at start so a wrong path is exit 2 naming the
+ * setting: the SQLite database's folder must be writable (and not under /proc), named inputs must exist.
+ */
+export function checkEvaluatorPaths(c: EvaluatorConfig): void {
+  if (!c.databaseUrl) requireWritableDirectory(dirname(c.sqlitePath), 'stages.evaluator.sqlitePath');
+  if (c.baseModelDir !== undefined) requireDirectory(c.baseModelDir, 'stages.evaluator.baseModelDir');
+  if (c.taskDefinitionsDir !== undefined) requireDirectory(c.taskDefinitionsDir, 'stages.evaluator.taskDefinitionsDir');
+  c.heldout.forEach((set, i) => requireFile(set.path, `stages.evaluator.heldout[${i}].path`));
 }

@@ -1,16 +1,19 @@
 // The evaluator service: telemetry first (so everything after is traced), then configuration, then
 // the app. SIGINT/SIGTERM drain gracefully; a second signal exits at once.
+import { colorsOnlyOnTerminals } from '../../../libs/service-host/src/log-colors';
+colorsOnlyOnTerminals();
 import { startTelemetry } from '../../../libs/telemetry/src';
 const telemetry = startTelemetry({ serviceName: 'cptflow-evaluator' });
 
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../../../libs/config/src';
 import { EvaluatorApp } from './evaluator.app';
-import { evaluatorConfigFrom } from './evaluator.config';
+import { checkEvaluatorPaths, evaluatorConfigFrom } from './evaluator.config';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const evaluator = evaluatorConfigFrom(config);
+  checkEvaluatorPaths(evaluator);
   const app = await EvaluatorApp.start({ config, evaluator });
   console.log(`[evaluator] listening on ${app.url}; consuming ${config.topics.checkpoints} as ${evaluator.groupId} (${config.bus.kind} bus)`);
   let signalled = false;

@@ -7,10 +7,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeF
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { codecFor, DeadLetter, Document } from '../../../libs/contracts/src';
 import type { Bus, OutgoingRecord } from '../../../libs/transport/src/bus';
+import { HealthController, Readiness } from '../../../libs/service-host/src';
 import { IngestModule } from './ingest.module';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -57,8 +58,10 @@ before(async () => {
   copyFileSync(join(FIXTURES, 'fineweb-edu-sample.zstd.parquet'), join(root, 'shards', 'fineweb-edu-sample.zstd.parquet'));
   writeFileSync(join(outside, 'secret.jsonl'), '{"text":"must never be read"}\n');
   symlinkSync(join(outside, 'secret.jsonl'), join(root, 'shards', 'escape.jsonl'));
-  app = await NestFactory.create(
-    IngestModule.register({
+  // The ingest endpoints next to /health, as the service mounts them, so a test can see the event loop stall.
+  @Module({ controllers: [HealthController], providers: [Readiness] })
+  class HealthModule {}
+  const ingest = IngestModule.register({
       bus,
       config: {
         token: TOKEN,
@@ -68,9 +71,8 @@ before(async () => {
         reader: { now: () => 1234 },
         publisher: { batchRecords: 2 },
       },
-    }),
-    { logger: false },
-  );
+    });
+  app = await NestFactory.create({ module: HealthModule, imports: [ingest] }, { logger: false });
   await app.listen(0, '127.0.0.1');
   base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
 });
@@ -264,4 +266,47 @@ test('with the host body parser switched off, the path request is read by the co
   } finally {
     await quiet.close();
   }
+});
+
+test('a query parameter given twice (?name=a&name=b) is a 400, not a 500', async () => {
+  for (const query of ['?name=a.jsonl&name=b.jsonl', '?corpus=a&corpus=b']) {
+    const response = await upload('{"text":"x"}\n', auth, query);
+    assert.equal(response.status, 400, query);
+    assert.match(((await response.json()) as { message: string }).message, /must be given once/);
+  }
+  const twiceWait = await fetch(`${base}/ingest/path?wait=false&wait=true`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...auth },
+    body: JSON.stringify({ path: 'shards' }),
+  });
+  assert.equal(twiceWait.status, 400);
+  assert.equal(bus.take().length, 0);
+});
+
+test('a pathological glob neither blocks the event loop nor hangs: /health answers at once; too long a glob is a 400', async () => {
+  mkdirSync(join(root, 'names'));
+  writeFileSync(join(root, 'names', 'a'.repeat(120) + '.jsonl'), '{"text":"x"}\n');
+  // 33 characters of "*a": the regex translation needed far longer than any test timeout for this.
+  const pattern = 'names/' + '*a'.repeat(16) + 'b';
+  const ingesting = ingestPath(pattern);
+  const healthStart = Date.now();
+  const health = await fetch(`${base}/health`);
+  const healthMs = Date.now() - healthStart;
+  assert.equal(health.status, 200);
+  assert.ok(healthMs < 2000, `/health took ${healthMs} ms while the glob was matched`);
+  assert.equal((await ingesting).status, 404, 'nothing matches');
+  assert.equal((await ingestPath('names/' + '*'.repeat(2000))).status, 400);
+  assert.equal(bus.take().length, 0);
+});
+
+test('a gzip bomb smaller than the upload limit is refused with 413 once it expands past the ratio limit', async () => {
+  const bomb = gzipSync(Buffer.from('{"text":"boom"}\n'.repeat(100_000)), { level: 9 }); // 1.6 MB as ~3 KB
+  assert.ok(bomb.length < MAX_UPLOAD);
+  const response = await upload(bomb, { ...auth, 'Content-Encoding': 'gzip' }, '?name=bomb.jsonl');
+  assert.equal(response.status, 413);
+  const body = (await response.json()) as { message: string; published: { documents: number } };
+  assert.match(body.message, /maxExpansionRatio/);
+  // What was read before the limit (about the first MiB) was published, and the client is told how much.
+  assert.ok(body.published.documents < 100_000);
+  assert.equal(bus.take().length, body.published.documents);
 });

@@ -29,10 +29,12 @@ export class IngestController implements OnApplicationShutdown {
   @HttpCode(200)
   async upload(
     @Req() request: MaybeParsedRequest,
-    @Query('name') name?: string,
-    @Query('corpus') corpus?: string,
+    @Query('name') name?: unknown,
+    @Query('corpus') corpus?: unknown,
   ): Promise<IngestReport> {
     this.handler.authorize(request.headers.authorization);
+    const uploadName = singleQueryValue(name, 'name');
+    const uploadCorpus = singleQueryValue(corpus, 'corpus');
     if (bodyConsumed(request)) {
       // A body parser read the stream already (it claimed the Content-Type), so nothing is left to stream.
       throw new IngestHttpError(415, 'send JSON Lines as application/x-ndjson or application/octet-stream, not application/json');
@@ -42,8 +44,8 @@ export class IngestController implements OnApplicationShutdown {
       authorization: request.headers.authorization,
       contentLength: request.headers['content-length'],
       contentEncoding: request.headers['content-encoding'],
-      name,
-      corpus,
+      name: uploadName,
+      corpus: uploadCorpus,
     });
   }
 
@@ -53,9 +55,10 @@ export class IngestController implements OnApplicationShutdown {
   async ingestPath(
     @Req() request: MaybeParsedRequest,
     @Res({ passthrough: true }) response: ServerResponse,
-    @Query('wait') wait?: string,
+    @Query('wait') wait?: unknown,
   ): Promise<IngestReport | IngestJob> {
     this.handler.authorize(request.headers.authorization);
+    const background = singleQueryValue(wait, 'wait') === 'false';
     const body = bodyConsumed(request) ? request.body : await readSmallJson(request);
     const { path, corpus } = (body ?? {}) as { path?: unknown; corpus?: unknown };
     const pathRequest = {
@@ -63,7 +66,7 @@ export class IngestController implements OnApplicationShutdown {
       path: typeof path === 'string' ? path : '',
       corpus: typeof corpus === 'string' ? corpus : undefined,
     };
-    if (wait === 'false') {
+    if (background) {
       const job = await this.handler.startPathJob(pathRequest);
       response.statusCode = 202;
       response.setHeader('Location', `/ingest/jobs/${job.id}`);
@@ -76,6 +79,15 @@ export class IngestController implements OnApplicationShutdown {
   job(@Req() request: IncomingMessage, @Param('id') id: string): IngestJob {
     return this.handler.job(request.headers.authorization, id);
   }
+}
+
+/**
+ * A query parameter given once, or not at all. Express turns `?name=a&name=b` into an array and
+ * `?name[x]=a` into an object; either is the client's mistake, answered 400 rather than a 500 later.
+ */
+function singleQueryValue(value: unknown, parameter: string): string | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  throw new IngestHttpError(400, `query parameter "${parameter}" must be given once, as plain text`);
 }
 
 /** For hosts that disabled Nest's body parser: the path request is tiny JSON, read with a hard cap. */

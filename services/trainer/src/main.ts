@@ -1,4 +1,6 @@
 // The trainer service: `node dist/services/trainer/src/main.js` (config: $CPTFLOW_CONFIG + environment).
+import { colorsOnlyOnTerminals } from '../../../libs/service-host/src/log-colors';
+colorsOnlyOnTerminals();
 import { startTelemetry } from '../../../libs/telemetry/src';
 const telemetry = startTelemetry({ serviceName: 'cptflow-trainer' });
 
@@ -8,23 +10,17 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig } from '../../../libs/config/src';
 import { exitOnSignal } from '../../../libs/service-host/src/bootstrap';
 import { Bus, KafkaBus, MemoryBus } from '../../../libs/transport/src';
-import { QueueFull } from '../../../libs/trainer/src';
-import { parseTrainerConfig, trainerOptionsFromConfig } from './trainer.config';
+import { checkTrainerPaths, parseTrainerConfig, trainerOptionsFromConfig } from './trainer.config';
 import { TrainerModule } from './trainer.module';
-
-/** The trainer's read-ahead buffer being full is flow control, not an error worth a log line. */
-function quietWhenFull(error: unknown, where: string): void {
-  if (error instanceof QueueFull) return;
-  new Logger('bus').error(`${where}: ${error instanceof Error ? error.message : String(error)}`);
-}
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const section = parseTrainerConfig(config.stages.trainer);
+  checkTrainerPaths(section);
   const bus: Bus =
     config.bus.kind === 'kafka'
-      ? new KafkaBus({ brokers: config.bus.brokers, clientId: `${config.bus.clientId}-trainer`, defaultPartitions: config.bus.partitions, onError: quietWhenFull })
-      : new MemoryBus({ defaultPartitions: config.bus.partitions, onError: quietWhenFull });
+      ? new KafkaBus({ brokers: config.bus.brokers, clientId: `${config.bus.clientId}-trainer`, defaultPartitions: config.bus.partitions })
+      : new MemoryBus({ defaultPartitions: config.bus.partitions });
   const logger = new Logger('trainer');
   const options = await trainerOptionsFromConfig(section, bus, config.topics, (line) => logger.log(line));
   const closeAll = async () => {

@@ -1,8 +1,9 @@
 // The trainer's section of the cptflow configuration (`stages.trainer`), validated at start with
 // errors that name the field, and turned into ContinuousTrainer options. Amounts of training are
 // given in tokens (what people plan in) and converted to optimizer steps here.
+import { join } from 'node:path';
 import { z } from 'zod';
-import { parseOrExplain, type TopicsConfig } from '../../../libs/config/src';
+import { parseOrExplain, requireDirectory, requireFile, requireWritableDirectory, type TopicsConfig } from '../../../libs/config/src';
 import { PRESETS } from '../../../libs/model-config/src';
 import { checkTokenizerFitsModel, defaultTokenizerPath, DocumentTokenizer, loadModelTokenizer, TokenizerMismatchError, vocabularyMismatch } from '../../../libs/packing/src';
 import type { Schedule } from '../../../libs/schedules/src';
@@ -101,6 +102,22 @@ export type TrainerConfig = z.infer<typeof trainerConfigSchema>;
 
 export function parseTrainerConfig(section: unknown): TrainerConfig {
   return parseOrExplain(trainerConfigSchema, section ?? {}, 'stages.trainer config');
+}
+
+/**
+ * The files and folders the section names, checked before anything is loaded: a missing base model or
+ * tokenizer is exit 2 naming the setting, and a checkpoint folder that cannot be written (or lies
+ * under /proc) fails now rather than at the first save.
+ */
+export function checkTrainerPaths(c: TrainerConfig): void {
+  if (c.model.baseDir !== undefined) {
+    requireDirectory(c.model.baseDir, 'stages.trainer.model.baseDir');
+    if (c.tokenizerPath === undefined) requireFile(join(c.model.baseDir, 'tokenizer.json'), 'stages.trainer.model.baseDir (its tokenizer.json)');
+  }
+  if (c.tokenizerPath !== undefined) requireFile(c.tokenizerPath, 'stages.trainer.tokenizerPath');
+  if (c.replay?.corpusPath !== undefined) requireFile(c.replay.corpusPath, 'stages.trainer.replay.corpusPath');
+  requireWritableDirectory(c.checkpoint.dir, 'stages.trainer.checkpoint.dir');
+  if (c.checkpoint.offloadDir !== undefined) requireWritableDirectory(c.checkpoint.offloadDir, 'stages.trainer.checkpoint.offloadDir');
 }
 
 export function scheduleOf(c: TrainerConfig): Schedule {

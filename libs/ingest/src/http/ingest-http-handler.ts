@@ -2,12 +2,12 @@
 // server path, publish through the Bus. The NestJS controller only maps requests onto these methods.
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '../../../transport/src/bus';
-import { compressionFromContentEncoding, compressionFromName } from '../byte-stream';
+import { compressionFromContentEncoding, compressionFromName, DecompressionLimitError } from '../byte-stream';
 import { DocumentPublisher, PublisherOptions, PublisherTopics, publishAll } from '../document-publisher';
 import { SourceCounts } from '../ingest-stats';
 import { IngestOptions, IngestProgress, IngestRun, openFiles, openJsonlStream } from '../open-source';
 import { IngestSourceError, resolveSourceFiles, SourceFile } from '../source-files';
-import { isGlob } from '../glob';
+import { compileGlob, GlobError, isGlob } from '../glob';
 import { resolveReaderOptions } from '../reader-options';
 import { isAuthorized } from './bearer-token';
 import { checkDeclaredLength, limitBytes, PayloadTooLargeError } from './body-limit';
@@ -21,6 +21,11 @@ export interface IngestHttpConfig {
   roots: string[];
   /** Largest upload body in bytes, as sent (compressed bytes when compressed). */
   maxUploadBytes: number;
+  /**
+   * Most bytes a compressed upload may decompress to (default: the reader's maxDecompressedBytes);
+   * the reader's maxExpansionRatio applies too. Past either: 413.
+   */
+  maxUploadDecompressedBytes?: number;
   topics: PublisherTopics;
   reader?: IngestOptions;
   publisher?: Partial<PublisherOptions>;
@@ -85,8 +90,11 @@ export class IngestHttpHandler {
     if (typeof config.token !== 'string' || config.token.length < MIN_TOKEN_LENGTH) {
       throw new Error(`ingest HTTP token must be at least ${MIN_TOKEN_LENGTH} characters`);
     }
-    if (!Number.isInteger(config.maxUploadBytes) || config.maxUploadBytes <= 0) {
-      throw new Error('ingest maxUploadBytes must be a positive integer');
+    for (const key of ['maxUploadBytes', 'maxUploadDecompressedBytes'] as const) {
+      const value = config[key];
+      if ((key === 'maxUploadBytes' || value !== undefined) && (!Number.isInteger(value) || (value as number) <= 0)) {
+        throw new Error(`ingest ${key} must be a positive integer`);
+      }
     }
     if (!config.topics?.raw || !config.topics?.deadLetter) throw new Error('ingest topics.raw and topics.deadLetter are required');
     resolveReaderOptions(config.reader);
@@ -110,17 +118,18 @@ export class IngestHttpHandler {
     const run = openJsonlStream(
       limitBytes(request.body, this.config.maxUploadBytes),
       { name: `upload:${name}`, compression, bytes: declared },
-      this.readerOptions(request.corpus),
+      { ...this.readerOptions(request.corpus), maxDecompressedBytes: this.config.maxUploadDecompressedBytes ?? this.config.reader?.maxDecompressedBytes },
     );
     const publisher = this.publisher();
     try {
       return await this.publishRun(run, publisher);
     } catch (err) {
-      if (err instanceof PayloadTooLargeError) {
+      if (err instanceof PayloadTooLargeError || err instanceof DecompressionLimitError) {
         // Whole lines read before the limit are published (their ids are stable, so a corrected re-upload
         // is recognised by dedup); the client learns exactly how many.
         await publisher.flush();
-        throw new IngestHttpError(413, err.message, err.headers, { published: { ...publisher.published } });
+        const message = err instanceof DecompressionLimitError ? `upload ${err.message}` : err.message;
+        throw new IngestHttpError(413, message, { Connection: 'close' }, { published: { ...publisher.published } });
       }
       throw err;
     }
@@ -188,6 +197,7 @@ export class IngestHttpHandler {
     if (isGlob(requested)) {
       // Confine the glob's literal base first, so the walk itself never starts outside a root.
       const absolute = this.roots.absolute(requested);
+      refuseBadGlob(absolute);
       const firstMagic = absolute.search(/[*?[\]{}]/);
       const base = absolute.slice(0, absolute.lastIndexOf('/', firstMagic) + 1) || '/';
       await this.roots.confine(base);
@@ -231,5 +241,15 @@ export class IngestHttpHandler {
       sources: stats.sources,
       bytesRead: run.progress().bytesRead,
     };
+  }
+}
+
+/** A glob past the length cap or with too many alternatives is the client's mistake: 400 before any walk. */
+function refuseBadGlob(pattern: string): void {
+  try {
+    compileGlob(pattern);
+  } catch (err) {
+    if (err instanceof GlobError) throw new IngestHttpError(400, err.message);
+    throw err;
   }
 }

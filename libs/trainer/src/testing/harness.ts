@@ -3,21 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bus, MemoryBus } from '../../../transport/src';
-import { QueueFull } from '../record-queue';
 import type { ContinuousTrainer, ContinuousTrainerOptions } from '../continuous-trainer';
 import { llama2Tokenizer, TINY_LLAMA2 } from './fixtures';
 
 export const TEST_SEQ_LEN = 64;
 export const TEST_ROWS = 4;
 
-/** A one-partition in-process bus that stays quiet about the trainer's flow control (QueueFull). */
+/** A one-partition in-process bus (one partition: a deterministic record order for bit-identical replays). */
 export function testBus(): MemoryBus {
-  return new MemoryBus({
-    defaultPartitions: 1,
-    onError: (error, where) => {
-      if (!(error instanceof QueueFull)) console.error(`[memory-bus] ${where}:`, error);
-    },
-  });
+  return new MemoryBus({ defaultPartitions: 1 });
 }
 
 const created: string[] = [];

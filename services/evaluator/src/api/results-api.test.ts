@@ -152,6 +152,10 @@ for (const backend of testBackends()) {
         ['/compare?a=latest&b=1', /query parameter "a" must be a checkpoint id .* or "base"/],
         ['/runs/cpt-a/trend', /query parameter "task" is required/],
         ['/runs/cpt-a/trend?task=hellaswag&metric=Acc%20Norm', /query parameter "metric" must be a harness name/],
+        // PostgreSQL refuses a NUL in a text value: answered 400 here instead of a 500 from the database.
+        ['/runs/cpt%00a/checkpoints', /path parameter "run" must be a run name .* without control characters/],
+        ['/runs/cpt%00a/trend?task=hellaswag', /path parameter "run" must be a run name/],
+        [`/runs/${'r'.repeat(201)}/checkpoints`, /path parameter "run" must be a run name of at most 200 characters/],
       ];
       for (const [path, message] of cases) {
         const res = await call(path);
@@ -159,6 +163,13 @@ for (const backend of testBackends()) {
         assert.equal(res.body.error, 'Bad Request', path);
         assert.match(res.body.message, message, path);
       }
+    });
+
+    it('answers a run name with a NUL in the evaluation request with a 400, not a 500', async () => {
+      const res = await post({ run: 'cpt\u0000a', step: 0 });
+      assert.equal(res.status, 400);
+      assert.match(JSON.stringify(res.body), /without control characters/);
+      assert.equal(trigger.requests.length, 0);
     });
 
     it('answers unknown ids with a 404', async () => {

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, ResultsService } from '../../../../libs/results-store/src';
 import { CheckpointPageDto, ErrorDto, RunPageDto, TrendDto } from './dto/results.dto';
-import { HarnessNamePipe, IntegerPipe } from './validation/params';
+import { HarnessNamePipe, IntegerPipe, RunNamePipe } from './validation/params';
 
 const page = new IntegerPipe({ min: 1, max: MAX_PAGE, default: 1 });
 const pageSize = new IntegerPipe({ min: 1, max: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE });
@@ -28,7 +28,7 @@ export class RunsController {
   @ApiQuery({ name: 'pageSize', required: false, type: Number })
   @ApiOkResponse({ type: CheckpointPageDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'Unknown run' })
-  listCheckpoints(@Param('run') run: string, @Query('page', page) p: number, @Query('pageSize', pageSize) size: number): Promise<CheckpointPageDto> {
+  listCheckpoints(@Param('run', RunNamePipe) run: string, @Query('page', page) p: number, @Query('pageSize', pageSize) size: number): Promise<CheckpointPageDto> {
     return this.results.listCheckpoints(run, p, size);
   }
 
@@ -38,7 +38,7 @@ export class RunsController {
   @ApiQuery({ name: 'metric', required: false, example: 'acc_norm', description: 'Default: acc' })
   @ApiOkResponse({ type: TrendDto })
   @ApiNotFoundResponse({ type: ErrorDto, description: 'Unknown run' })
-  trend(@Param('run') run: string, @Query('task', new HarnessNamePipe()) task: string, @Query('metric', new HarnessNamePipe('acc')) metric: string): Promise<TrendDto> {
+  trend(@Param('run', RunNamePipe) run: string, @Query('task', new HarnessNamePipe()) task: string, @Query('metric', new HarnessNamePipe('acc')) metric: string): Promise<TrendDto> {
     return this.results.trend(run, task, metric);
   }
 }

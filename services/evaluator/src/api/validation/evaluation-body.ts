@@ -1,6 +1,7 @@
 // The body of POST /evaluations, checked by hand: which checkpoint (by id, or by run and step) and
 // optionally which tasks, limit and few-shot count. Every problem is reported at once.
 import { MAX_NAME_LENGTH } from '../../../../../libs/results-store/src';
+import { hasControlCharacter } from './params';
 
 export interface EvaluationBody {
   checkpoint: { id: number } | { run: string; step: number };
@@ -40,8 +41,8 @@ export function parseEvaluationBody(body: unknown): EvaluationBody {
     if (isNonNegativeInteger(b.checkpointId) && b.checkpointId >= 1) checkpoint = { id: b.checkpointId };
     else problems.push(`checkpointId must be an integer >= 1 (got ${JSON.stringify(b.checkpointId)})`);
   } else if (byStep) {
-    const runOk = typeof b.run === 'string' && b.run.length > 0 && b.run.length <= MAX_NAME_LENGTH;
-    if (!runOk) problems.push(`run must be a non-empty string of at most ${MAX_NAME_LENGTH} characters`);
+    const runOk = typeof b.run === 'string' && b.run.length > 0 && b.run.length <= MAX_NAME_LENGTH && !hasControlCharacter(b.run);
+    if (!runOk) problems.push(`run must be a non-empty string of at most ${MAX_NAME_LENGTH} characters without control characters`);
     if (!isNonNegativeInteger(b.step)) problems.push(`step must be a non-negative integer (got ${JSON.stringify(b.step)})`);
     if (runOk && isNonNegativeInteger(b.step)) checkpoint = { run: b.run as string, step: b.step };
   } else {

@@ -72,3 +72,22 @@ export class CheckpointRefPipe implements PipeTransform<unknown, number | 'base'
     return Number(text);
   }
 }
+
+/**
+ * A run name in a path. Names are free text, but never control characters: PostgreSQL refuses a NUL
+ * in a text value outright (a 500 before this pipe), and no run is ever named with one.
+ */
+export class RunNamePipe implements PipeTransform<unknown, string> {
+  transform(raw: unknown, metadata: ArgumentMetadata): string {
+    const text = single(raw, metadata);
+    if (text === undefined || text === '') throw new BadRequestException(`${label(metadata)} is required`);
+    if (text.length > MAX_NAME_LENGTH || hasControlCharacter(text)) {
+      throw new BadRequestException(`${label(metadata)} must be a run name of at most ${MAX_NAME_LENGTH} characters without control characters`);
+    }
+    return text;
+  }
+}
+
+export function hasControlCharacter(text: string): boolean {
+  return /[\u0000-\u001f\u007f]/.test(text);
+}
