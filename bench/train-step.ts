@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSession, GraphBuilder, matmul, ortTensor } from '../libs/onnx-graph/src';
-import { seededUniform } from '../libs/onnx-graph/src/gradient-check';
+import { seededUniform } from '../libs/random/src';
 import { batchFromLabels, elementCount, LlamaArchitecture, LlamaTrainer, parameterShapes } from '../libs/llama/src';
 
 const CONFIG: LlamaArchitecture = {
@@ -44,7 +44,7 @@ async function measureMatmulPeak(n = 1536, runs = 6): Promise<number> {
   g.output(matmul(g.input('a', 'float32', [n, n]), g.input('b', 'float32', [n, n])), 'c');
   const session = await createSession(g.toBytes(), { optimization: 'all' });
   const rand = seededUniform(1);
-  const data = Float32Array.from({ length: n * n }, rand);
+  const data = Float32Array.from({ length: n * n }, () => rand() * 2 - 1);
   const feeds = { a: ortTensor('float32', data, [n, n]), b: ortTensor('float32', data, [n, n]) };
   let best = Infinity;
   for (let i = 0; i < runs; i++) {
@@ -72,7 +72,7 @@ async function main() {
 
   const rand = seededUniform(7);
   const batches = Array.from({ length: warmup + steps }, () =>
-    Array.from({ length: BATCH }, () => Array.from({ length: SEQ }, () => Math.floor(((rand() + 1) / 2) * CONFIG.vocabSize))),
+    Array.from({ length: BATCH }, () => Array.from({ length: SEQ }, () => Math.floor(rand() * CONFIG.vocabSize))),
   );
 
   const matmulPeak = await measureMatmulPeak();
@@ -81,7 +81,7 @@ async function main() {
   const params = new Map(parameterShapes(CONFIG).map((p) => {
     const data = new Float32Array(elementCount(p.shape));
     if (p.shape.length === 1) data.fill(1);
-    else for (let i = 0; i < data.length; i++) data[i] = rand() * 0.035;
+    else for (let i = 0; i < data.length; i++) data[i] = (rand() * 2 - 1) * 0.035;
     return [p.name, data] as const;
   }));
   const trainer = await LlamaTrainer.create(CONFIG, params, {

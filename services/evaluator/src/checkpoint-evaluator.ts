@@ -15,6 +15,7 @@ import {
 } from '../../../libs/eval/src';
 import { loadHfTokenizer, OnnxLogLikelihoodModel } from '../../../libs/eval-engine/src';
 import { metrics, SpanStatusCode, trace } from '@opentelemetry/api';
+import { sameSettings } from '../../../libs/results-store/src';
 import type { CheckpointView, EvaluationSettings, ResultsService, SampleRecord, TaskResultRecord, TaskResultView } from '../../../libs/results-store/src';
 import type { EvaluatorConfig } from './evaluator.config';
 import { readHeldoutTexts } from './heldout-text';
@@ -208,10 +209,6 @@ export class CheckpointEvaluator {
       }
     });
   }
-}
-
-function sameSettings(a: EvaluationSettings, b: EvaluationSettings): boolean {
-  return a.numFewshot === b.numFewshot && (a.limit ?? null) === (b.limit ?? null) && a.harnessVersion === b.harnessVersion;
 }
 
 function storedScore(task: string, metrics: readonly MetricName[], existing: Map<string, TaskResultView>): TaskScore {

@@ -72,6 +72,24 @@ test('stored results with the same settings are skipped; other settings are scor
   assert.equal(samples.total, 4);
 });
 
+test('a task whose version changed since it was scored is scored again', async () => {
+  const checkpoint = (await store.results.findCheckpointByStep('r1', 10))!;
+  const stored = (await store.results.resultsOf(checkpoint.id)).results.filter((r) => r.task === 'piqa');
+  assert.equal(stored.length, 2, 'piqa was scored by the tests above');
+  const { limit, numFewshot } = stored[0].settings;
+  // as if piqa had been scored under an older definition of the task
+  const older = { ...stored[0].settings, taskVersion: '0' };
+  await store.results.recordResults(checkpoint.id, stored.map((r) => ({ task: r.task, metric: r.metric, value: r.value, stderr: r.stderr, n: r.n, settings: older })));
+
+  const scored = evaluator.scoredCount;
+  const again = await evaluator.evaluate(checkpoint, { tasks: ['piqa'], limit, numFewshot });
+  assert.deepEqual(again.skipped, [], 'results stored under task version 0 do not count as done');
+  assert.deepEqual(again.evaluated, ['piqa']);
+  assert.equal(evaluator.scoredCount, scored + 1);
+  const piqa = again.results.filter((r) => r.task === 'piqa');
+  assert.ok(piqa.every((r) => r.settings.taskVersion !== '0'), 'the re-scored results carry the current task version');
+});
+
 test('a database that does not answer is not the record fault: the batch throws and will be retried', async () => {
   const broken = await openResultsStore({ sqlitePath: path.join(dir, 'other.sqlite') });
   await broken.close();
