@@ -14,7 +14,7 @@
 import { createHash, hash } from 'node:crypto';
 import { Mt19937, randintUint64 } from './numpy-random-state';
 import { simplifyText } from './text-normalization';
-import { splitWords } from './word-splitter';
+import { splitWords } from '../../quality/src';
 
 export interface MinHashConfig {
   /** Words per shingle. datatrove default 5. */
