@@ -9,6 +9,7 @@ import {
   INDEX_FILE,
   SafetensorsError,
   SafetensorsModel,
+  readFloat32TensorsSync,
   SafetensorsReader,
   saveSafetensorsModel,
   TensorToWrite,
@@ -56,6 +57,29 @@ test('reads every dtype written by Python safetensors, with shapes and metadata'
     assert.equal(reader.info('bf16').dtype, 'BF16');
   } finally {
     await reader.close();
+  }
+});
+
+test('the synchronous whole-file read gives what the positioned reader gives, and refuses a truncated file', async () => {
+  const file = join(FIXTURES, 'conversions.safetensors');
+  const all = readFloat32TensorsSync(file);
+  const reader = await SafetensorsReader.open(file);
+  try {
+    assert.deepEqual([...all.keys()].sort(), reader.names().sort());
+    for (const [name, { shape, data }] of all) {
+      assert.deepEqual(shape, reader.info(name).shape, name);
+      assert.deepEqual(data, await reader.readFloat32(name), name);
+    }
+  } finally {
+    await reader.close();
+  }
+  const dir = tempDir();
+  try {
+    const bytes = readFileSync(file);
+    writeFileSync(join(dir, 'cut.safetensors'), bytes.subarray(0, bytes.length - 4));
+    assert.throws(() => readFloat32TensorsSync(join(dir, 'cut.safetensors')), SafetensorsError);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
