@@ -4,9 +4,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HfTokenizer } from '../../eval/src';
-import { LlamaArchitecture, parameterShapes } from '../../llama/src';
-import { LlamaConfig, loadLlamaConfig } from '../../model-config/src';
-import { SafetensorsModel } from '../../safetensors/src';
+import { LlamaArchitecture } from '../../llama/src';
+import { LlamaConfig, loadHfModel } from '../../model-config/src';
 
 export class ModelDirError extends Error {
   constructor(message: string) {
@@ -38,22 +37,10 @@ export function architectureOf(config: LlamaConfig): LlamaArchitecture {
   };
 }
 
+/** The model directory's config and weights (libs/model-config's loader), with the graph architecture. */
 export async function loadHfModelDir(dir: string): Promise<HfModelDir> {
-  const config = await loadLlamaConfig(dir);
-  const architecture = architectureOf(config);
-  const model = await SafetensorsModel.open(dir);
-  try {
-    const weights = new Map<string, Float32Array>();
-    for (const p of parameterShapes(architecture)) {
-      if (!model.has(p.name)) throw new ModelDirError(`${dir}: the weights have no tensor "${p.name}" (config.json describes ${architecture.numLayers} layers${architecture.tieWordEmbeddings ? ', tied embeddings' : ''})`);
-      const info = await model.info(p.name);
-      if (info.shape.join(',') !== p.shape.join(',')) throw new ModelDirError(`${dir}: "${p.name}" has shape [${info.shape}], config.json implies [${p.shape}]`);
-      weights.set(p.name, await model.readFloat32(p.name));
-    }
-    return { dir, config, architecture, weights };
-  } finally {
-    await model.close();
-  }
+  const { config, weights } = await loadHfModel(dir);
+  return { dir, config, architecture: architectureOf(config), weights };
 }
 
 type SpecialToken = string | { content?: string } | null | undefined;

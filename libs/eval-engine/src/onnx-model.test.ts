@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parameterShapes } from '../../llama/src';
-import { initParameters, LlamaConfig, TINY_TEST, toHfConfigJson } from '../../model-config/src';
+import { initParameters, LlamaConfig, ModelConfigError, TINY_TEST, toHfConfigJson } from '../../model-config/src';
 import { saveSafetensorsModel } from '../../safetensors/src';
-import { architectureOf, loadHfModelDir, ModelDirError } from './hf-model-dir';
+import { architectureOf, loadHfModelDir } from './hf-model-dir';
 import { OnnxLogLikelihoodModel } from './onnx-model';
 
 const MEDIUM: LlamaConfig = { ...TINY_TEST, vocabSize: 8000, hiddenSize: 192, numLayers: 3, numHeads: 3, numKvHeads: 1, headDim: 64, intermediateSize: 512, maxPositionEmbeddings: 1024 };
@@ -55,7 +55,7 @@ test('a model directory that lacks a tensor or disagrees with config.json is ref
         [...weights].filter(([n]) => n !== skip).map(([n, data]) => [n, { shape: n === reshape ? [data.length] : shapes.get(n)!, data }]),
       );
     await save('model.layers.1.mlp.up_proj.weight');
-    await assert.rejects(loadHfModelDir(dir), (e: Error) => e instanceof ModelDirError && /no tensor "model\.layers\.1\.mlp\.up_proj\.weight"/.test(e.message));
+    await assert.rejects(loadHfModelDir(dir), (e: Error) => e instanceof ModelConfigError && /weights lack "model\.layers\.1\.mlp\.up_proj\.weight"/.test(e.message));
     await save('', 'model.layers.0.self_attn.k_proj.weight');
     await assert.rejects(loadHfModelDir(dir), /"model\.layers\.0\.self_attn\.k_proj\.weight" has shape \[2048\], config\.json implies \[32,64\]/);
     await save('');

@@ -3,9 +3,9 @@
 // can open it with `transformers` (HF tensor names, config.json, the tokenizer files).
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { LlamaConfig, initParameters, parseLlamaConfig, toHfConfigJson } from '../../model-config/src';
+import { LlamaConfig, initParameters, loadHfModel, parseLlamaConfig, toHfConfigJson } from '../../model-config/src';
 import { parameterShapes } from '../../llama/src';
-import { SafetensorsModel, saveSafetensorsModel } from '../../safetensors/src';
+import { saveSafetensorsModel } from '../../safetensors/src';
 
 export type ModelStart = { kind: 'base'; dir: string } | { kind: 'random'; config: LlamaConfig; seed: number };
 
@@ -21,23 +21,11 @@ export async function loadStartingModel(start: ModelStart): Promise<LoadedModel>
   if (start.kind === 'random') {
     return { config: start.config, configJson: toHfConfigJson(start.config), params: initParameters(start.config, start.seed) };
   }
-  const configPath = join(start.dir, 'config.json');
-  const configJson = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
-  const config = parseLlamaConfig(configJson, configPath);
-  const model = await SafetensorsModel.open(start.dir);
-  try {
-    const params = new Map<string, Float32Array>();
-    for (const p of parameterShapes(config)) {
-      if (!model.has(p.name)) throw new Error(`${start.dir}: the weights lack ${p.name}`);
-      const data = await model.readFloat32(p.name);
-      const expected = p.shape.reduce((a, b) => a * b, 1);
-      if (data.length !== expected) throw new Error(`${start.dir}: ${p.name} has ${data.length} values, config.json implies ${JSON.stringify(p.shape)}`);
-      params.set(p.name, data);
-    }
-    return { config, configJson, params };
-  } finally {
-    await model.close();
-  }
+  // libs/model-config's loader checks every tensor's presence and shape; config.json is kept whole
+  // so that exports carry the base model's own fields
+  const { config, weights } = await loadHfModel(start.dir);
+  const configJson = JSON.parse(await readFile(join(start.dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  return { config, configJson, params: weights };
 }
 
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.model'];
