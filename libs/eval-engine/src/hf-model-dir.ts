@@ -1,11 +1,10 @@
 // Reads what evaluation needs from a Hugging Face model directory (what `save_pretrained` writes and
 // what cptflow's trainer exports): config.json, model.safetensors (or its shards) and the tokenizer.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HfTokenizer } from '../../eval/src';
 import { LlamaArchitecture } from '../../llama/src';
-import { LlamaConfig, loadHfModel } from '../../model-config/src';
+import { LlamaConfig, loadHfModel, readTokenizerConfig } from '../../model-config/src';
 
 export class ModelDirError extends Error {
   constructor(message: string) {
@@ -43,14 +42,6 @@ export async function loadHfModelDir(dir: string): Promise<HfModelDir> {
   return { dir, config, architecture: architectureOf(config), weights };
 }
 
-type SpecialToken = string | { content?: string } | null | undefined;
-
-function tokenText(t: SpecialToken): string | undefined {
-  if (typeof t === 'string') return t;
-  if (t && typeof t === 'object' && typeof t.content === 'string') return t.content;
-  return undefined;
-}
-
 /**
  * The model's tokenizer from `tokenizer.json`, with BOS/EOS from `tokenizer_config.json` when the
  * directory has one (the harness resolves them through AutoTokenizer the same way).
@@ -58,16 +49,6 @@ function tokenText(t: SpecialToken): string | undefined {
 export async function loadHfTokenizer(dir: string): Promise<HfTokenizer> {
   const tokenizerJson = join(dir, 'tokenizer.json');
   if (!existsSync(tokenizerJson)) throw new ModelDirError(`${dir}: no tokenizer.json (the evaluator needs the fast-tokenizer file)`);
-  const configPath = join(dir, 'tokenizer_config.json');
-  let special: { bosToken?: string; eosToken?: string } = {};
-  if (existsSync(configPath)) {
-    let raw: { bos_token?: SpecialToken; eos_token?: SpecialToken };
-    try {
-      raw = JSON.parse(await readFile(configPath, 'utf8'));
-    } catch (err) {
-      throw new ModelDirError(`${configPath}: not valid JSON (${(err as Error).message})`);
-    }
-    special = { bosToken: tokenText(raw.bos_token), eosToken: tokenText(raw.eos_token) };
-  }
-  return HfTokenizer.fromFile(tokenizerJson, special);
+  const { bosToken, eosToken } = readTokenizerConfig(dir);
+  return HfTokenizer.fromFile(tokenizerJson, { bosToken, eosToken });
 }
