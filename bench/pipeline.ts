@@ -21,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
+import { readJsonLines } from '../libs/corpora/src';
 import { loadConfig } from '../libs/config/src/load';
 import type { CptflowConfig } from '../libs/config/src/schema';
 import { codecFor, Duplicate, DuplicateKind } from '../libs/contracts/src';
@@ -97,9 +97,8 @@ function readCorpora(repeat: number): RawDoc[] {
   const docs: RawDoc[] = [];
   for (let copy = 0; copy < repeat; copy++) {
     for (const { file, corpus } of CORPORA) {
-      for (const line of zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n')) {
-        if (!line) continue;
-        const row = JSON.parse(line) as { id: string; text: string };
+      for (const { value } of readJsonLines(file)) {
+        const row = value as { id: string; text: string };
         docs.push({ id: copy === 0 ? row.id : `${row.id}#copy${copy}`, text: row.text, corpus });
       }
     }

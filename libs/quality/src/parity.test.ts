@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
-import { loadCorpus } from '../../corpora/src';
+import { loadCorpus, readJsonLines } from '../../corpora/src';
 import { C4QualityFilter } from './filters/c4-quality';
 import { FineWebQualityFilter } from './filters/fineweb-quality';
 import { GopherQualityFilter } from './filters/gopher-quality';
@@ -34,11 +34,7 @@ interface ReferenceRow {
 }
 
 function readJsonlGz<T>(path: string): T[] {
-  return gunzipSync(readFileSync(path))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as T);
+  return readJsonLines(path).map(({ value }) => value as T);
 }
 
 const sha1 = (s: string) => createHash('sha1').update(s, 'utf8').digest('hex');
