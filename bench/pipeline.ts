@@ -4,7 +4,7 @@
 // or caches and each one's CPU time is its own.
 //
 //   npm run build && node dist/bench/pipeline.js [--repeat N] [--variants local-run,stages,stages-sqlite]
-//                                                [--python /work/venv/bin/python] [--out bench/results/pipeline.json]
+//                                                [--python PATH] [--out bench/results/pipeline.json]
 //
 // Variants of ours:
 //   local-run      what `cptflow run` does: LocalPipeline on the in-process bus (MemoryBus), ingest
@@ -32,6 +32,7 @@ import { createDedupStage, createPackerStage, createQualityStage, documentCodec 
 import type { Stage } from '../libs/service-host/src/stage';
 import { createBus } from '../libs/transport/src/create-bus';
 import type { ConsumedBatch, ConsumedRecord, OutgoingRecord } from '../libs/transport/src/bus';
+import { pythonFor } from '../test/support/python';
 
 const ROOT = path.resolve(__dirname, '../..');
 /** The corpora `cptflow run` ingests by default, with the corpus label it gives each. */
@@ -292,10 +293,10 @@ async function main(): Promise<void> {
   }
 
   const variants = (argValue('--variants') ?? 'local-run,stages,stages-sqlite').split(',');
-  const python = argValue('--python') ?? process.env.PEER_PYTHON ?? '/work/venv/bin/python';
+  const python = argValue('--python') ?? pythonFor('the datatrove peer');
   const out = path.resolve(argValue('--out') ?? path.join(ROOT, 'bench/results/pipeline.json'));
   const tokenizerPath = defaultTokenizerPath();
-  if (!fs.existsSync(python)) throw new Error(`no Python for the datatrove peer at ${python}; pass --python or set PEER_PYTHON`);
+  if (!fs.existsSync(python)) throw new Error(`no Python for the datatrove peer at ${python}; pass --python or set CPTFLOW_PYTHON`);
 
   process.stderr.write(`pipeline bench: ${variants.join(', ')} and datatrove, repeat ${repeat}\n`);
   const ours: VariantResult[] = variants.map((v) => runChild<VariantResult>(process.execPath, [__filename, '--variant', v, '--repeat', String(repeat)]));

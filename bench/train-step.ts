@@ -1,7 +1,7 @@
 // Training throughput of cptflow's engine against PyTorch (transformers' LlamaForCausalLM, CPU,
 // float32) on the same small LLaMA config and the same batches, in one run.
 //
-//   npm run build && node dist/bench/train-step.js [--steps 6] [--warmup 2] [--python /work/venv/bin/python]
+//   npm run build && node dist/bench/train-step.js [--steps 6] [--warmup 2] [--python PATH (default: CPTFLOW_PYTHON or .cache/python)]
 //
 // Writes bench/results/train_step.json:
 //   {"ours": tokens/s, "peer": tokens/s, "peer_name": "pytorch", "ratio": ours/peer, "mfu": ...,
@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { createSession, GraphBuilder, matmul, ortTensor } from '../libs/onnx-graph/src';
 import { seededUniform } from '../libs/random/src';
 import { batchFromLabels, elementCount, LlamaArchitecture, LlamaTrainer, parameterShapes } from '../libs/llama/src';
+import { pythonFor } from '../test/support/python';
 
 const CONFIG: LlamaArchitecture = {
   vocabSize: 32000,
@@ -66,7 +67,7 @@ function flopsPerToken(a: LlamaArchitecture, seq: number): number {
 async function main() {
   const steps = Number(argValue('--steps', '6'));
   const warmup = Number(argValue('--warmup', '2'));
-  const python = argValue('--python', '/work/venv/bin/python');
+  const python = argValue('--python', '') || pythonFor('the PyTorch peer');
   const threads = cpus().length;
   const loadAtStart = loadavg()[0];
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -16,11 +16,11 @@ import {
   toFloat32,
   writeSafetensors,
 } from './index';
+import { requirePython, skipWithoutPython } from '../../../test/support/python';
 
 // Tests run from dist/libs/safetensors/src; fixtures stay in the source tree.
 const ROOT = resolve(__dirname, '../../../..');
 const FIXTURES = join(ROOT, 'libs/safetensors/fixtures');
-const PYTHON = '/work/venv/bin/python';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'safetensors-test-'));
@@ -247,7 +247,7 @@ test('corrupt files fail with errors that name the problem', async () => {
 });
 
 // Optional cross-check: Python's safetensors reads what we write. Skipped where the reference venv is absent (CI).
-test('files written here open in Python safetensors with the same values', { skip: !existsSync(PYTHON) }, async () => {
+test('files written here open in Python safetensors with the same values', { skip: skipWithoutPython() }, async () => {
   const dir = tempDir();
   try {
     const f32 = Float32Array.from([1.25, -0.0078125, 12345.678]);
@@ -269,7 +269,7 @@ test('files written here open in Python safetensors with the same values', { ski
       'assert t["i"].tolist() == [5, -9]',
       'print("ok")',
     ].join('\n');
-    const out = execFileSync(PYTHON, ['-c', script, join(dir, 'py.safetensors')], { encoding: 'utf8' });
+    const out = execFileSync(requirePython(), ['-c', script, join(dir, 'py.safetensors')], { encoding: 'utf8' });
     assert.equal(out.trim(), 'ok');
   } finally {
     rmSync(dir, { recursive: true, force: true });
