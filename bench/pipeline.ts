@@ -29,7 +29,7 @@ import { MemorySignatureStore, SqliteSignatureStore, type SignatureStore } from 
 import { LocalPipeline } from '../libs/local-run/src';
 import { defaultTokenizerPath, DocumentTokenizer, DEFAULT_SEQ_LEN } from '../libs/packing/src';
 import { createDedupStage, createPackerStage, createQualityStage, documentCodec } from '../libs/pipeline-stages/src';
-import type { Stage } from '../libs/service-host/src/stage';
+import type { Stage } from '../libs/pipeline-stages/src';
 import { createBus } from '../libs/transport/src/create-bus';
 import type { ConsumedBatch, ConsumedRecord, OutgoingRecord } from '../libs/transport/src/bus';
 import { pythonFor } from '../test/support/python';

@@ -16,7 +16,7 @@ import {
   qualitySettings,
 } from '../../pipeline-stages/src';
 import type { QualityPipelineConfig } from '../../quality/src';
-import type { Stage } from '../../service-host/src/stage';
+import type { Stage } from '../../pipeline-stages/src';
 import type { Bus, Subscription } from '../../transport/src/bus';
 import { PipelineAccounting, type PipelineCounts } from './accounting';
 

@@ -8,7 +8,7 @@
 import { codecFor, PackedSequence } from '../../contracts/src';
 import type { TopicsConfig } from '../../config/src/schema';
 import { createPacker, DocumentTokenizer, toPackedSequenceMessage, type PackingStrategy } from '../../packing/src';
-import type { Stage } from '../../service-host/src/stage';
+import type { Stage } from './stage';
 import type { OutgoingRecord } from '../../transport/src/bus';
 import { decodeDocuments, type DecodedDocument } from './document-batch';
 

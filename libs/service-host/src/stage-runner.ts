@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import type { Bus, Subscription } from '../../transport/src/bus';
 import type { CptflowConfig } from '../../config/src/schema';
 import { Readiness } from './readiness';
-import type { Stage } from './stage';
+import type { Stage } from '../../pipeline-stages/src';
 import { BUS, CONFIG, STAGE } from './tokens';
 
 /**

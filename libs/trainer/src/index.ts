@@ -9,4 +9,3 @@ export * from './status';
 export * from './text-corpus';
 export * from './training-rows';
 export * from './trainer-metrics';
-export * from './heldout-loss';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CheckpointEvent, codecFor, DeadLetter, EvalEvent } from '../../../libs/contracts/src';
-import { fixturesDir } from '../../../libs/eval/src/reference-fixture';
+import { fixturesDir } from '../../../libs/eval/src/testing/reference-fixture';
 import { openResultsStore, ResultsStore } from '../../../libs/results-store/src';
 import type { ConsumedRecord } from '../../../libs/transport/src/bus';
 import { CheckpointEvaluator } from './checkpoint-evaluator';

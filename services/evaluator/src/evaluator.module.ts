@@ -2,7 +2,8 @@
 // stage runner that consumes cpt.checkpoints for the life of the app.
 import { DynamicModule, Module } from '@nestjs/common';
 import type { CptflowConfig } from '../../../libs/config/src';
-import { BUS, CONFIG, Readiness, ReadyController, STAGE, Stage, StageRunner } from '../../../libs/service-host/src';
+import type { Stage } from '../../../libs/pipeline-stages/src';
+import { BUS, CONFIG, Readiness, ReadyController, STAGE, StageRunner } from '../../../libs/service-host/src';
 import type { ResultsService } from '../../../libs/results-store/src';
 import type { Bus } from '../../../libs/transport/src/bus';
 import { EvaluationTrigger, ResultsApiModule } from './api';

@@ -3,7 +3,7 @@
 // tolerances (noted per case).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkGradients, CheckInput, randomArray } from '../gradient-check';
+import { checkGradients, CheckInput, randomArray } from '../testing/gradient-check';
 import { seededUniform } from '../../../random/src';
 import { Tensor } from '../graph';
 import { registerGradient } from '../gradient-registry';

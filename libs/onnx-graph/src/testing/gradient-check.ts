@@ -2,13 +2,13 @@
 // r (so the loss L = Σ f(x)⊙r is a scalar exercising every output element), asks autodiff for
 // dL/dx, and compares each checked entry with the central difference (L(x+h) − L(x−h)) / 2h,
 // all evaluated by ONNX Runtime with graph optimizations off.
-import { grad } from './autodiff';
-import { DType } from './dtype';
-import { GraphBuilder, Tensor } from './graph';
-import { mul, reduceSum } from './ops';
-import { createSession, ortTensor } from './runtime';
-import { staticSize } from './shape';
-import { seededUniform } from '../../random/src';
+import { grad } from '../autodiff';
+import { DType } from '../dtype';
+import { GraphBuilder, Tensor } from '../graph';
+import { mul, reduceSum } from '../ops';
+import { createSession, ortTensor } from '../runtime';
+import { staticSize } from '../shape';
+import { seededUniform } from '../../../random/src';
 
 export interface CheckInput {
   dtype: DType;

@@ -4,8 +4,8 @@
 // ONNX graphs, which plug into the same LogLikelihoodModel interface.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readFloat32TensorsSync } from '../../safetensors/src';
-import { groupBySharedInput, LogLikelihoodModel, ScoreRequest, ScoreResult } from './scorer';
+import { readFloat32TensorsSync } from '../../../safetensors/src';
+import { groupBySharedInput, LogLikelihoodModel, ScoreRequest, ScoreResult } from '../scorer';
 
 interface LlamaConfig {
   vocab_size: number;
