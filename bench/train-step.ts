@@ -8,7 +8,8 @@
 //    "peak_rss_mb": ..., ...}
 // MFU = model FLOPs per second / the matrix-multiply peak measured in ONNX Runtime on this machine
 // at the start of the run. Model FLOPs per token = 6·(matmul parameters) + 12·layers·(heads·headDim)·seq,
-// the usual nanoGPT/llm.c estimate (shared/reference/engine_ts.md, "Rule of thumb").
+// the usual nanoGPT/llm.c estimate (nanoGPT's `estimate_mfu`, after the PaLM paper's appendix B:
+// 6·N per token for the matmuls forward and backward, plus 12·L·H·D·T for attention).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';

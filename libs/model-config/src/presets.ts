@@ -1,5 +1,6 @@
 // Named configurations. MobileLLM-125M's numbers come from facebook/MobileLLM-125M's config.json
-// (see shared/reference/paper_model.md): 124,635,456 parameters with the embedding shared.
+// (Hugging Face hub, facebookresearch/MobileLLM): 124,635,456 parameters with the embedding shared
+// (`share_embedding: true`, no lm_head.weight).
 import { LlamaConfig } from './llama-config';
 
 export const MOBILELLM_125M: LlamaConfig = Object.freeze({
