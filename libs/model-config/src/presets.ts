@@ -52,7 +52,7 @@ export const TINY_TEST: LlamaConfig = Object.freeze({
  * shrunk until continued pre-training fits in minutes on two CPU cores.
  */
 export const CPTFLOW_TINY: LlamaConfig = Object.freeze({
-  vocabSize: 32000,
+  ...MOBILELLM_125M,
   hiddenSize: 64,
   numLayers: 4,
   numHeads: 4,
@@ -60,13 +60,6 @@ export const CPTFLOW_TINY: LlamaConfig = Object.freeze({
   headDim: 16,
   intermediateSize: 176,
   maxPositionEmbeddings: 512,
-  rmsNormEps: 1e-5,
-  ropeTheta: 10000,
-  tieWordEmbeddings: true,
-  initializerRange: 0.02,
-  bosTokenId: 1,
-  eosTokenId: 2,
-  padTokenId: null,
 });
 
 export const PRESETS: Readonly<Record<string, LlamaConfig>> = Object.freeze({
