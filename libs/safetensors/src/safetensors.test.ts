@@ -246,7 +246,8 @@ test('corrupt files fail with errors that name the problem', async () => {
   }
 });
 
-// Optional cross-check: Python's safetensors reads what we write. Skipped where the reference venv is absent (CI).
+// Cross-check: Python's safetensors reads what we write (test/support/python: skipped without a Python
+// environment, failing instead when CI=true).
 test('files written here open in Python safetensors with the same values', { skip: skipWithoutPython() }, async () => {
   const dir = tempDir();
   try {
