@@ -3,7 +3,7 @@
 // which both predict the same choice (acc's argmax and, where the task reports it, acc_norm's).
 //
 //   npm run build && node dist/bench/eval.js [--docs 40] [--preset small|mobilellm-125m]
-//        [--batch-size 32] [--harness-batch-size 16] [--threads 2] [--python /work/venv/bin/python]
+//        [--batch-size 32] [--harness-batch-size 16] [--threads 2] [--python PATH (default: CPTFLOW_PYTHON or .cache/python)]
 //        [--out eval.json]
 //
 // The model is a randomly initialised LLaMA exported the way cptflow's trainer exports checkpoints
@@ -20,6 +20,7 @@ import { parameterShapes } from '../libs/llama/src';
 import { initParameters, LlamaConfig, MOBILELLM_125M, toHfConfigJson } from '../libs/model-config/src';
 import { saveSafetensorsModel } from '../libs/safetensors/src';
 import { architectureOf } from '../libs/eval-engine/src';
+import { pythonFor } from '../test/support/python';
 
 const ROOT = join(__dirname, '..', '..');
 const TASKS = ['arc_easy', 'arc_challenge', 'hellaswag', 'winogrande', 'boolq', 'piqa', 'mmlu_abstract_algebra', 'mmlu_high_school_government_and_politics', 'mmlu_world_religions'];
@@ -90,7 +91,7 @@ async function main() {
   const batchSize = Number(arg('--batch-size', '32'));
   const harnessBatchSize = Number(arg('--harness-batch-size', '16'));
   const threads = Number(arg('--threads', '2'));
-  const python = arg('--python', process.env.CPTFLOW_PYTHON ?? '/work/venv/bin/python');
+  const python = arg('--python', '') || pythonFor('the lm-evaluation-harness peer');
   const config = preset === 'mobilellm-125m' ? { ...MOBILELLM_125M, initializerRange: 0.1 } : SMALL;
 
   const loadBefore = os.loadavg()[0];

@@ -3,16 +3,17 @@ BertForSequenceClassification with bert-base shapes (those of its base model, Sn
 12 layers, hidden 768, vocab 30,522, 512 positions; regression head), exported to ONNX the way optimum's
 text-classification export looks (inputs input_ids, attention_mask, token_type_ids; output logits).
 Nothing is downloaded. ~438 MB: write it outside the repository.
-    /work/venv/bin/python bench/make_random_bert_base_classifier.py /tmp/bert-base
-    node dist/bench/scorer-event-loop.js 8 4 /tmp/bert-base/model.onnx libs/model-scorer/fixtures/tiny-bert/tokenizer.json
+    "$(bash scripts/python-env.sh references)" bench/make_random_bert_base_classifier.py OUT_DIR
+    node dist/bench/scorer-event-loop.js 8 4 OUT_DIR/model.onnx libs/model-scorer/fixtures/tiny-bert/tokenizer.json
 """
 import os
 import sys
+import tempfile
 
 import torch
 from transformers import BertConfig, BertForSequenceClassification
 
-out = sys.argv[1] if len(sys.argv) > 1 else "/tmp/bert-base"
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(tempfile.gettempdir(), "bert-base")
 os.makedirs(out, exist_ok=True)
 torch.manual_seed(0)
 model = BertForSequenceClassification(BertConfig(num_labels=1, problem_type="regression")).eval()

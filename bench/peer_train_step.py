@@ -2,7 +2,7 @@
 """PyTorch peer for bench/train-step.ts: trains transformers' LlamaForCausalLM (CPU, float32) on the
 batches the TypeScript side wrote, and prints one JSON line with its throughput.
 
-    /work/venv/bin/python bench/peer_train_step.py <spec.json>
+    "$(bash scripts/python-env.sh references)" bench/peer_train_step.py <spec.json>
 
 spec.json (written by train-step.ts): {"config": {HF LlamaConfig fields}, "batches": [[[ids]]],
 "warmup": n, "lr": x, "threads": n}. Timing covers forward, backward and AdamW.step for each

@@ -4,7 +4,7 @@
 // or caches and each one's CPU time is its own.
 //
 //   npm run build && node dist/bench/pipeline.js [--repeat N] [--variants local-run,stages,stages-sqlite]
-//                                                [--python /work/venv/bin/python] [--out bench/results/pipeline.json]
+//                                                [--python PATH] [--out bench/results/pipeline.json]
 //
 // Variants of ours:
 //   local-run      what `cptflow run` does: LocalPipeline on the in-process bus (MemoryBus), ingest
@@ -21,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
+import { readJsonLines } from '../libs/corpora/src';
 import { loadConfig } from '../libs/config/src/load';
 import type { CptflowConfig } from '../libs/config/src/schema';
 import { codecFor, Duplicate, DuplicateKind } from '../libs/contracts/src';
@@ -29,10 +29,11 @@ import { MemorySignatureStore, SqliteSignatureStore, type SignatureStore } from 
 import { LocalPipeline } from '../libs/local-run/src';
 import { defaultTokenizerPath, DocumentTokenizer, DEFAULT_SEQ_LEN } from '../libs/packing/src';
 import { createDedupStage, createPackerStage, createQualityStage, documentCodec } from '../libs/pipeline-stages/src';
-import type { Stage } from '../libs/service-host/src/stage';
+import type { Stage } from '../libs/pipeline-stages/src';
 import { createBus } from '../libs/transport/src/create-bus';
 import { MemoryBus } from '../libs/transport/src/memory-bus';
 import type { ConsumedBatch, ConsumedRecord, OutgoingRecord } from '../libs/transport/src/bus';
+import { pythonFor } from '../test/support/python';
 
 const ROOT = path.resolve(__dirname, '../..');
 /** The corpora `cptflow run` ingests by default, with the corpus label it gives each. */
@@ -98,9 +99,8 @@ function readCorpora(repeat: number): RawDoc[] {
   const docs: RawDoc[] = [];
   for (let copy = 0; copy < repeat; copy++) {
     for (const { file, corpus } of CORPORA) {
-      for (const line of zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n')) {
-        if (!line) continue;
-        const row = JSON.parse(line) as { id: string; text: string };
+      for (const { value } of readJsonLines(file)) {
+        const row = value as { id: string; text: string };
         docs.push({ id: copy === 0 ? row.id : `${row.id}#copy${copy}`, text: row.text, corpus });
       }
     }
@@ -295,10 +295,10 @@ async function main(): Promise<void> {
   }
 
   const variants = (argValue('--variants') ?? 'local-run,stages,stages-sqlite').split(',');
-  const python = argValue('--python') ?? process.env.PEER_PYTHON ?? '/work/venv/bin/python';
+  const python = argValue('--python') ?? pythonFor('the datatrove peer');
   const out = path.resolve(argValue('--out') ?? path.join(ROOT, 'bench/results/pipeline.json'));
   const tokenizerPath = defaultTokenizerPath();
-  if (!fs.existsSync(python)) throw new Error(`no Python for the datatrove peer at ${python}; pass --python or set PEER_PYTHON`);
+  if (!fs.existsSync(python)) throw new Error(`no Python for the datatrove peer at ${python}; pass --python or set CPTFLOW_PYTHON`);
 
   process.stderr.write(`pipeline bench: ${variants.join(', ')} and datatrove, repeat ${repeat}\n`);
   const ours: VariantResult[] = variants.map((v) => runChild<VariantResult>(process.execPath, [__filename, '--variant', v, '--repeat', String(repeat)]));

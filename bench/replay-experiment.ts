@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { LlamaTrainer, parameterShapes } from '../libs/llama/src';
 import { initParameters, LlamaConfig, toHfConfigJson } from '../libs/model-config/src';
 import { SafetensorsModel } from '../libs/safetensors/src';
-import { ContinuousTrainer, HeldOutEvaluator, microBatchOf, writeHfExport } from '../libs/trainer/src';
+import { ContinuousTrainer, microBatchOf, writeHfExport } from '../libs/trainer/src';
+import { HeldOutEvaluator } from '../libs/trainer/src/testing';
 import { corpusSequences, llama2Tokenizer, recordsOf, rowsOf, TINY_LLAMA2 } from '../libs/trainer/src/testing/fixtures';
 import { testBus } from '../libs/trainer/src/testing/harness';
 

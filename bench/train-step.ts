@@ -1,21 +1,23 @@
 // Training throughput of cptflow's engine against PyTorch (transformers' LlamaForCausalLM, CPU,
 // float32) on the same small LLaMA config and the same batches, in one run.
 //
-//   npm run build && node dist/bench/train-step.js [--steps 6] [--warmup 2] [--python /work/venv/bin/python]
+//   npm run build && node dist/bench/train-step.js [--steps 6] [--warmup 2] [--python PATH (default: CPTFLOW_PYTHON or .cache/python)]
 //
 // Writes bench/results/train_step.json:
 //   {"ours": tokens/s, "peer": tokens/s, "peer_name": "pytorch", "ratio": ours/peer, "mfu": ...,
 //    "peak_rss_mb": ..., ...}
 // MFU = model FLOPs per second / the matrix-multiply peak measured in ONNX Runtime on this machine
 // at the start of the run. Model FLOPs per token = 6·(matmul parameters) + 12·layers·(heads·headDim)·seq,
-// the usual nanoGPT/llm.c estimate (shared/reference/engine_ts.md, "Rule of thumb").
+// the usual nanoGPT/llm.c estimate (nanoGPT's `estimate_mfu`, after the PaLM paper's appendix B:
+// 6·N per token for the matmuls forward and backward, plus 12·L·H·D·T for attention).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSession, GraphBuilder, matmul, ortTensor } from '../libs/onnx-graph/src';
-import { seededUniform } from '../libs/onnx-graph/src/gradient-check';
+import { seededUniform } from '../libs/random/src';
 import { batchFromLabels, elementCount, LlamaArchitecture, LlamaTrainer, parameterShapes } from '../libs/llama/src';
+import { pythonFor } from '../test/support/python';
 
 const CONFIG: LlamaArchitecture = {
   vocabSize: 32000,
@@ -44,7 +46,7 @@ async function measureMatmulPeak(n = 1536, runs = 6): Promise<number> {
   g.output(matmul(g.input('a', 'float32', [n, n]), g.input('b', 'float32', [n, n])), 'c');
   const session = await createSession(g.toBytes(), { optimization: 'all' });
   const rand = seededUniform(1);
-  const data = Float32Array.from({ length: n * n }, rand);
+  const data = Float32Array.from({ length: n * n }, () => rand() * 2 - 1);
   const feeds = { a: ortTensor('float32', data, [n, n]), b: ortTensor('float32', data, [n, n]) };
   let best = Infinity;
   for (let i = 0; i < runs; i++) {
@@ -66,13 +68,13 @@ function flopsPerToken(a: LlamaArchitecture, seq: number): number {
 async function main() {
   const steps = Number(argValue('--steps', '6'));
   const warmup = Number(argValue('--warmup', '2'));
-  const python = argValue('--python', '/work/venv/bin/python');
+  const python = argValue('--python', '') || pythonFor('the PyTorch peer');
   const threads = cpus().length;
   const loadAtStart = loadavg()[0];
 
   const rand = seededUniform(7);
   const batches = Array.from({ length: warmup + steps }, () =>
-    Array.from({ length: BATCH }, () => Array.from({ length: SEQ }, () => Math.floor(((rand() + 1) / 2) * CONFIG.vocabSize))),
+    Array.from({ length: BATCH }, () => Array.from({ length: SEQ }, () => Math.floor(rand() * CONFIG.vocabSize))),
   );
 
   const matmulPeak = await measureMatmulPeak();
@@ -81,7 +83,7 @@ async function main() {
   const params = new Map(parameterShapes(CONFIG).map((p) => {
     const data = new Float32Array(elementCount(p.shape));
     if (p.shape.length === 1) data.fill(1);
-    else for (let i = 0; i < data.length; i++) data[i] = rand() * 0.035;
+    else for (let i = 0; i < data.length; i++) data[i] = (rand() * 2 - 1) * 0.035;
     return [p.name, data] as const;
   }));
   const trainer = await LlamaTrainer.create(CONFIG, params, {

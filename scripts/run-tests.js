@@ -22,8 +22,11 @@ function findTests(dir, out = []) {
   return out;
 }
 
-let files = [...findTests(path.join(dist, 'libs')), ...findTests(path.join(dist, 'services'))];
-if (!unitOnly) files.push(...findTests(path.join(dist, 'test')));
+// test/structure checks the source tree's import rules: no broker or database, so it is a unit test.
+const structure = path.join(dist, 'test', 'structure');
+const isStructure = (f) => f.startsWith(structure + path.sep);
+let files = [...findTests(path.join(dist, 'libs')), ...findTests(path.join(dist, 'services')), ...findTests(structure)];
+if (!unitOnly) files.push(...findTests(path.join(dist, 'test')).filter((f) => !isStructure(f)));
 if (filters.length) files = files.filter((f) => filters.some((flt) => f.includes(flt)));
 files.sort();
 if (files.length === 0) {
@@ -33,7 +36,7 @@ if (files.length === 0) {
 
 const env = { ...process.env };
 let stopServices = () => {};
-const needsServices = !unitOnly && files.some((f) => f.includes(`${path.sep}test${path.sep}`));
+const needsServices = !unitOnly && files.some((f) => f.includes(`${path.sep}test${path.sep}`) && !isStructure(f));
 if (needsServices) {
   const support = path.join(root, 'test', 'support', 'services.js');
   if (fs.existsSync(support)) {

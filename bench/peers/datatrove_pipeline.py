@@ -23,7 +23,7 @@ Prints one line, "RESULT {json}", with wall and CPU seconds (resource.getrusage 
 every thread, so the Rust tokenizer's worker threads count) per stage and the counts of what was
 kept, rejected and removed as duplicate, and the number of tokens written.
 
-    /work/venv/bin/python bench/peers/datatrove_pipeline.py --tokenizer PATH \
+    "$(bash scripts/python-env.sh references)" bench/peers/datatrove_pipeline.py --tokenizer PATH \
         data/corpora/domain.jsonl.gz data/corpora/general.jsonl.gz [--repeat N]
 """
 from __future__ import annotations

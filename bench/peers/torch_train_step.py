@@ -4,7 +4,7 @@
 Trains a LLaMA config with transformers' LlamaForCausalLM on torch CPU (float32, AdamW) over given
 batches and prints one JSON object: tokens/s over the timed steps, step times, peak RSS, losses.
 
-    /work/venv/bin/python bench/peers/torch_train_step.py --config libs/llama/fixtures/tiny-llama/config.json \
+    "$(bash scripts/python-env.sh references)" bench/peers/torch_train_step.py --config libs/llama/fixtures/tiny-llama/config.json \
         --batches libs/llama/fixtures/tiny-llama/train_batches.json --steps 20 --warmup 3 --threads 2
 
 --batches: JSON {"input_ids": [[[int]*T]*B]*N, "labels": optional, same shape, -100 = ignored}; the

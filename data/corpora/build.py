@@ -16,7 +16,7 @@ Requirements (see README.md): `apt-get download` access to Debian, the `bible`
 program (`apt-get install bible-kjv`), and the PyPI package `rdata` (reads the
 R lazy-load database the Austen texts ship in). Run:
 
-    /work/venv/bin/python data/corpora/build.py [--work /tmp/corpora-build]
+    "$(bash scripts/python-env.sh references)" data/corpora/build.py [--work DIR]
 
 The output is byte-for-byte reproducible for the same package versions
 (gzip mtime is fixed at 0, documents are written in source order).
@@ -30,6 +30,7 @@ import json
 import re
 import struct
 import subprocess
+import tempfile
 import zlib
 from html.parser import HTMLParser
 from pathlib import Path
@@ -356,7 +357,7 @@ def write_corpus(name: str, docs: list[dict], out: Path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--work", default="/tmp/cptflow-corpora-build", type=Path)
+    ap.add_argument("--work", default=Path(tempfile.gettempdir()) / "cptflow-corpora-build", type=Path)
     ap.add_argument("--out", default=HERE, type=Path)
     args = ap.parse_args()
     root = fetch_packages(args.work)

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../../libs/config/src';
-import { fixturesDir } from '../../libs/eval/src/reference-fixture';
+import { fixturesDir } from '../../libs/eval/src/testing';
 import { LocalPipeline, trainLocally, type LocalTrainingResult } from '../../libs/local-run/src';
 import { initParameters, toHfConfigJson } from '../../libs/model-config/src';
 import { buildDashboardData, renderDashboardPage } from '../../libs/report/src';

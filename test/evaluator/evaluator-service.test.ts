@@ -12,7 +12,7 @@ import path from 'node:path';
 import { CheckpointEvent, codecFor, DeadLetter, EvalEvent } from '../../libs/contracts/src';
 import { loadConfig } from '../../libs/config/src';
 import { loadHfModelDir } from '../../libs/eval-engine/src';
-import { fixturesDir, loadReference, ReferenceTask } from '../../libs/eval/src/reference-fixture';
+import { fixturesDir, loadReference, ReferenceTask } from '../../libs/eval/src/testing/reference-fixture';
 import { testBackends } from '../../libs/results-store/src/testing/test-databases';
 import { saveSafetensorsModel } from '../../libs/safetensors/src';
 import { parameterShapes } from '../../libs/llama/src';

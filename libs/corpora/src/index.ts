@@ -2,9 +2,11 @@
 // licences): where they are and how to read them. Small enough to load whole.
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { readJsonLines } from './jsonl-file';
+
+export { JsonlFileError, JsonLine, readJsonLines } from './jsonl-file';
 
 export type CorpusName = 'general' | 'domain';
 /** `train` may be used for training; `heldout` must never be (perplexity / forgetting checks). */
@@ -34,11 +36,7 @@ export function corpusPath(name: CorpusName, split: CorpusSplit = 'train'): stri
 }
 
 export function loadCorpus(name: CorpusName, split: CorpusSplit = 'train'): CorpusDocument[] {
-  return gunzipSync(readFileSync(corpusPath(name, split)))
-    .toString('utf8')
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as CorpusDocument);
+  return readJsonLines(corpusPath(name, split)).map(({ value }) => value as CorpusDocument);
 }
 
 /** The rule data/corpora/build.py splits by: sha256(id), first 8 bytes big-endian, mod 100 < 10. */

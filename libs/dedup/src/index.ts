@@ -1,5 +1,4 @@
 export { simplifyText, normalizeForExactMatch } from './text-normalization';
-export { splitWords } from './word-splitter';
 export {
   MinHasher,
   DATATROVE_MINHASH_DEFAULTS,

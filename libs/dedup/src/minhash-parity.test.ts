@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MinHasher, permutationParameters, signatureValues } from './minhash';
 import { simplifyText } from './text-normalization';
-import { splitWords } from './word-splitter';
+import { splitWords } from '../../quality/src';
 
 interface ReferenceDoc {
   id: string;

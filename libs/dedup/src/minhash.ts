@@ -12,9 +12,10 @@
 // With 14 bands of 8 rows, two documents become candidates with probability 1 - (1 - s^8)^14 for
 // Jaccard similarity s: about 0.92 at s = 0.8, 0.05 at s = 0.5 (datatrove's own comment).
 import { createHash, hash } from 'node:crypto';
-import { Mt19937, randintUint64 } from './numpy-random-state';
+import { Mt19937 } from '../../random/src';
+import { randintUint64 } from './numpy-random-state';
 import { simplifyText } from './text-normalization';
-import { splitWords } from './word-splitter';
+import { splitWords } from '../../quality/src';
 
 export interface MinHashConfig {
   /** Words per shingle. datatrove default 5. */
@@ -183,7 +184,7 @@ export class MinHasher {
 
 /** a and b as datatrove draws them: RandomState(seed).randint(1, p, n) then .randint(0, p, n). */
 export function permutationParameters(seed: number, numHashes: number): { a: bigint[]; b: bigint[] } {
-  const rng = new Mt19937(seed);
+  const rng = Mt19937.fromUint32(seed);
   const a = randintUint64(rng, 1n, MERSENNE_61, numHashes);
   const b = randintUint64(rng, 0n, MERSENNE_61, numHashes);
   return { a, b };

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { aggregateGroup, aggregateSamples, builtinTasks, encodePair, evaluateTaskDocs, HfTokenizer, loadTaskDocs, mmluGroup, rollingPerplexity, TaskScore } from '../../eval/src';
-import { compareWithReference, fixturesDir, LmEvalReference, loadReference, ReferenceTask } from '../../eval/src/reference-fixture';
+import { compareWithReference, fixturesDir, LmEvalReference, loadReference, ReferenceTask } from '../../eval/src/testing/reference-fixture';
 import { loadHfTokenizer } from './hf-model-dir';
 import { OnnxLogLikelihoodModel } from './onnx-model';
 

@@ -1,12 +1,10 @@
 // Reads what evaluation needs from a Hugging Face model directory (what `save_pretrained` writes and
 // what cptflow's trainer exports): config.json, model.safetensors (or its shards) and the tokenizer.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HfTokenizer } from '../../eval/src';
-import { LlamaArchitecture, parameterShapes } from '../../llama/src';
-import { LlamaConfig, loadLlamaConfig } from '../../model-config/src';
-import { SafetensorsModel } from '../../safetensors/src';
+import { LlamaArchitecture } from '../../llama/src';
+import { LlamaConfig, loadHfModel, readTokenizerConfig } from '../../model-config/src';
 
 export class ModelDirError extends Error {
   constructor(message: string) {
@@ -38,30 +36,10 @@ export function architectureOf(config: LlamaConfig): LlamaArchitecture {
   };
 }
 
+/** The model directory's config and weights (libs/model-config's loader), with the graph architecture. */
 export async function loadHfModelDir(dir: string): Promise<HfModelDir> {
-  const config = await loadLlamaConfig(dir);
-  const architecture = architectureOf(config);
-  const model = await SafetensorsModel.open(dir);
-  try {
-    const weights = new Map<string, Float32Array>();
-    for (const p of parameterShapes(architecture)) {
-      if (!model.has(p.name)) throw new ModelDirError(`${dir}: the weights have no tensor "${p.name}" (config.json describes ${architecture.numLayers} layers${architecture.tieWordEmbeddings ? ', tied embeddings' : ''})`);
-      const info = await model.info(p.name);
-      if (info.shape.join(',') !== p.shape.join(',')) throw new ModelDirError(`${dir}: "${p.name}" has shape [${info.shape}], config.json implies [${p.shape}]`);
-      weights.set(p.name, await model.readFloat32(p.name));
-    }
-    return { dir, config, architecture, weights };
-  } finally {
-    await model.close();
-  }
-}
-
-type SpecialToken = string | { content?: string } | null | undefined;
-
-function tokenText(t: SpecialToken): string | undefined {
-  if (typeof t === 'string') return t;
-  if (t && typeof t === 'object' && typeof t.content === 'string') return t.content;
-  return undefined;
+  const { config, weights } = await loadHfModel(dir);
+  return { dir, config, architecture: architectureOf(config), weights };
 }
 
 /**
@@ -71,16 +49,6 @@ function tokenText(t: SpecialToken): string | undefined {
 export async function loadHfTokenizer(dir: string): Promise<HfTokenizer> {
   const tokenizerJson = join(dir, 'tokenizer.json');
   if (!existsSync(tokenizerJson)) throw new ModelDirError(`${dir}: no tokenizer.json (the evaluator needs the fast-tokenizer file)`);
-  const configPath = join(dir, 'tokenizer_config.json');
-  let special: { bosToken?: string; eosToken?: string } = {};
-  if (existsSync(configPath)) {
-    let raw: { bos_token?: SpecialToken; eos_token?: SpecialToken };
-    try {
-      raw = JSON.parse(await readFile(configPath, 'utf8'));
-    } catch (err) {
-      throw new ModelDirError(`${configPath}: not valid JSON (${(err as Error).message})`);
-    }
-    special = { bosToken: tokenText(raw.bos_token), eosToken: tokenText(raw.eos_token) };
-  }
-  return HfTokenizer.fromFile(tokenizerJson, special);
+  const { bosToken, eosToken } = readTokenizerConfig(dir);
+  return HfTokenizer.fromFile(tokenizerJson, { bosToken, eosToken });
 }

@@ -4,10 +4,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parameterShapes } from '../../llama/src';
-import { initParameters, LlamaConfig, TINY_TEST, toHfConfigJson } from '../../model-config/src';
+import { initParameters, LlamaConfig, ModelConfigError, TINY_TEST, toHfConfigJson } from '../../model-config/src';
 import { saveSafetensorsModel } from '../../safetensors/src';
-import { architectureOf, loadHfModelDir, ModelDirError } from './hf-model-dir';
+import { architectureOf, loadHfModelDir } from './hf-model-dir';
 import { OnnxLogLikelihoodModel } from './onnx-model';
+import { tickGapsDuring } from '../../ort-worker/src/testing';
 
 const MEDIUM: LlamaConfig = { ...TINY_TEST, vocabSize: 8000, hiddenSize: 192, numLayers: 3, numHeads: 3, numKvHeads: 1, headDim: 64, intermediateSize: 512, maxPositionEmbeddings: 1024 };
 
@@ -18,22 +19,7 @@ test('the event loop keeps ticking while a batch is scored (ONNX Runtime runs in
       contextIds: Array.from({ length: 400 }, (_, i) => 1 + ((i * 31 + r * 17) % (MEDIUM.vocabSize - 1))),
       continuationIds: [3, 4, 5],
     }));
-    let last = performance.now();
-    let maxGapMs = 0;
-    let ticks = 0;
-    const timer = setInterval(() => {
-      const now = performance.now();
-      maxGapMs = Math.max(maxGapMs, now - last);
-      last = now;
-      ticks++;
-    }, 5);
-    const started = performance.now();
-    try {
-      await model.scoreBatch(requests);
-    } finally {
-      clearInterval(timer);
-    }
-    const workMs = performance.now() - started;
+    const { maxGapMs, ticks, workMs } = await tickGapsDuring(() => model.scoreBatch(requests));
     t.diagnostic(`scored ${requests.length} × 403 tokens in ${workMs.toFixed(0)} ms; ${ticks} ticks, largest gap ${maxGapMs.toFixed(1)} ms`);
     assert.ok(workMs > 150, `the batch took long enough to matter (${workMs} ms)`);
     assert.ok(maxGapMs < Math.max(100, workMs / 3), `timers kept firing (largest gap ${maxGapMs} ms of ${workMs} ms)`);
@@ -55,7 +41,7 @@ test('a model directory that lacks a tensor or disagrees with config.json is ref
         [...weights].filter(([n]) => n !== skip).map(([n, data]) => [n, { shape: n === reshape ? [data.length] : shapes.get(n)!, data }]),
       );
     await save('model.layers.1.mlp.up_proj.weight');
-    await assert.rejects(loadHfModelDir(dir), (e: Error) => e instanceof ModelDirError && /no tensor "model\.layers\.1\.mlp\.up_proj\.weight"/.test(e.message));
+    await assert.rejects(loadHfModelDir(dir), (e: Error) => e instanceof ModelConfigError && /weights lack "model\.layers\.1\.mlp\.up_proj\.weight"/.test(e.message));
     await save('', 'model.layers.0.self_attn.k_proj.weight');
     await assert.rejects(loadHfModelDir(dir), /"model\.layers\.0\.self_attn\.k_proj\.weight" has shape \[2048\], config\.json implies \[32,64\]/);
     await save('');

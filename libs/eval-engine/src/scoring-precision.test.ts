@@ -9,8 +9,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { buildRequests, builtinTasks, encodeRequests, EncodedRequest, FixtureLlama, loadTaskDocs, scoreRequests } from '../../eval/src';
-import { fixturesDir } from '../../eval/src/reference-fixture';
+import { buildRequests, builtinTasks, encodeRequests, EncodedRequest, loadTaskDocs, scoreRequests } from '../../eval/src';
+import { FixtureLlama } from '../../eval/src/testing';
+import { fixturesDir } from '../../eval/src/testing';
 import { createSession, GraphBuilder, ortTensor, run } from '../../onnx-graph/src';
 import { seededUniform } from '../../random/src';
 import { loadHfTokenizer } from './hf-model-dir';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findSplitFiles, readSplit, TaskDataError } from './dataset-reader';
-import { fixturesDir } from './reference-fixture';
+import { fixturesDir } from './testing/reference-fixture';
 
 describe('task data reader', () => {
   const data = () => path.join(fixturesDir(), 'data');

@@ -10,7 +10,7 @@ import { builtinTasks } from './builtin-tasks';
 import { evaluateTaskDocs, loadTaskDocs } from './evaluate';
 import { harnessResults, harnessSamples, harnessTable, HarnessResults, HarnessTaskInput, pyFloatRepr, writeHarnessOutput } from './harness-output';
 import { aggregateGroup } from './metrics';
-import { fixturesDir, loadReference, ReferenceTask, ReplayModel } from './reference-fixture';
+import { fixturesDir, loadReference, ReferenceTask, ReplayModel } from './testing';
 import { selectTasks } from './task-selection';
 import { HfTokenizer } from './tokenizer';
 

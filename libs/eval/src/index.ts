@@ -53,17 +53,6 @@ export { rollingWindows, rollingPerplexity, readTextSet, PerplexityResult, Perpl
 export { TaskDocs, EvaluateOptions, TaskEvaluation, TaskSettings, loadTaskDocs, evaluateTask, evaluateTaskDocs, evaluateSuite } from './evaluate';
 export { PythonRandom, pyLen, pyStrip } from './python-compat';
 export { parseTaskDefinition, loadTaskDefinitions } from './task-loader';
-export {
-  fixturesDir,
-  loadReference,
-  LmEvalReference,
-  ReplayModel,
-  compareWithReference,
-  ParityReport,
-  TaskParity,
-  REFERENCE_TASKS,
-} from './reference-fixture';
-export { FixtureLlama } from './fixture-llama';
 export { MissingSplit, TaskSelection, TaskSelectionError, SelectOptions, selectTasks, missingSplits, requiredSplits, missingLine } from './task-selection';
 export {
   HarnessResults,

@@ -11,9 +11,9 @@ import { aggregateGroup } from './metrics';
 import { readTextSet, rollingPerplexity, rollingWindows } from './perplexity';
 import { buildRequests, encodeRequests, harnessEncode } from './requests';
 import { aggregateSamples, scoreDocuments, scoreRequests } from './scorer';
-import { compareWithReference, fixturesDir, LmEvalReference, loadReference, ReferenceTask, ReplayModel } from './reference-fixture';
+import { compareWithReference, fixturesDir, LmEvalReference, loadReference, ReferenceTask, ReplayModel } from './testing/reference-fixture';
 import { HfTokenizer } from './tokenizer';
-import { FixtureLlama } from './fixture-llama';
+import { FixtureLlama } from './testing/fixture-llama';
 
 const TASKS = ['arc_easy', 'arc_challenge', 'hellaswag', 'winogrande', 'boolq', 'piqa',
   'mmlu_abstract_algebra', 'mmlu_high_school_government_and_politics', 'mmlu_world_religions'];

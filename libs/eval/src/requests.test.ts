@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { encodePair, harnessEncode } from './requests';
-import { fixturesDir } from './reference-fixture';
+import { fixturesDir } from './testing/reference-fixture';
 import { HfTokenizer, Tokenizer } from './tokenizer';
 
 /** A character-level tokenizer that makes the splitting rules visible. */

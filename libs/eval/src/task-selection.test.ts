@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { readSplit } from './dataset-reader';
 import { loadTaskDocs } from './evaluate';
 import { builtinTasks } from './builtin-tasks';
-import { fixturesDir } from './reference-fixture';
+import { fixturesDir } from './testing';
 import { selectTasks, TaskSelectionError } from './task-selection';
 
 const fixtureData = () => path.join(fixturesDir(), 'data');

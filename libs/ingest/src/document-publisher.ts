@@ -2,7 +2,8 @@
 // copy of a document lands on the same partition, where dedup can recognise it), rejected records to
 // the dead-letter topic. `add` waits while a full batch is being published, which is the backpressure
 // that keeps a fast reader from racing ahead of the broker.
-import { SpanKind, trace } from '@opentelemetry/api';
+import { SpanKind } from '@opentelemetry/api';
+import { inSpan } from '../../telemetry/src';
 import type { Bus, OutgoingRecord } from '../../transport/src/bus';
 import { codecFor, Document, Rejection } from '../../contracts/src';
 import { deadLetterForSource } from '../../transport/src/dead-letter';
@@ -84,16 +85,11 @@ export class DocumentPublisher {
     this.pending = { documents: 0, deadLetters: 0, rejected: 0, batches: 0 };
     // One producer span per batch: the bus stamps its context on every record, so the stages' batch
     // spans downstream join this trace and a batch's path from ingest to packed sequences is one trace.
-    await trace.getTracer('cptflow-ingest').startActiveSpan(
+    await inSpan(
+      'cptflow-ingest',
       `publish ${this.topics.raw}`,
       { kind: SpanKind.PRODUCER, attributes: { 'messaging.destination.name': this.topics.raw, 'messaging.batch.message_count': records.length } },
-      async (span) => {
-        try {
-          await this.bus.publish(records);
-        } finally {
-          span.end();
-        }
-      },
+      () => this.bus.publish(records),
     );
     this.published.documents += counts.documents;
     this.published.deadLetters += counts.deadLetters;

@@ -2,7 +2,8 @@
 // autodiff's gradient against central finite differences on sampled entries of every parameter.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkGradients, CheckInput, randomArray, seededUniform } from '../../onnx-graph/src/gradient-check';
+import { checkGradients, CheckInput, randomArray } from '../../onnx-graph/src/testing/gradient-check';
+import { seededUniform } from '../../random/src';
 import { elementCount, LlamaArchitecture, parameterShapes } from './architecture';
 import { batchFromPackedRows } from './batch';
 import { tokenCrossEntropy } from './loss';

@@ -18,8 +18,8 @@ import {
   type PackerStage,
 } from '../../pipeline-stages/src';
 import type { QualityPipelineConfig } from '../../quality/src';
+import type { Stage } from '../../pipeline-stages/src';
 import { StageAccountingPublisher } from '../../service-host/src/stage-accounting-publisher';
-import type { Stage } from '../../service-host/src/stage';
 import { StageAccounting } from '../../service-host/src/stage-accounting';
 import type { Bus, Subscription } from '../../transport/src/bus';
 import { PipelineAccounting, type PipelineCounts } from './accounting';

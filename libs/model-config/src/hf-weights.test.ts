@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeSafetensors } from '../../safetensors/src';
 import { loadHfModel, parameterSpecs, saveHfModel, TINY_TEST, toHfConfigJson } from './index';
+import { requirePython, skipWithoutPython } from '../../../test/support/python';
 
 const ROOT = resolve(__dirname, '../../../..');
 const TINY_DIR = join(ROOT, 'libs/llama/fixtures/tiny-llama');
-const PYTHON = '/work/venv/bin/python';
 
 test('loads the transformers-saved tiny model with every parameter', async () => {
   const { config, weights } = await loadHfModel(TINY_DIR);
@@ -56,7 +56,7 @@ test('a tied model whose file has only lm_head.weight takes the embedding from i
   }
 });
 
-test('an export opens in transformers and reproduces the golden logits', { skip: !existsSync(PYTHON) }, async () => {
+test('an export opens in transformers and reproduces the golden logits', { skip: skipWithoutPython() }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hf-weights-'));
   try {
     const { config, weights } = await loadHfModel(TINY_DIR);
@@ -72,7 +72,7 @@ test('an export opens in transformers and reproduces the golden logits', { skip:
       '    got = m(input_ids=torch.tensor(b["input_ids"])).logits',
       'print(json.dumps({"max_abs_diff": (got - want).abs().max().item(), "tied": m.lm_head.weight is m.model.embed_tokens.weight}))',
     ].join('\n');
-    const out = execFileSync(PYTHON, ['-c', script, dir, TINY_DIR], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync(requirePython(), ['-c', script, dir, TINY_DIR], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const result = JSON.parse(out.trim().split('\n').pop()!);
     assert.equal(result.tied, true);
     assert.ok(result.max_abs_diff < 1e-5, `logits differ by ${result.max_abs_diff}`);

@@ -48,6 +48,11 @@ export interface SaveHfOptions {
   readonly dtype?: Extract<DType, 'F32' | 'F16' | 'BF16'>;
   readonly maxShardBytes?: number;
   readonly fsync?: boolean;
+  /**
+   * config.json to write instead of the one made from `config`: a base model's own file, all its
+   * fields kept, for an export of a model continued from it.
+   */
+  readonly configJson?: Record<string, unknown>;
 }
 
 /** Write config.json and model.safetensors (or shards + index) for `weights` under `dir`. */
@@ -61,7 +66,7 @@ export async function saveHfModel(dir: string, config: LlamaConfig, weights: Rea
     }
   }
   await mkdir(dir, { recursive: true });
-  const config_ = { ...toHfConfigJson(config), torch_dtype: { F32: 'float32', F16: 'float16', BF16: 'bfloat16' }[options.dtype ?? 'F32'] };
+  const config_ = options.configJson ?? { ...toHfConfigJson(config), torch_dtype: { F32: 'float32', F16: 'float16', BF16: 'bfloat16' }[options.dtype ?? 'F32'] };
   await writeFile(join(dir, 'config.json'), JSON.stringify(config_, null, 2) + '\n');
   await saveSafetensorsModel(
     dir,

@@ -4,3 +4,4 @@ export { MOBILELLM_125M, MOBILELLM_125M_PARAMETERS, TINY_TEST, CPTFLOW_TINY, PRE
 export { initParameter, initParameters } from './init';
 export { loadLlamaConfig } from './load';
 export { loadHfModel, saveHfModel, HfModel, SaveHfOptions } from './hf-weights';
+export { readTokenizerConfig, TokenizerSpecialTokens } from './tokenizer-config';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SafetensorsReader } from '../../safetensors/src';
@@ -19,10 +19,10 @@ import {
   TINY_TEST,
   toHfConfigJson,
 } from './index';
+import { requirePython, skipWithoutPython } from '../../../test/support/python';
 
 const ROOT = resolve(__dirname, '../../../..');
 const TINY_DIR = join(ROOT, 'libs/llama/fixtures/tiny-llama');
-const PYTHON = '/work/venv/bin/python';
 
 test('the tiny golden fixture config (transformers 5 format, rope_parameters) parses to the TINY_TEST preset', async () => {
   assert.deepEqual(await loadLlamaConfig(TINY_DIR), TINY_TEST);
@@ -104,7 +104,7 @@ test('toHfConfigJson round-trips through the parser', () => {
   }
 });
 
-test('transformers builds the same network from an exported config.json', { skip: !existsSync(PYTHON) }, () => {
+test('transformers builds the same network from an exported config.json', { skip: skipWithoutPython() }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'model-config-'));
   try {
     writeFileSync(join(dir, 'config.json'), JSON.stringify(toHfConfigJson(MOBILELLM_125M)));
@@ -117,7 +117,7 @@ test('transformers builds the same network from an exported config.json', { skip
       'theta = (getattr(c, "rope_parameters", None) or {}).get("rope_theta", getattr(c, "rope_theta", None))',
       'print(json.dumps({"params": m.num_parameters(), "tied": m.lm_head.weight is m.model.embed_tokens.weight, "theta": theta, "cls": type(m).__name__}))',
     ].join('\n');
-    const out = JSON.parse(execFileSync(PYTHON, ['-c', script, dir], { encoding: 'utf8' }).trim().split('\n').pop()!);
+    const out = JSON.parse(execFileSync(requirePython(), ['-c', script, dir], { encoding: 'utf8' }).trim().split('\n').pop()!);
     assert.deepEqual(out, { params: MOBILELLM_125M_PARAMETERS, tied: true, theta: 10000, cls: 'LlamaForCausalLM' });
   } finally {
     rmSync(dir, { recursive: true, force: true });

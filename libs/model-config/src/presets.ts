@@ -1,5 +1,6 @@
 // Named configurations. MobileLLM-125M's numbers come from facebook/MobileLLM-125M's config.json
-// (see shared/reference/paper_model.md): 124,635,456 parameters with the embedding shared.
+// (Hugging Face hub, facebookresearch/MobileLLM): 124,635,456 parameters with the embedding shared
+// (`share_embedding: true`, no lm_head.weight).
 import { LlamaConfig } from './llama-config';
 
 export const MOBILELLM_125M: LlamaConfig = Object.freeze({
@@ -51,7 +52,7 @@ export const TINY_TEST: LlamaConfig = Object.freeze({
  * shrunk until continued pre-training fits in minutes on two CPU cores.
  */
 export const CPTFLOW_TINY: LlamaConfig = Object.freeze({
-  vocabSize: 32000,
+  ...MOBILELLM_125M,
   hiddenSize: 64,
   numLayers: 4,
   numHeads: 4,
@@ -59,13 +60,6 @@ export const CPTFLOW_TINY: LlamaConfig = Object.freeze({
   headDim: 16,
   intermediateSize: 176,
   maxPositionEmbeddings: 512,
-  rmsNormEps: 1e-5,
-  ropeTheta: 10000,
-  tieWordEmbeddings: true,
-  initializerRange: 0.02,
-  bosTokenId: 1,
-  eosTokenId: 2,
-  padTokenId: null,
 });
 
 export const PRESETS: Readonly<Record<string, LlamaConfig>> = Object.freeze({

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Tokenizer } from 'tokenizers';
+import { readTokenizerConfig } from '../../model-config/src';
 
 /** Tokens a BERT-style encoder sees at most (FineWeb-Edu's classifier: max_position_embeddings 512). */
 export const DEFAULT_MAX_LENGTH = 512;
@@ -32,13 +33,9 @@ export interface PaddedBatch {
  */
 function resolvePadId(json: { padding?: { pad_id?: number } | null }, tokenizer: Tokenizer, tokenizerPath: string): number {
   if (typeof json.padding?.pad_id === 'number') return json.padding.pad_id;
-  const configPath = path.join(path.dirname(tokenizerPath), 'tokenizer_config.json');
   const candidates = [...PAD_CANDIDATES];
-  if (fs.existsSync(configPath)) {
-    const pad = JSON.parse(fs.readFileSync(configPath, 'utf8')).pad_token;
-    const text = typeof pad === 'string' ? pad : pad?.content;
-    if (typeof text === 'string') candidates.unshift(text);
-  }
+  const { padToken } = readTokenizerConfig(path.dirname(tokenizerPath));
+  if (padToken !== undefined) candidates.unshift(padToken);
   for (const token of candidates) {
     const id = tokenizer.tokenToId(token);
     if (id !== null && id !== undefined) return id;

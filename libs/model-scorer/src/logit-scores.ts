@@ -22,8 +22,8 @@ export function roundHalfToEven(x: number): number {
 
 /**
  * FineWeb-Edu's integer score of the classifier's regression output, as its model card computes it:
- * `int_score = int(round(max(0, min(score, 5))))` (HuggingFaceFW/fineweb-edu-classifier; see
- * shared/reference/data_pipeline.md §3). FineWeb-Edu kept int_score >= 3.
+ * `int_score = int(round(max(0, min(score, 5))))` (model card of HuggingFaceFW/fineweb-edu-classifier).
+ * FineWeb-Edu kept int_score >= 3 (its dataset card).
  */
 export function fineWebEduIntScore(score: number): number {
   return roundHalfToEven(Math.max(0, Math.min(score, 5)));

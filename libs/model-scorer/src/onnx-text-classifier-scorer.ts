@@ -8,7 +8,7 @@ import { checkModeFitsHead, scoreOfLogits, type ScoreMode } from './logit-scores
 /**
  * FineWeb-Edu kept documents whose int_score (the regression output clamped to 0..5 and rounded) is
  * at least 3, i.e. a raw score of at least 2.5 (except exactly 2.5, which Python's round() sends to 2):
- * dataset card of HuggingFaceFW/fineweb-edu, shared/reference/data_pipeline.md §3.
+ * dataset card of HuggingFaceFW/fineweb-edu.
  */
 export const FINEWEB_EDU_THRESHOLD = 2.5;
 export const DEFAULT_SCORER_BATCH_SIZE = 32;

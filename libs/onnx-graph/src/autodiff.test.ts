@@ -5,7 +5,8 @@ import { GraphBuilder } from './graph';
 import { decodeModelProto } from './onnx-proto';
 import * as op from './ops';
 import { createSession, ortTensor } from './runtime';
-import { randomArray, seededUniform } from './gradient-check';
+import { randomArray } from './testing/gradient-check';
+import { seededUniform } from '../../random/src';
 
 /** Two residual "blocks" y = x + tanh-ish(x·W) with symbolic batch, in segments. */
 function buildTwoBlocks(recomputeSegments: boolean) {

@@ -1,7 +1,8 @@
 // The service-thread side: starts the worker and turns the message protocol into promises.
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { RunResult, SessionInfo, TensorPayload, transferableBuffers, WorkerRequest, WorkerResponse, WorkerSessionOptions } from './protocol';
+import { RunResult, SessionInfo, TensorPayload, transferableBuffers, WorkerRequest, WorkerSessionOptions } from './protocol';
+import { WorkerRequestClient } from './request-client';
 
 export class OrtWorkerError extends Error {
   constructor(message: string, readonly workerErrorName?: string) {
@@ -23,25 +24,14 @@ export interface RunOptions {
 }
 
 export class OrtWorker {
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
-  private nextId = 1;
-  private exited: Error | null = null;
+  private readonly client: WorkerRequestClient<RequestBody>;
 
   private constructor(private readonly worker: Worker) {
-    worker.on('message', (response: WorkerResponse) => {
-      const waiter = this.pending.get(response.id);
-      if (!waiter) return;
-      this.pending.delete(response.id);
-      if (response.ok) waiter.resolve(response.result);
-      else waiter.reject(new OrtWorkerError(response.error.message, response.error.name));
+    this.client = new WorkerRequestClient(worker, {
+      answered: (error) => new OrtWorkerError(error.message, error.name),
+      crashed: (err) => new OrtWorkerError(`ORT worker crashed: ${err.message}`),
+      exited: (code) => new OrtWorkerError(`ORT worker exited (code ${code})`),
     });
-    const failAll = (err: Error) => {
-      this.exited = err;
-      for (const waiter of this.pending.values()) waiter.reject(err);
-      this.pending.clear();
-    };
-    worker.on('error', (err) => failAll(new OrtWorkerError(`ORT worker crashed: ${err.message}`)));
-    worker.on('exit', (code) => failAll(new OrtWorkerError(`ORT worker exited (code ${code})`)));
   }
 
   /** Start a worker thread (one per concurrent session user; each runs one request at a time). */
@@ -62,12 +52,7 @@ export class OrtWorker {
 
   /** @internal */
   request(body: RequestBody, transfer: ArrayBuffer[] = []): Promise<unknown> {
-    if (this.exited) return Promise.reject(this.exited);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...body, id } as WorkerRequest, transfer);
-    });
+    return this.client.request(body, transfer);
   }
 }
 

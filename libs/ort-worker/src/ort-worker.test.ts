@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { OrtWorker, OrtWorkerError, TensorPayload } from './index';
+import { tickGapsDuring } from './testing';
 
 const FIXTURES = join(resolve(__dirname, '../../../..'), 'libs/ort-worker/fixtures');
 const affineModel = () => new Uint8Array(readFileSync(join(FIXTURES, 'affine_embed.onnx')));
@@ -85,26 +86,6 @@ test('errors come back as rejected promises and the worker keeps serving', async
   }
   await assert.rejects(worker.createSession(affineModel()), /exited/);
 });
-
-/** Largest gap between ticks of a 5 ms interval while `work` runs, and the work's duration. */
-async function tickGapsDuring(work: () => Promise<unknown>): Promise<{ maxGapMs: number; ticks: number; workMs: number }> {
-  let last = performance.now();
-  let maxGapMs = 0;
-  let ticks = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    maxGapMs = Math.max(maxGapMs, now - last);
-    last = now;
-    ticks++;
-  }, 5);
-  const started = performance.now();
-  try {
-    await work();
-  } finally {
-    clearInterval(timer);
-  }
-  return { maxGapMs: Math.max(maxGapMs, performance.now() - last), ticks, workMs: performance.now() - started };
-}
 
 function busyFeeds(trips: number): Record<string, TensorPayload> {
   const S = 192;

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Tokenizer } from 'tokenizers';
+import { readTokenizerConfig } from '../../model-config/src';
 import { llama2TokenizerPath } from './llama2-tokenizer';
 import { tokenWidthForVocab, type TokenWidth } from './token-codec';
 
@@ -28,15 +29,6 @@ export interface DocumentTokenizerOptions {
 }
 
 const EOS_CANDIDATES = ['</s>', '<|endoftext|>', '<|end_of_text|>', '<eos>'];
-
-function eosFromConfig(tokenizerPath: string): string | undefined {
-  const configPath = path.join(path.dirname(tokenizerPath), 'tokenizer_config.json');
-  if (!fs.existsSync(configPath)) return undefined;
-  const eos = JSON.parse(fs.readFileSync(configPath, 'utf8')).eos_token;
-  if (typeof eos === 'string') return eos;
-  if (eos && typeof eos.content === 'string') return eos.content;
-  return undefined;
-}
 
 export class DocumentTokenizer {
   private constructor(
@@ -59,7 +51,7 @@ export class DocumentTokenizer {
     const tokenizerId = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
     const tokenizer = Tokenizer.fromString(bytes.toString('utf8'));
     const vocabSize = tokenizer.getVocabSize(true);
-    const wanted = options.eosToken ?? eosFromConfig(tokenizerPath);
+    const wanted = options.eosToken ?? readTokenizerConfig(path.dirname(tokenizerPath)).eosToken;
     const candidates = wanted ? [wanted] : EOS_CANDIDATES;
     for (const token of candidates) {
       const id = tokenizer.tokenToId(token);

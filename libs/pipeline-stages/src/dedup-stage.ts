@@ -3,7 +3,7 @@
 import { codecFor, Duplicate } from '../../contracts/src';
 import type { TopicsConfig } from '../../config/src/schema';
 import { Deduplicator, toDuplicateMessage, type DeduplicatorOptions, type SignatureStore } from '../../dedup/src';
-import type { Stage } from '../../service-host/src/stage';
+import type { Stage } from './stage';
 import { countOutcome } from '../../telemetry/src';
 import type { OutgoingRecord } from '../../transport/src/bus';
 import { decodeDocuments, forwardDocument, traceHeaders } from './document-batch';

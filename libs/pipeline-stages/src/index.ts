@@ -3,3 +3,4 @@ export * from './quality-stage';
 export * from './dedup-stage';
 export * from './packer-stage';
 export * from './stage-settings';
+export type { Stage } from './stage';

@@ -17,7 +17,7 @@
 import { codecFor, PackedSequence } from '../../contracts/src';
 import type { TopicsConfig } from '../../config/src/schema';
 import { createPacker, DocumentTokenizer, toPackedSequenceMessage, type PackedSequenceData, type PackerState, type PackingStrategy, type SequencePacker } from '../../packing/src';
-import type { Stage } from '../../service-host/src/stage';
+import type { Stage } from './stage';
 import type { Bus, ConsumedBatch, ConsumedRecord, OutgoingRecord } from '../../transport/src/bus';
 import { decodeDocuments, type DecodedDocument } from './document-batch';
 

@@ -3,7 +3,7 @@
 import { codecFor, Document, Rejection } from '../../contracts/src';
 import type { TopicsConfig } from '../../config/src/schema';
 import { QualityPipeline, scoreRejection, type DocumentScorer, type QualityPipelineConfig, type RejectionReason } from '../../quality/src';
-import type { Stage } from '../../service-host/src/stage';
+import type { Stage } from './stage';
 import { countOutcome } from '../../telemetry/src';
 import type { ConsumedRecord, OutgoingRecord } from '../../transport/src/bus';
 import { decodeDocuments, forwardDocument, traceHeaders } from './document-batch';

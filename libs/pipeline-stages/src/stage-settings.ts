@@ -8,7 +8,7 @@ import { DEFAULT_MAX_LENGTH, DEFAULT_SCORER_BATCH_SIZE, FINEWEB_EDU_THRESHOLD, O
 import { dirname } from 'node:path';
 import { DEFAULT_SEQ_LEN, DocumentTokenizer, loadModelTokenizer } from '../../packing/src';
 import { QualityPipeline, type DocumentScorer, type QualityPipelineConfig } from '../../quality/src';
-import { urlWithoutCredentials } from '../../service-host/src/backends';
+import { urlWithoutCredentials } from '../../config/src/backends';
 
 /** A user-supplied ONNX text classifier (e.g. the FineWeb-Edu classifier) run after the heuristics. */
 export const scorerSettingsSchema = z

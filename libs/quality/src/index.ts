@@ -14,3 +14,4 @@ export type { QualityFilter, FilterVerdict, RejectionReason } from './verdict';
 export { splitWords, countSentences } from './word-splitter';
 export type { DocumentScorer } from './scorer';
 export { scoreRejection } from './scorer';
+export { isPySpace, pyLen, pyStrip, pyRstrip } from './python-text';

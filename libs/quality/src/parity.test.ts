@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
-import { loadCorpus } from '../../corpora/src';
+import { loadCorpus, readJsonLines } from '../../corpora/src';
 import { C4QualityFilter } from './filters/c4-quality';
 import { FineWebQualityFilter } from './filters/fineweb-quality';
 import { GopherQualityFilter } from './filters/gopher-quality';
@@ -19,7 +19,13 @@ import { QualityFilter, TextView } from './verdict';
 import { countSentences, splitWords } from './word-splitter';
 
 const REPO = resolve(__dirname, '../../../..');
-const MIN_AGREEMENT = 0.99;
+/**
+ * Documents on which ours knowingly differs from datatrove, by id, each with the reason (README.md,
+ * "Parity with datatrove"). None today: every decision, word list and rewritten text agrees. Anything
+ * else that differs fails the test.
+ */
+const KNOWN_EXCEPTIONS: ReadonlyMap<string, string> = new Map();
+const unexpected = (differences: string[]) => differences.filter((d) => !KNOWN_EXCEPTIONS.has(d.split(/[: ]/)[0]));
 
 interface ReferenceRow {
   id: string;
@@ -34,11 +40,7 @@ interface ReferenceRow {
 }
 
 function readJsonlGz<T>(path: string): T[] {
-  return gunzipSync(readFileSync(path))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as T);
+  return readJsonLines(path).map(({ value }) => value as T);
 }
 
 const sha1 = (s: string) => createHash('sha1').update(s, 'utf8').digest('hex');
@@ -93,7 +95,7 @@ test('word splitting and sentence counts match spaCy on hand-written edge cases'
   }
 });
 
-test('word splitting matches datatrove (spaCy) on >= 99% of documents', (t) => {
+test('word splitting matches datatrove (spaCy) on every document', (t) => {
   let same = 0;
   const differing: string[] = [];
   for (const r of reference.rows) {
@@ -104,11 +106,11 @@ test('word splitting matches datatrove (spaCy) on >= 99% of documents', (t) => {
   const agreement = same / reference.rows.length;
   t.diagnostic(`word lists identical: ${same}/${reference.rows.length} = ${(100 * agreement).toFixed(2)}%`);
   for (const d of differing) t.diagnostic(`  differs: ${d}`);
-  assert.ok(agreement >= MIN_AGREEMENT, `word split agreement ${agreement}`);
+  assert.deepEqual(unexpected(differing), [], `word split agreement ${agreement}`);
 });
 
 for (const [name, { filter, textKey }] of Object.entries(FILTERS)) {
-  test(`${name} agrees with datatrove ${String(reference.meta.datatrove)} on >= 99% of documents`, (t) => {
+  test(`${name} agrees with datatrove ${String(reference.meta.datatrove)} on every document`, (t) => {
     let agree = 0;
     let textChecked = 0;
     let textSame = 0;
@@ -129,8 +131,7 @@ for (const [name, { filter, textKey }] of Object.entries(FILTERS)) {
     t.diagnostic(`${name}: ${agree}/${reference.rows.length} decisions agree = ${(100 * agreement).toFixed(2)}%`);
     if (textKey) t.diagnostic(`${name}: rewritten text identical for ${textSame}/${textChecked} kept documents`);
     for (const d of disagreements) t.diagnostic(`  ${d}`);
-    assert.ok(agreement >= MIN_AGREEMENT, `${name} agreement ${agreement} < ${MIN_AGREEMENT}`);
-    if (textKey) assert.ok(textSame / textChecked >= MIN_AGREEMENT, `${name} rewritten text agreement ${textSame}/${textChecked}`);
+    assert.deepEqual(unexpected(disagreements), [], `${name}: decisions agree ${agree}/${reference.rows.length}, rewritten text ${textSame}/${textChecked}`);
   });
 }
 
@@ -158,6 +159,5 @@ test('the FineWeb pipeline (first rejection wins, C4 rewrites) agrees with datat
   t.diagnostic(`kept ${stats.kept} (rewritten ${stats.rewritten}), rejected ${stats.rejected}: ${JSON.stringify(stats.byRule)}`);
   for (const d of disagreements) t.diagnostic(`  ${d}`);
   assert.equal(stats.kept + stats.rejected, reference.rows.length);
-  assert.ok(agree / reference.rows.length >= MIN_AGREEMENT, `pipeline agreement ${agree}/${reference.rows.length}`);
-  assert.ok(textSame / textChecked >= MIN_AGREEMENT, `pipeline text agreement ${textSame}/${textChecked}`);
+  assert.deepEqual(unexpected(disagreements), [], `pipeline agreement ${agree}/${reference.rows.length}, kept text ${textSame}/${textChecked}`);
 });

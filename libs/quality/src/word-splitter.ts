@@ -86,6 +86,27 @@ function isUrl(s: string): boolean {
   return URL.test(s);
 }
 
+/**
+ * Moves a prefix of `pre` and a suffix of `suf` UTF-16 units of `s` onto their lists (both when they
+ * do not overlap, else the prefix alone) and returns what is left: one round of spaCy's affix peeling.
+ */
+function peelAffixes(s: string, pre: number, suf: number, prefixes: string[], suffixes: string[]): string {
+  if (pre && suf && pre + suf <= s.length) {
+    prefixes.push(s.slice(0, pre));
+    suffixes.push(s.slice(s.length - suf));
+    return s.slice(pre, s.length - suf);
+  }
+  if (pre) {
+    prefixes.push(s.slice(0, pre));
+    return s.slice(pre);
+  }
+  if (suf) {
+    suffixes.push(s.slice(s.length - suf));
+    return s.slice(0, s.length - suf);
+  }
+  return s;
+}
+
 /** spaCy Tokenizer._split_affixes + _attach_tokens for one whitespace-free chunk. */
 function tokenizeChunk(chunk: string, out: string[]): void {
   const special = specialCase(chunk);
@@ -128,17 +149,7 @@ function tokenizeChunk(chunk: string, out: string[]): void {
         break;
       }
     }
-    if (pre && suf && pre + suf <= s.length) {
-      prefixes.push(s.slice(0, pre));
-      suffixes.push(s.slice(s.length - suf));
-      s = s.slice(pre, s.length - suf);
-    } else if (pre) {
-      prefixes.push(s.slice(0, pre));
-      s = s.slice(pre);
-    } else if (suf) {
-      suffixes.push(s.slice(s.length - suf));
-      s = s.slice(0, s.length - suf);
-    }
+    s = peelAffixes(s, pre, suf, prefixes, suffixes);
   }
   for (const p of prefixes) tokens.push(p);
   if (s) {
@@ -163,17 +174,7 @@ function affixTokens(chunk: string): string[] {
     lastSize = s.length;
     const pre = prefixLength(s);
     const suf = suffixLength(s.slice(pre));
-    if (pre && suf && pre + suf <= s.length) {
-      prefixes.push(s.slice(0, pre));
-      suffixes.push(s.slice(s.length - suf));
-      s = s.slice(pre, s.length - suf);
-    } else if (pre) {
-      prefixes.push(s.slice(0, pre));
-      s = s.slice(pre);
-    } else if (suf) {
-      suffixes.push(s.slice(s.length - suf));
-      s = s.slice(0, s.length - suf);
-    }
+    s = peelAffixes(s, pre, suf, prefixes, suffixes);
   }
   const tokens = [...prefixes];
   if (s) {

@@ -1,6 +1,7 @@
 // Reads tensors out of one .safetensors file with positioned reads: opening parses only the header,
 // and each tensor is read on demand from its own byte range, so a 500 MB checkpoint never has to be
 // in memory at once.
+import { readFileSync } from 'node:fs';
 import { open, FileHandle } from 'node:fs/promises';
 import { TensorData, toFloat32, viewAs } from './dtypes';
 import { parseHeader, readHeaderLength, SafetensorsError, TensorInfo } from './header';
@@ -87,3 +88,20 @@ async function readExactly(handle: FileHandle, position: number, length: number,
   return out;
 }
 
+
+/**
+ * Every tensor of a small file (a test fixture, a reference model), read at once and synchronously,
+ * floating dtypes widened or narrowed to float32; same checks as `SafetensorsReader.open`.
+ */
+export function readFloat32TensorsSync(path: string): Map<string, { shape: number[]; data: Float32Array }> {
+  const bytes = readFileSync(path);
+  const headerLength = readHeaderLength(bytes.subarray(0, 8), path, bytes.byteLength);
+  const { tensors } = parseHeader(bytes.subarray(8, 8 + headerLength), path, bytes.byteLength);
+  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const info of tensors.values()) {
+    // a copy, so that the typed array view is aligned whatever the tensor's offset in the file
+    const copy = new Uint8Array(bytes.subarray(info.fileOffset, info.fileOffset + info.byteLength));
+    out.set(info.name, { shape: [...info.shape], data: toFloat32(info.dtype, viewAs(info.dtype, copy)) });
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -9,17 +9,18 @@ import {
   INDEX_FILE,
   SafetensorsError,
   SafetensorsModel,
+  readFloat32TensorsSync,
   SafetensorsReader,
   saveSafetensorsModel,
   TensorToWrite,
   toFloat32,
   writeSafetensors,
 } from './index';
+import { requirePython, skipWithoutPython } from '../../../test/support/python';
 
 // Tests run from dist/libs/safetensors/src; fixtures stay in the source tree.
 const ROOT = resolve(__dirname, '../../../..');
 const FIXTURES = join(ROOT, 'libs/safetensors/fixtures');
-const PYTHON = '/work/venv/bin/python';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'safetensors-test-'));
@@ -56,6 +57,29 @@ test('reads every dtype written by Python safetensors, with shapes and metadata'
     assert.equal(reader.info('bf16').dtype, 'BF16');
   } finally {
     await reader.close();
+  }
+});
+
+test('the synchronous whole-file read gives what the positioned reader gives, and refuses a truncated file', async () => {
+  const file = join(FIXTURES, 'conversions.safetensors');
+  const all = readFloat32TensorsSync(file);
+  const reader = await SafetensorsReader.open(file);
+  try {
+    assert.deepEqual([...all.keys()].sort(), reader.names().sort());
+    for (const [name, { shape, data }] of all) {
+      assert.deepEqual(shape, reader.info(name).shape, name);
+      assert.deepEqual(data, await reader.readFloat32(name), name);
+    }
+  } finally {
+    await reader.close();
+  }
+  const dir = tempDir();
+  try {
+    const bytes = readFileSync(file);
+    writeFileSync(join(dir, 'cut.safetensors'), bytes.subarray(0, bytes.length - 4));
+    assert.throws(() => readFloat32TensorsSync(join(dir, 'cut.safetensors')), SafetensorsError);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -222,8 +246,9 @@ test('corrupt files fail with errors that name the problem', async () => {
   }
 });
 
-// Optional cross-check: Python's safetensors reads what we write. Skipped where the reference venv is absent (CI).
-test('files written here open in Python safetensors with the same values', { skip: !existsSync(PYTHON) }, async () => {
+// Cross-check: Python's safetensors reads what we write (test/support/python: skipped without a Python
+// environment, failing instead when CI=true).
+test('files written here open in Python safetensors with the same values', { skip: skipWithoutPython() }, async () => {
   const dir = tempDir();
   try {
     const f32 = Float32Array.from([1.25, -0.0078125, 12345.678]);
@@ -245,7 +270,7 @@ test('files written here open in Python safetensors with the same values', { ski
       'assert t["i"].tolist() == [5, -9]',
       'print("ok")',
     ].join('\n');
-    const out = execFileSync(PYTHON, ['-c', script, join(dir, 'py.safetensors')], { encoding: 'utf8' });
+    const out = execFileSync(requirePython(), ['-c', script, join(dir, 'py.safetensors')], { encoding: 'utf8' });
     assert.equal(out.trim(), 'ok');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 export * from './log-colors';
-export * from './stage';
+// The Stage interface is libs/pipeline-stages'; re-exported for the services that host one.
+export type { Stage } from '../../pipeline-stages/src';
 export * from './tokens';
 export * from './readiness';
 export * from './health.controller';
@@ -9,4 +10,3 @@ export * from './bootstrap';
 export * from './stage-accounting';
 export * from './stage-accounting-publisher';
 export * from './stage-summaries';
-export * from './backends';

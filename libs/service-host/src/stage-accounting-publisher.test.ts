@@ -9,7 +9,7 @@ import type { ConsumedBatch } from '../../transport/src/bus';
 import { DEAD_LETTER_HEADER } from '../../transport/src/dead-letter';
 import { StageAccounting } from './stage-accounting';
 import { StageAccountingPublisher } from './stage-accounting-publisher';
-import type { Stage } from './stage';
+import type { Stage } from '../../pipeline-stages/src';
 
 const accountingCodec = codecFor<StageAccountingMessage>(StageAccountingMessage);
 const rejectionCodec = codecFor<Rejection>(Rejection);

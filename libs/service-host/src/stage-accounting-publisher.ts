@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { codecFor, StageAccounting as StageAccountingMessage } from '../../contracts/src';
 import type { TopicsConfig } from '../../config/src/schema';
 import type { Bus } from '../../transport/src/bus';
-import type { Stage } from './stage';
+import type { Stage } from '../../pipeline-stages/src';
 import type { StageAccounting } from './stage-accounting';
 
 const accountingCodec = codecFor<StageAccountingMessage>(StageAccountingMessage);

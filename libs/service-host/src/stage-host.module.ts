@@ -3,7 +3,7 @@ import type { CptflowConfig } from '../../config/src/schema';
 import type { Bus } from '../../transport/src/bus';
 import { HealthController } from './health.controller';
 import { Readiness } from './readiness';
-import type { Stage } from './stage';
+import type { Stage } from '../../pipeline-stages/src';
 import { StageRunner } from './stage-runner';
 import { StageAccounting } from './stage-accounting';
 import { BACKENDS, BUS, CONFIG, STAGE } from './tokens';

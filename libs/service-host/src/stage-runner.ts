@@ -3,10 +3,10 @@ import type { Bus, Subscription } from '../../transport/src/bus';
 import type { CptflowConfig } from '../../config/src/schema';
 import { consumerLag } from '../../telemetry/src';
 import { Readiness } from './readiness';
+import type { Stage } from '../../pipeline-stages/src';
+import { describeBackends } from '../../config/src/backends';
 import { StageAccountingPublisher } from './stage-accounting-publisher';
-import type { Stage } from './stage';
 import { StageAccounting } from './stage-accounting';
-import { describeBackends } from './backends';
 import { startStageSummaries, type StageSummaries } from './stage-summaries';
 import { BACKENDS, BUS, CONFIG, STAGE } from './tokens';
 

@@ -9,7 +9,7 @@ import { MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { countConsumed, countDeadLetters, countOutcome, setConsumerLag } from './metrics';
 import { startTelemetry } from './setup';
-import { extractTraceContext, injectTraceContext, producerSpanContexts, withBatchSpan } from './trace-context';
+import { extractTraceContext, inSpan, injectTraceContext, producerSpanContexts, withBatchSpan } from './trace-context';
 
 /** Collects on demand, so a test reads exactly what the instruments hold. */
 class OnDemandReader extends MetricReader {
@@ -81,6 +81,24 @@ describe('trace context in record headers', () => {
     const failed = spans.getFinishedSpans().find((s) => s.name === 'process failing')!;
     assert.equal(failed.status.code, 2 /* SpanStatusCode.ERROR */);
     assert.equal(failed.events[0]?.name, 'exception');
+  });
+});
+
+describe('inSpan', () => {
+  it('nests under the active span, ends on success, and records and rethrows a failure', async () => {
+    const outer = await inSpan('telemetry-test', 'outer', { attributes: { k: 'v' } }, () =>
+      inSpan('telemetry-test', 'inner', {}, async (span) => span.spanContext().spanId),
+    );
+    const finished = spans.getFinishedSpans();
+    const inner = finished.find((s) => s.name === 'inner')!;
+    const parent = finished.find((s) => s.name === 'outer')!;
+    assert.equal(inner.spanContext().spanId, outer);
+    assert.equal(inner.parentSpanContext?.spanId, parent.spanContext().spanId);
+    assert.equal(parent.attributes.k, 'v');
+    await assert.rejects(inSpan('telemetry-test', 'inSpan failing', {}, async () => Promise.reject(new Error('bad'))), /bad/);
+    const failed = spans.getFinishedSpans().find((s) => s.name === 'inSpan failing')!;
+    assert.equal(failed.status.code, 2 /* SpanStatusCode.ERROR */);
+    assert.equal(failed.status.message, 'bad');
   });
 });
 

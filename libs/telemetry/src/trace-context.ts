@@ -13,6 +13,7 @@ import {
   type Link,
   type Span,
   type SpanContext,
+  type SpanOptions,
 } from '@opentelemetry/api';
 
 const TRACER_NAME = 'cptflow';
@@ -52,15 +53,18 @@ export interface BatchSpanOptions {
 }
 
 /**
- * Runs `fn` inside a consumer span for one batch. The span is active while `fn` runs, so records
- * produced from it carry this span's context onwards. Errors are recorded and rethrown.
+ * Runs `fn` inside an active span of `tracerName`: spans started inside it nest under it, and records
+ * produced inside it carry its context. An error is recorded on the span and rethrown; the span
+ * always ends. `parent` defaults to the active context.
  */
-export async function withBatchSpan<T>(name: string, options: BatchSpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
-  const producers = producerSpanContexts(options.carriers ?? []);
-  const parent = producers.length ? trace.setSpanContext(ROOT_CONTEXT, producers[0]) : ROOT_CONTEXT;
-  const links: Link[] = producers.slice(0, MAX_LINKS).map((spanContext) => ({ context: spanContext }));
-  const tracer = trace.getTracer(TRACER_NAME);
-  return tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, links, attributes: options.attributes }, parent, async (span) => {
+export async function inSpan<T>(
+  tracerName: string,
+  name: string,
+  options: SpanOptions,
+  fn: (span: Span) => Promise<T>,
+  parent: Context = context.active(),
+): Promise<T> {
+  return trace.getTracer(tracerName).startActiveSpan(name, options, parent, async (span) => {
     try {
       return await fn(span);
     } catch (err) {
@@ -71,4 +75,15 @@ export async function withBatchSpan<T>(name: string, options: BatchSpanOptions, 
       span.end();
     }
   });
+}
+
+/**
+ * Runs `fn` inside a consumer span for one batch. The span is active while `fn` runs, so records
+ * produced from it carry this span's context onwards. Errors are recorded and rethrown.
+ */
+export async function withBatchSpan<T>(name: string, options: BatchSpanOptions, fn: (span: Span) => Promise<T>): Promise<T> {
+  const producers = producerSpanContexts(options.carriers ?? []);
+  const parent = producers.length ? trace.setSpanContext(ROOT_CONTEXT, producers[0]) : ROOT_CONTEXT;
+  const links: Link[] = producers.slice(0, MAX_LINKS).map((spanContext) => ({ context: spanContext }));
+  return inSpan(TRACER_NAME, name, { kind: SpanKind.CONSUMER, links, attributes: options.attributes }, fn, parent);
 }

@@ -9,7 +9,7 @@ import { initParameters, toHfConfigJson } from '../../model-config/src';
 import { SafetensorsModel } from '../../safetensors/src';
 import { decodeDeadLetter } from '../../transport/src';
 import { ContinuousTrainer } from './continuous-trainer';
-import { HeldOutEvaluator } from './heldout-loss';
+import { HeldOutEvaluator } from './testing/heldout-loss';
 import { corpusSequences, recordsOf, rowsOf, TINY_LLAMA2 } from './testing/fixtures';
 import { tempDir, testBus, TEST_ROWS, TEST_SEQ_LEN, testTrainerOptions, waitFor } from './testing/harness';
 import { writeHfExport } from './model-files';

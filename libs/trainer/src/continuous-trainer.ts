@@ -7,7 +7,7 @@
 // Exactly once: a checkpoint records the offsets snapshot taken when its last step was assembled,
 // so the offsets and the parameters describe the same sequences; a restart loads the newest
 // complete checkpoint and reads on from those offsets.
-import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { inSpan } from '../../telemetry/src';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -398,16 +398,7 @@ export class ContinuousTrainer {
     // inside it, so the evaluator's spans for this checkpoint join the same trace.
     const p = this.progress;
     const attributes = { 'cptflow.run': this.options.run, 'cptflow.checkpoint.step': p.step, 'cptflow.checkpoint.tokens_seen': p.tokensSeen };
-    await trace.getTracer('cptflow-trainer').startActiveSpan('checkpoint', { attributes }, async (span) => {
-      try {
-        await this.writeCheckpoint();
-      } catch (error) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
-        span.end();
-      }
-    });
+    await inSpan('cptflow-trainer', 'checkpoint', { attributes }, () => this.writeCheckpoint());
   }
 
   private async writeCheckpoint(): Promise<void> {

@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LlamaArchitecture, TokenBatch, TrainerOptions } from '../../llama/src';
-import type { EngineRequest, EngineResponse, EngineState, EngineStepResult } from './engine-protocol';
+import { WorkerRequestClient } from '../../ort-worker/src';
+import type { EngineRequest, EngineState, EngineStepResult } from './engine-protocol';
 
 export class TrainingEngineError extends Error {
   constructor(message: string) {
@@ -14,25 +15,14 @@ export class TrainingEngineError extends Error {
 }
 
 export class TrainingEngine {
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
-  private failed: Error | null = null;
+  private readonly client: WorkerRequestClient<EngineRequest>;
 
   private constructor(private readonly worker: Worker) {
-    worker.on('message', (response: EngineResponse) => {
-      const waiter = this.pending.get(response.id);
-      if (!waiter) return;
-      this.pending.delete(response.id);
-      if (response.ok) waiter.resolve(response.result);
-      else waiter.reject(new TrainingEngineError(`${response.error.name}: ${response.error.message}`));
+    this.client = new WorkerRequestClient(worker, {
+      answered: (error) => new TrainingEngineError(`${error.name}: ${error.message}`),
+      crashed: (err) => new TrainingEngineError(`training engine crashed: ${err.message}`),
+      exited: (code) => new TrainingEngineError(`training engine exited (code ${code})`),
     });
-    const failAll = (err: Error) => {
-      this.failed = err;
-      for (const w of this.pending.values()) w.reject(err);
-      this.pending.clear();
-    };
-    worker.on('error', (err) => failAll(new TrainingEngineError(`training engine crashed: ${err.message}`)));
-    worker.on('exit', (code) => failAll(new TrainingEngineError(`training engine exited (code ${code})`)));
   }
 
   /** Starts the worker and builds the trainer there. The state's arrays are moved, not copied. */
@@ -52,17 +42,12 @@ export class TrainingEngine {
   }
 
   async close(): Promise<void> {
-    if (!this.failed) await this.request({ kind: 'close' }).catch(() => undefined);
+    if (!this.client.failure) await this.request({ kind: 'close' }).catch(() => undefined);
     await this.worker.terminate();
   }
 
   private request(body: EngineRequest, transfer: ArrayBuffer[] = []): Promise<unknown> {
-    if (this.failed) return Promise.reject(this.failed);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...body, id }, transfer);
-    });
+    return this.client.request(body, transfer);
   }
 }
 

@@ -9,5 +9,4 @@ export * from './status';
 export * from './text-corpus';
 export * from './training-rows';
 export * from './trainer-metrics';
-export * from './heldout-loss';
 export * from './step-metrics-publisher';

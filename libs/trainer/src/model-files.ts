@@ -1,11 +1,9 @@
 // The model on disk: where training starts (a Hugging Face directory, or seeded random weights for
 // tests) and the Hugging Face export written next to every checkpoint, so the evaluator and users
 // can open it with `transformers` (HF tensor names, config.json, the tokenizer files).
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { LlamaConfig, initParameters, parseLlamaConfig, toHfConfigJson } from '../../model-config/src';
-import { parameterShapes } from '../../llama/src';
-import { SafetensorsModel, saveSafetensorsModel } from '../../safetensors/src';
+import { LlamaConfig, initParameters, loadHfModel, parseLlamaConfig, saveHfModel, toHfConfigJson } from '../../model-config/src';
 
 export type ModelStart = { kind: 'base'; dir: string } | { kind: 'random'; config: LlamaConfig; seed: number };
 
@@ -21,23 +19,11 @@ export async function loadStartingModel(start: ModelStart): Promise<LoadedModel>
   if (start.kind === 'random') {
     return { config: start.config, configJson: toHfConfigJson(start.config), params: initParameters(start.config, start.seed) };
   }
-  const configPath = join(start.dir, 'config.json');
-  const configJson = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
-  const config = parseLlamaConfig(configJson, configPath);
-  const model = await SafetensorsModel.open(start.dir);
-  try {
-    const params = new Map<string, Float32Array>();
-    for (const p of parameterShapes(config)) {
-      if (!model.has(p.name)) throw new Error(`${start.dir}: the weights lack ${p.name}`);
-      const data = await model.readFloat32(p.name);
-      const expected = p.shape.reduce((a, b) => a * b, 1);
-      if (data.length !== expected) throw new Error(`${start.dir}: ${p.name} has ${data.length} values, config.json implies ${JSON.stringify(p.shape)}`);
-      params.set(p.name, data);
-    }
-    return { config, configJson, params };
-  } finally {
-    await model.close();
-  }
+  // libs/model-config's loader checks every tensor's presence and shape; config.json is kept whole
+  // so that exports carry the base model's own fields
+  const { config, weights } = await loadHfModel(start.dir);
+  const configJson = JSON.parse(await readFile(join(start.dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  return { config, configJson, params: weights };
 }
 
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.model'];
@@ -59,8 +45,7 @@ export async function writeHfExport(
   const tempDir = join(checkpointDir, `.${HF_EXPORT_DIR}.tmp-${process.pid}`);
   await rm(tempDir, { recursive: true, force: true });
   await mkdir(tempDir, { recursive: true });
-  await writeFile(join(tempDir, 'config.json'), JSON.stringify(configJson, null, 2) + '\n');
-  await saveSafetensorsModel(tempDir, [...params].map(([name, data]) => [name, { shape: shapeOf(configJson, name, data), data }]), { fsync: true });
+  await saveHfModel(tempDir, parseLlamaConfig(configJson), params, { configJson, fsync: true });
   const tokenizerDir = dirname(tokenizerPath);
   for (const file of TOKENIZER_FILES) {
     const from = file === 'tokenizer.json' ? tokenizerPath : join(tokenizerDir, file);
@@ -73,13 +58,6 @@ export async function writeHfExport(
 
 export async function hasHfExport(checkpointDir: string): Promise<boolean> {
   return exists(join(checkpointDir, HF_EXPORT_DIR, 'model.safetensors'));
-}
-
-function shapeOf(configJson: Record<string, unknown>, name: string, data: Float32Array): number[] {
-  const shape = parameterShapes(parseLlamaConfig(configJson)).find((p) => p.name === name)?.shape;
-  if (!shape) throw new Error(`no parameter named ${name} in this architecture`);
-  if (shape.reduce((a, b) => a * b, 1) !== data.length) throw new Error(`${name}: ${data.length} values for shape ${JSON.stringify(shape)}`);
-  return [...shape];
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,9 +1,8 @@
 // Text corpora on disk (JSONL, optionally gzipped, one {"id", "text"} object per line, the format of
 // data/corpora) tokenized and packed into PackedSequence messages with the model's tokenizer: the
 // local replay corpus, and the fixtures of tests, benchmarks and the replay experiment.
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import type { PackedSequence } from '../../contracts/src';
+import { readJsonLines } from '../../corpora/src';
 import { createPacker, DocumentTokenizer, toPackedSequenceMessage } from '../../packing/src';
 
 export interface TextDocument {
@@ -12,17 +11,11 @@ export interface TextDocument {
 }
 
 export function readJsonlDocuments(path: string, limit = Infinity): TextDocument[] {
-  const raw = readFileSync(path);
-  const text = (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
-  const docs: TextDocument[] = [];
-  for (const line of text.split('\n')) {
-    if (docs.length >= limit) break;
-    if (!line.trim()) continue;
-    const parsed = JSON.parse(line) as Partial<TextDocument>;
-    if (typeof parsed.text !== 'string') throw new Error(`${path}: a line without a "text" string`);
-    docs.push({ id: String(parsed.id ?? `${path}:${docs.length}`), text: parsed.text });
-  }
-  return docs;
+  return readJsonLines(path, limit).map(({ value }, i) => {
+    const parsed = value as Partial<TextDocument>;
+    if (typeof parsed?.text !== 'string') throw new Error(`${path}: a line without a "text" string`);
+    return { id: String(parsed.id ?? `${path}:${i}`), text: parsed.text };
+  });
 }
 
 export interface PackOptions {

@@ -219,8 +219,12 @@ async function collectCheckpointEvents(bus: Bus, topic: string): Promise<Checkpo
   return events;
 }
 
-/** About 2,000 training tokens/s here, plus the pipeline and the evaluations. */
+/**
+ * About 2,000 training tokens/s on two cores, slowed by the checkpoints and their evaluations, plus
+ * the pipeline: fitted to the defaults (2 runs x 160k tokens), which took 6.3 minutes, so the
+ * estimate, README.md's "about 6 minutes" and a run agree.
+ */
 function estimateMinutes(tokens: number): string {
-  const minutes = 1.5 + tokens / 2000 / 60 * 1.3;
-  return minutes < 2 ? 'two' : `${Math.ceil(minutes)}`;
+  const minutes = 1.5 + (tokens / 2000 / 60) * 1.8;
+  return minutes < 2 ? 'two' : `${Math.round(minutes)}`;
 }

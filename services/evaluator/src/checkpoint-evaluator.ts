@@ -14,7 +14,9 @@ import {
   TaskScore,
 } from '../../../libs/eval/src';
 import { loadHfTokenizer, OnnxLogLikelihoodModel } from '../../../libs/eval-engine/src';
-import { metrics, SpanStatusCode, trace } from '@opentelemetry/api';
+import { metrics } from '@opentelemetry/api';
+import { inSpan } from '../../../libs/telemetry/src';
+import { sameSettings } from '../../../libs/results-store/src';
 import type { CheckpointView, EvaluationSettings, ResultsService, SampleRecord, TaskResultRecord, TaskResultView } from '../../../libs/results-store/src';
 import type { EvaluatorConfig } from './evaluator.config';
 import { readHeldoutTexts } from './heldout-text';
@@ -90,16 +92,7 @@ export class CheckpointEvaluator {
   async evaluate(checkpoint: CheckpointView, spec: EvaluationSpec = { tasks: null, limit: null, numFewshot: null }): Promise<EvaluationOutcome> {
     // One span per checkpoint evaluation, carrying which checkpoint; the task spans nest inside it.
     const attributes = { 'cptflow.run': checkpoint.run, 'cptflow.checkpoint.step': checkpoint.step, 'cptflow.checkpoint.id': checkpoint.id };
-    return trace.getTracer('cptflow-evaluator').startActiveSpan('evaluate checkpoint', { attributes }, async (span) => {
-      try {
-        return await this.evaluateCheckpoint(checkpoint, spec);
-      } catch (error) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
-        span.end();
-      }
-    });
+    return inSpan('cptflow-evaluator', 'evaluate checkpoint', { attributes }, () => this.evaluateCheckpoint(checkpoint, spec));
   }
 
   private async evaluateCheckpoint(checkpoint: CheckpointView, spec: EvaluationSpec): Promise<EvaluationOutcome> {
@@ -184,34 +177,23 @@ export class CheckpointEvaluator {
   }
 
   private async scoreTask(task: TaskDefinition, shots: number, limit: number | null, model: OnnxLogLikelihoodModel, tokenizer: HfTokenizer): Promise<TaskEvaluation> {
-    return trace.getTracer('cptflow-evaluator').startActiveSpan(`evaluate ${task.name}`, async (span) => {
-      try {
-        const started = performance.now();
-        const docs = await loadTaskDocs(this.config.taskDataDir, task, { numFewshot: shots });
-        if (limit !== null) {
-          // lm_eval's --limit: a fraction of the split when < 1 (rounded up), else a document count
-          const count = limit < 1 ? Math.ceil(docs.evalDocs.length * limit) : Math.floor(limit);
-          docs.evalDocs = docs.evalDocs.slice(0, count);
-        }
-        const evaluation = await evaluateTaskDocs(task, docs, tokenizer, model, { numFewshot: shots, batchSize: this.config.batchSize });
-        const seconds = (performance.now() - started) / 1000;
-        span.setAttributes({ 'eval.task': task.name, 'eval.documents': evaluation.samples.length, 'eval.num_fewshot': shots });
-        const meter = metrics.getMeter('cptflow');
-        meter.createCounter('cptflow.eval.documents', { description: 'documents scored by the evaluator' }).add(evaluation.samples.length, { task: task.name });
-        meter.createHistogram('cptflow.eval.task_duration', { description: 'time to score one task of one checkpoint', unit: 's' }).record(seconds, { task: task.name });
-        return evaluation;
-      } catch (error) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
-        span.end();
+    return inSpan('cptflow-evaluator', `evaluate ${task.name}`, {}, async (span) => {
+      const started = performance.now();
+      const docs = await loadTaskDocs(this.config.taskDataDir, task, { numFewshot: shots });
+      if (limit !== null) {
+        // lm_eval's --limit: a fraction of the split when < 1 (rounded up), else a document count
+        const count = limit < 1 ? Math.ceil(docs.evalDocs.length * limit) : Math.floor(limit);
+        docs.evalDocs = docs.evalDocs.slice(0, count);
       }
+      const evaluation = await evaluateTaskDocs(task, docs, tokenizer, model, { numFewshot: shots, batchSize: this.config.batchSize });
+      const seconds = (performance.now() - started) / 1000;
+      span.setAttributes({ 'eval.task': task.name, 'eval.documents': evaluation.samples.length, 'eval.num_fewshot': shots });
+      const meter = metrics.getMeter('cptflow');
+      meter.createCounter('cptflow.eval.documents', { description: 'documents scored by the evaluator' }).add(evaluation.samples.length, { task: task.name });
+      meter.createHistogram('cptflow.eval.task_duration', { description: 'time to score one task of one checkpoint', unit: 's' }).record(seconds, { task: task.name });
+      return evaluation;
     });
   }
-}
-
-function sameSettings(a: EvaluationSettings, b: EvaluationSettings): boolean {
-  return a.numFewshot === b.numFewshot && (a.limit ?? null) === (b.limit ?? null) && a.harnessVersion === b.harnessVersion;
 }
 
 function storedScore(task: string, metrics: readonly MetricName[], existing: Map<string, TaskResultView>): TaskScore {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CheckpointEvent, codecFor, DeadLetter, EvalEvent } from '../../../libs/contracts/src';
-import { fixturesDir } from '../../../libs/eval/src/reference-fixture';
+import { fixturesDir } from '../../../libs/eval/src/testing/reference-fixture';
 import { openResultsStore, ResultsStore } from '../../../libs/results-store/src';
 import type { ConsumedRecord } from '../../../libs/transport/src/bus';
 import { CheckpointEvaluator } from './checkpoint-evaluator';
@@ -70,6 +70,24 @@ test('stored results with the same settings are skipped; other settings are scor
   assert.deepEqual(piqa.map((r) => [r.n, r.settings.limit]), [[4, 0.5], [4, 0.5]]);
   const samples = await store.results.samplesOf(checkpoint.id, 'piqa', 'acc');
   assert.equal(samples.total, 4);
+});
+
+test('a task whose version changed since it was scored is scored again', async () => {
+  const checkpoint = (await store.results.findCheckpointByStep('r1', 10))!;
+  const stored = (await store.results.resultsOf(checkpoint.id)).results.filter((r) => r.task === 'piqa');
+  assert.equal(stored.length, 2, 'piqa was scored by the tests above');
+  const { limit, numFewshot } = stored[0].settings;
+  // as if piqa had been scored under an older definition of the task
+  const older = { ...stored[0].settings, taskVersion: '0' };
+  await store.results.recordResults(checkpoint.id, stored.map((r) => ({ task: r.task, metric: r.metric, value: r.value, stderr: r.stderr, n: r.n, settings: older })));
+
+  const scored = evaluator.scoredCount;
+  const again = await evaluator.evaluate(checkpoint, { tasks: ['piqa'], limit, numFewshot });
+  assert.deepEqual(again.skipped, [], 'results stored under task version 0 do not count as done');
+  assert.deepEqual(again.evaluated, ['piqa']);
+  assert.equal(evaluator.scoredCount, scored + 1);
+  const piqa = again.results.filter((r) => r.task === 'piqa');
+  assert.ok(piqa.every((r) => r.settings.taskVersion !== '0'), 'the re-scored results carry the current task version');
 });
 
 test('a database that does not answer is not the record fault: the batch throws and will be retried', async () => {

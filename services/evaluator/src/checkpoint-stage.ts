@@ -11,7 +11,7 @@ import { checkpointRecordFromEvent, CheckpointView, evalEventFromResults, Result
 import { SafetensorsError } from '../../../libs/safetensors/src';
 import type { ConsumedBatch, OutgoingRecord } from '../../../libs/transport/src/bus';
 import { deadLetterFor } from '../../../libs/transport/src/dead-letter';
-import type { Stage } from '../../../libs/service-host/src';
+import type { Stage } from '../../../libs/pipeline-stages/src';
 import { CheckpointEvaluator, EvaluationOutcome, EvaluationSpec } from './checkpoint-evaluator';
 import { EvaluationLock } from './evaluation-lock';
 import { HeldoutDataError } from './heldout-text';

@@ -21,7 +21,7 @@ import { EvaluatorModule } from './evaluator.module';
 import { TaskCatalog } from './task-catalog';
 import { TelemetryIntake } from './telemetry-intake';
 import { DEFAULT_TELEMETRY_RETENTION } from '../../../libs/results-store/src';
-import { urlWithoutCredentials } from '../../../libs/service-host/src/backends';
+import { urlWithoutCredentials } from '../../../libs/config/src/backends';
 import { HeldoutDataError } from './heldout-text';
 import { evalSplitOf, findSplitFiles } from '../../../libs/eval/src';
 

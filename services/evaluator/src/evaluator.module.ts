@@ -2,11 +2,11 @@
 // stage runner that consumes cpt.checkpoints for the life of the app.
 import { DynamicModule, Module } from '@nestjs/common';
 import type { CptflowConfig } from '../../../libs/config/src';
-import { BUS, CONFIG, Readiness, STAGE, Stage, StageRunner } from '../../../libs/service-host/src';
+import type { Stage } from '../../../libs/pipeline-stages/src';
+import { BUS, CONFIG, Readiness, ReadyController, STAGE, StageRunner } from '../../../libs/service-host/src';
 import type { ResultsService, TelemetryService } from '../../../libs/results-store/src';
 import type { Bus } from '../../../libs/transport/src/bus';
 import { EvaluationTrigger, ResultsApiModule } from './api';
-import { ReadyController } from './ready.controller';
 
 export interface EvaluatorModuleOptions {
   config: CptflowConfig;

@@ -16,7 +16,7 @@ test('reads the text field of JSONL and JSONL.gz files, up to maxDocuments', asy
     assert.deepEqual(await readHeldoutTexts(path.join(dir, 'a.jsonl.gz'), 2), ['one', 'two é']);
     fs.writeFileSync(path.join(dir, 'bad.jsonl'), '{"text": "ok"}\n{"body": "no text"}\n');
     await assert.rejects(readHeldoutTexts(path.join(dir, 'bad.jsonl')), (e: Error) => e instanceof HeldoutDataError && /bad\.jsonl:2: expected a string column "text"/.test(e.message));
-    await assert.rejects(readHeldoutTexts(path.join(dir, 'missing.jsonl')), /missing\.jsonl: cannot read held-out set \(ENOENT\)/);
+    await assert.rejects(readHeldoutTexts(path.join(dir, 'missing.jsonl')), /missing\.jsonl: cannot read \(ENOENT\)/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,28 +1,14 @@
-// Test support: reads the golden tiny-llama fixtures (float32 safetensors + JSON). A deliberately
-// minimal safetensors reader (F32 only) so these tests do not wait on libs/safetensors; swap it for
-// that library's reader once both are merged.
+// Test support: reads the golden tiny-llama fixtures (float32 safetensors + JSON).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseLlamaConfig } from '../../../model-config/src';
+import { readFloat32TensorsSync } from '../../../safetensors/src';
 import { LlamaArchitecture } from '../architecture';
 
 export const TINY_LLAMA_DIR = join(__dirname, '..', '..', '..', '..', '..', 'libs', 'llama', 'fixtures', 'tiny-llama');
 
-export function readF32Safetensors(path: string): Map<string, { shape: number[]; data: Float32Array }> {
-  const bytes = readFileSync(path);
-  const headerLength = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
-  const base = 8 + headerLength;
-  const out = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [name, entry] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    if (entry.dtype !== 'F32') throw new Error(`${name}: only F32 supported here, got ${entry.dtype}`);
-    const [start, end] = entry.data_offsets;
-    const copy = new Uint8Array(bytes.subarray(base + start, base + end));
-    out.set(name, { shape: entry.shape, data: new Float32Array(copy.buffer) });
-  }
-  return out;
-}
+/** The float32 tensors of one fixture file (libs/safetensors' reader). */
+export const readF32Safetensors = readFloat32TensorsSync;
 
 export function tinyLlama(): {
   architecture: LlamaArchitecture;

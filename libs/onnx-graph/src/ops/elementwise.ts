@@ -1,10 +1,10 @@
-// Binary elementwise arithmetic with ONNX broadcasting; gradients reduce back through `unbroadcast`.
+// Binary elementwise arithmetic with ONNX broadcasting (and negation); gradients reduce back through
+// `unbroadcast`.
 import { unbroadcast } from '../broadcast';
 import { Tensor } from '../graph';
 import { registerGradient } from '../gradient-registry';
 import { broadcastShapes } from '../shape';
 import { graphOf, lift, Operand } from './operand';
-import { neg } from './unary';
 
 function binary(opType: string, a: Operand, b: Operand, outDtype?: Tensor['dtype']): Tensor {
   const like = graphOf(a, b);
@@ -28,6 +28,10 @@ export const greaterOrEqual = (a: Operand, b: Operand): Tensor => binary('Greate
 export const and = (a: Tensor, b: Tensor): Tensor => binary('And', a, b, 'bool');
 export const max = (a: Operand, b: Operand): Tensor => binary('Max', a, b);
 export const min = (a: Operand, b: Operand): Tensor => binary('Min', a, b);
+/** -x. Here rather than with the unary ops: the gradients of Sub and Div need it, and unary.ts builds on this file. */
+export const neg = (x: Tensor): Tensor => x.graph.node('Neg', [x])[0];
+
+registerGradient('Neg', ({ dys: [dy] }) => [neg(dy!)]);
 
 registerGradient('Add', ({ node, dys: [dy] }) => {
   const [a, b] = node.inputs as Tensor[];

@@ -3,7 +3,8 @@
 // tolerances (noted per case).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkGradients, CheckInput, randomArray, seededUniform } from '../gradient-check';
+import { checkGradients, CheckInput, randomArray } from '../testing/gradient-check';
+import { seededUniform } from '../../../random/src';
 import { Tensor } from '../graph';
 import { registerGradient } from '../gradient-registry';
 import * as op from './index';

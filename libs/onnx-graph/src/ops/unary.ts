@@ -2,13 +2,12 @@
 import { Tensor } from '../graph';
 import { DType, isFloat } from '../dtype';
 import { registerGradient } from '../gradient-registry';
-import { mul, div, sub } from './elementwise';
+import { div, mul, neg, sub } from './elementwise';
 
 function unary(opType: string, x: Tensor): Tensor {
   return x.graph.node(opType, [x])[0];
 }
 
-export const neg = (x: Tensor): Tensor => unary('Neg', x);
 export const sqrt = (x: Tensor): Tensor => unary('Sqrt', x);
 export const reciprocal = (x: Tensor): Tensor => unary('Reciprocal', x);
 export const exp = (x: Tensor): Tensor => unary('Exp', x);
@@ -28,7 +27,6 @@ export function cast(x: Tensor, to: DType): Tensor {
 /** SiLU(x) = x * sigmoid(x), composed so autodiff derives its gradient from the parts. */
 export const silu = (x: Tensor): Tensor => mul(x, sigmoid(x));
 
-registerGradient('Neg', ({ dys: [dy] }) => [neg(dy!)]);
 registerGradient('Identity', ({ dys: [dy] }) => [dy]);
 registerGradient('Sqrt', ({ node, dys: [dy] }) => [div(mul(dy!, 0.5), node.outputs[0])]);
 registerGradient('Reciprocal', ({ node, dys: [dy] }) => {

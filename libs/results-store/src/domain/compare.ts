@@ -11,10 +11,15 @@ export function combinedStderr(a: number | null, b: number | null): number | nul
   return Math.sqrt(a * a + b * b);
 }
 
+/**
+ * Whether two results were scored the same way: same shots, same share of the split, same harness and
+ * same task version. The evaluator re-scores a stored result whose settings differ (a bumped task version
+ * included); a comparison flags the pair.
+ */
 export function sameSettings(a: EvaluationSettings, b: EvaluationSettings): boolean {
   return (
     a.numFewshot === b.numFewshot &&
-    a.limit === b.limit &&
+    (a.limit ?? null) === (b.limit ?? null) &&
     a.harnessVersion === b.harnessVersion &&
     (a.taskVersion ?? null) === (b.taskVersion ?? null)
   );

@@ -3,7 +3,7 @@
 // data/corpora tokenized and packed with the default tokenizer.
 import { join } from 'node:path';
 import { PackedSequence } from '../../../contracts/src';
-import type { LlamaConfig } from '../../../model-config/src';
+import { CPTFLOW_TINY, type LlamaConfig } from '../../../model-config/src';
 import { DocumentTokenizer } from '../../../packing/src';
 import { packDocuments, readJsonlDocuments } from '../text-corpus';
 import { encodePackedSequence, rowFromRecord, TrainingRow } from '../training-rows';
@@ -12,23 +12,14 @@ import { encodePackedSequence, rowFromRecord, TrainingRow } from '../training-ro
 export const REPO_ROOT = join(__dirname, __dirname.includes(`${join('dist', 'libs')}`) ? '../../../../..' : '../../../..');
 export const CORPORA = join(REPO_ROOT, 'data', 'corpora');
 
-/** vocab 32000 (LLaMA-2), everything else tiny so a step takes milliseconds. */
+/** The shipped base model's family (vocab 32000, LLaMA-2) made smaller still, so a step takes milliseconds. */
 export const TINY_LLAMA2: LlamaConfig = Object.freeze({
-  vocabSize: 32000,
+  ...CPTFLOW_TINY,
   hiddenSize: 32,
   numLayers: 2,
-  numHeads: 4,
-  numKvHeads: 2,
   headDim: 8,
   intermediateSize: 64,
   maxPositionEmbeddings: 256,
-  rmsNormEps: 1e-5,
-  ropeTheta: 10000,
-  tieWordEmbeddings: true,
-  initializerRange: 0.02,
-  bosTokenId: 1,
-  eosTokenId: 2,
-  padTokenId: null,
 });
 
 let tokenizer: DocumentTokenizer | undefined;

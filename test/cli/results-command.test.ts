@@ -8,10 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { openResultsStore, ResultsError, type ResultsStore } from '../../../libs/results-store/src';
-import { createResultsApiApp } from '../../evaluator/src/api/results-api.app';
+import { openResultsStore, ResultsError, type ResultsStore } from '../../libs/results-store/src';
+import { createResultsApiApp } from '../../services/evaluator/src/api/results-api.app';
 
-const ROOT = path.resolve(__dirname, '../../../..');
+const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/services/cli/src/main.js');
 const settings = { numFewshot: 5, limit: null, harnessVersion: '0.4.13' };
 

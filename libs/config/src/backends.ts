@@ -1,5 +1,5 @@
 // How services name the backends they use in their start-up log line, without credentials.
-import type { CptflowConfig } from '../../config/src/schema';
+import type { CptflowConfig } from './schema';
 
 /** "bus kafka (127.0.0.1:9092); dedup store postgres (db:5432/cptflow)". */
 export function describeBackends(config: CptflowConfig, backends: Record<string, string>): string {

@@ -1,5 +1,6 @@
-// A pipeline stage as the host sees it: which topics it reads, under which consumer group, and the
-// transform that turns one batch into the records to write. Stage logic lives in libs; hosts only run it.
+// A pipeline stage: which topics it reads, under which consumer group, and the transform that turns one
+// batch into the records to write. Stage logic lives here and in the other libs; hosts (libs/service-host's
+// StageRunner, libs/local-run) only run it.
 import type { BatchHandler } from '../../transport/src/bus';
 
 export interface Stage {

@@ -2,12 +2,13 @@
 // r (so the loss L = Σ f(x)⊙r is a scalar exercising every output element), asks autodiff for
 // dL/dx, and compares each checked entry with the central difference (L(x+h) − L(x−h)) / 2h,
 // all evaluated by ONNX Runtime with graph optimizations off.
-import { grad } from './autodiff';
-import { DType } from './dtype';
-import { GraphBuilder, Tensor } from './graph';
-import { mul, reduceSum } from './ops';
-import { createSession, ortTensor } from './runtime';
-import { staticSize } from './shape';
+import { grad } from '../autodiff';
+import { DType } from '../dtype';
+import { GraphBuilder, Tensor } from '../graph';
+import { mul, reduceSum } from '../ops';
+import { createSession, ortTensor } from '../runtime';
+import { staticSize } from '../shape';
+import { seededUniform } from '../../../random/src';
 
 export interface CheckInput {
   dtype: DType;
@@ -35,21 +36,10 @@ export interface GradCheckResult {
   checked: number;
 }
 
-/** Deterministic uniform(-1, 1) numbers (mulberry32) so failures reproduce. */
-export function seededUniform(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
-}
-
+/** `n` numbers uniform in (-scale, scale) from `rand` (uniform in [0, 1), e.g. libs/random's `seededUniform`). */
 export function randomArray(dtype: 'float32' | 'float64', n: number, rand: () => number, scale = 1): Float32Array | Float64Array {
   const a = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
-  for (let i = 0; i < n; i++) a[i] = rand() * scale;
+  for (let i = 0; i < n; i++) a[i] = (rand() * 2 - 1) * scale;
   return a;
 }
 

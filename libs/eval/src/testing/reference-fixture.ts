@@ -2,12 +2,12 @@
 // any LogLikelihoodModel against it (the engine's forward pass plugs in here; see README.md).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { builtinTasks, mmluGroup } from './builtin-tasks';
-import { loadTaskDocs } from './evaluate';
-import { aggregateGroup, TaskScore } from './metrics';
-import { buildRequests, encodeRequests } from './requests';
-import { aggregateSamples, LogLikelihoodModel, ScoreOptions, ScoreRequest, ScoreResult, scoreDocuments, scoreRequests } from './scorer';
-import { HfTokenizer, Tokenizer } from './tokenizer';
+import { builtinTasks, mmluGroup } from '../builtin-tasks';
+import { loadTaskDocs } from '../evaluate';
+import { aggregateGroup, TaskScore } from '../metrics';
+import { buildRequests, encodeRequests } from '../requests';
+import { aggregateSamples, LogLikelihoodModel, ScoreOptions, ScoreRequest, ScoreResult, scoreDocuments, scoreRequests } from '../scorer';
+import { HfTokenizer, Tokenizer } from '../tokenizer';
 
 /** libs/eval/fixtures, found from the compiled (dist/libs/eval/src) or source location. */
 export function fixturesDir(): string {

@@ -4,7 +4,8 @@
 // ONNX graphs, which plug into the same LogLikelihoodModel interface.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { groupBySharedInput, LogLikelihoodModel, ScoreRequest, ScoreResult } from './scorer';
+import { readFloat32TensorsSync } from '../../../safetensors/src';
+import { groupBySharedInput, LogLikelihoodModel, ScoreRequest, ScoreResult } from '../scorer';
 
 interface LlamaConfig {
   vocab_size: number;
@@ -18,22 +19,6 @@ interface LlamaConfig {
   rope_parameters?: { rope_theta?: number };
   tie_word_embeddings?: boolean;
   max_position_embeddings: number;
-}
-
-function readSafetensors(file: string): Map<string, { shape: number[]; data: Float32Array }> {
-  const bytes = fs.readFileSync(file);
-  const headerLen = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + headerLen).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
-  const base = 8 + headerLen;
-  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [name, info] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    if (info.dtype !== 'F32') throw new Error(`${file}: ${name} is ${info.dtype}; this reference forward reads F32 only`);
-    const [start, end] = info.data_offsets;
-    const copy = new Uint8Array(bytes.subarray(base + start, base + end));
-    tensors.set(name, { shape: info.shape, data: new Float32Array(copy.buffer) });
-  }
-  return tensors;
 }
 
 /** y[o] = Σ_i W[o, i] x[i] for a row-major [out, in] weight. */
@@ -55,7 +40,7 @@ export class FixtureLlama implements LogLikelihoodModel {
 
   constructor(modelDir: string) {
     this.cfg = JSON.parse(fs.readFileSync(path.join(modelDir, 'config.json'), 'utf8')) as LlamaConfig;
-    this.w = readSafetensors(path.join(modelDir, 'model.safetensors'));
+    this.w = readFloat32TensorsSync(path.join(modelDir, 'model.safetensors'));
     this.maxLength = this.cfg.max_position_embeddings;
   }
 
