@@ -149,9 +149,11 @@ export class ContinuousTrainer {
   async start(): Promise<void> {
     const o = this.options;
     await mkdir(o.checkpoint.dir, { recursive: true });
-    const skipped: Array<{ dir: string; reason: string }> = [];
-    const latest = await findLatestCheckpoint(o.checkpoint.dir, { skipped });
-    for (const s of skipped) this.log(`ignoring ${s.dir}: ${s.reason}`);
+    // Damaged checkpoints are moved aside (with the reason) so that reaching their step again saves
+    // a fresh checkpoint there instead of failing on, or trusting, the damaged directory.
+    const skipped: Array<{ dir: string; reason: string; movedTo?: string }> = [];
+    const latest = await findLatestCheckpoint(o.checkpoint.dir, { skipped, setAsideDamaged: true });
+    for (const s of skipped) this.log(s.movedTo ? `moved damaged ${s.dir} aside to ${s.movedTo}: ${s.reason}` : `ignoring ${s.dir}: ${s.reason}`);
     const offloadDir = o.checkpoint.offloadDir ?? join(o.checkpoint.dir, '.offload');
     const storeOptions = { offloadDir, memoryBudgetBytes: o.checkpoint.memoryBudgetBytes };
 
@@ -220,25 +222,38 @@ export class ContinuousTrainer {
     await this.queue.start(o.bus);
     this.metrics = new TrainerMetrics(() => this.status, o.run);
     this.status.phase = 'training';
-    this.loop = this.trainLoop().catch((err: Error) => {
-      this.status.phase = 'failed';
-      this.status.error = err.message;
-      this.log(`training stopped by an error: ${err.stack ?? err.message}`);
-    });
+    this.loop = this.trainLoop().catch((err: Error) => this.fail(err));
   }
 
-  /** Finish the step in flight, checkpoint, and release everything. */
+  /**
+   * Finish the step in flight, checkpoint, and release everything. A trainer that failed (before or
+   * during the stop) stays `failed` with its error, and saves nothing more.
+   */
   async stop(): Promise<void> {
     if (this.stopRequested) return this.loop ?? undefined;
     this.stopRequested = true;
-    this.status.phase = 'stopping';
+    if (!this.failed) this.status.phase = 'stopping';
     await this.queue?.close();
     await this.loop;
-    const failed = (this.status.phase as string) === 'failed';
-    if (!failed && this.progress && this.progress.step !== this.checkpointed.step) await this.checkpoint();
-    await this.engine?.close();
-    await this.store?.close();
-    if (!failed) this.status.phase = 'stopped';
+    try {
+      if (!this.failed && this.progress && this.progress.step !== this.checkpointed.step) await this.checkpoint();
+    } catch (err) {
+      this.fail(err as Error);
+    } finally {
+      await this.engine?.close();
+      await this.store?.close();
+    }
+    if (!this.failed) this.status.phase = 'stopped';
+  }
+
+  private get failed(): boolean {
+    return this.status.phase === 'failed';
+  }
+
+  private fail(err: Error): void {
+    this.status.phase = 'failed';
+    this.status.error = err.message;
+    this.log(`training stopped by an error: ${err.stack ?? err.message}`);
   }
 
   /**
