@@ -5,3 +5,4 @@ export * from './health.controller';
 export * from './stage-runner';
 export * from './stage-host.module';
 export * from './bootstrap';
+export * from './bearer-token.guard';

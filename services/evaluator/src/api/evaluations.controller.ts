@@ -10,7 +10,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ResultsError, ResultsService } from '../../../../libs/results-store/src';
-import { BearerTokenGuard } from './bearer-token.guard';
+import { BearerTokenGuard } from '../../../../libs/service-host/src';
 import { EvaluationAcceptedDto, EvaluationRequestDto, ErrorDto } from './dto/results.dto';
 import { EVALUATION_TRIGGER, type EvaluationTrigger } from './evaluation-trigger';
 import { parseEvaluationBody } from './validation/evaluation-body';
