@@ -18,3 +18,5 @@ export {
   RetentionPolicy,
   checkpointDirName,
 } from './checkpoint';
+export { FileDigest, FileDigestMismatch, digestFiles, verifyFileDigests } from './file-digests';
+export { fsyncDir } from './file-io';

@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { readCompleteCheckpoint } from '../../checkpoint/src';
+import { readCompleteCheckpoint, verifyFileDigests } from '../../checkpoint/src';
 import { CheckpointEvent, codecFor, deadLetterTopic } from '../../contracts/src';
 import { parameterShapes } from '../../llama/src';
 import { initParameters, toHfConfigJson } from '../../model-config/src';
@@ -14,7 +14,7 @@ import { ContinuousTrainer } from './continuous-trainer';
 import { HeldOutEvaluator } from './heldout-loss';
 import { corpusSequences, recordsOf, rowsOf, TINY_LLAMA2 } from './testing/fixtures';
 import { tempDir, testBus, TEST_ROWS, TEST_SEQ_LEN, testTrainerOptions, waitFor } from './testing/harness';
-import { writeHfExport } from './model-files';
+import { readHfExport, writeHfExport } from './model-files';
 import { encodePackedSequence } from './training-rows';
 
 const SEQS = 'cpt.seqs.packed';
@@ -179,7 +179,7 @@ describe('ContinuousTrainer on the in-process bus', () => {
     await bus.ensureTopics([SEQS, 'cpt.checkpoints'], 1);
     const baseParams = initParameters(TINY_LLAMA2, 99);
     const options = testTrainerOptions(bus);
-    const baseDir = await writeHfExport(tempDir('base'), toHfConfigJson(TINY_LLAMA2), baseParams, options.tokenizer.path);
+    const baseDir = (await writeHfExport(tempDir('base'), toHfConfigJson(TINY_LLAMA2), baseParams, options.tokenizer.path)).dir;
     const trainer = new ContinuousTrainer({ ...options, model: { kind: 'base', dir: baseDir } });
     await trainer.start();
     // Two steps: warmup starts at lr 0 (as transformers' schedules do), so the first changes nothing.
@@ -192,6 +192,11 @@ describe('ContinuousTrainer on the in-process bus', () => {
     await sub.stop();
     assert.deepEqual(events.map((e) => [e.isBase, Number(e.step)]), [[true, 0], [false, 2]]);
     assert.equal(events[0].hfPath, baseDir);
+    // The event lists every file of the export with its sha256, as the export's manifest does.
+    const listed = events[1].hfFiles!.map((f) => ({ name: f.name!, bytes: Number(f.bytes), sha256: f.sha256! }));
+    for (const name of ['config.json', 'model.safetensors', 'tokenizer.json']) assert.ok(listed.some((f) => f.name === name), `${name} listed`);
+    await verifyFileDigests(events[1].hfPath!, listed);
+    assert.deepEqual((await readHfExport(events[1].path!))?.files, listed);
     // Small steps away from the base weights, far from the random init the options also name.
     const after = await readExport(events[1].hfPath!);
     const name = 'model.embed_tokens.weight';

@@ -28,7 +28,7 @@ import { advance, currentLr, initialScheduleState, parseScheduleState, Schedule,
 import { Bus, deadLetterFor, PartitionOffset } from '../../transport/src';
 import { TrainingEngine } from './engine';
 import { EngineState } from './engine-protocol';
-import { hasHfExport, HF_EXPORT_DIR, loadStartingModel, ModelStart, writeHfExport } from './model-files';
+import { HF_EXPORT_DIR, loadStartingModel, ModelStart, readHfExport, writeHfExport } from './model-files';
 import { RecordQueue } from './record-queue';
 import { isReplayRow, LocalReplayCorpus } from './replay';
 import { momentName, stateShards, varianceName } from './state-layout';
@@ -205,9 +205,9 @@ export class ContinuousTrainer {
       },
       engineState,
     );
-    // A checkpoint committed just before a crash may lack its export and event: finish them now
-    // (consumers of checkpoint events are idempotent per checkpoint).
-    if (latest && !(await hasHfExport(latest.dir))) await this.finishCheckpoint(latest.dir, latest.manifest.step, latest.manifest.tokensSeen, latest.manifest.createdAt);
+    // A checkpoint committed just before a crash may lack its export and event, or have a damaged
+    // export: finish them now (consumers of checkpoint events are idempotent per checkpoint).
+    if (latest && !(await readHfExport(latest.dir))) await this.finishCheckpoint(latest.dir, latest.manifest.step, latest.manifest.tokensSeen, latest.manifest.createdAt);
 
     // A fresh run from a base model announces it once, so the evaluator scores the reference the
     // run's checkpoints are compared with.
@@ -443,14 +443,15 @@ export class ContinuousTrainer {
   private async finishCheckpoint(dir: string, step: number, tokensSeen: number, createdAt: string, params?: Map<string, Float32Array>): Promise<void> {
     const o = this.options;
     const weights = params ?? (await this.readParams());
-    const hfDir = await writeHfExport(dir, this.configJson, weights, o.tokenizer.path);
+    const exported = await writeHfExport(dir, this.configJson, weights, o.tokenizer.path);
     await o.checkpointHook?.('exported');
     const event: CheckpointEvent = {
       run: o.run,
       step,
       tokensSeen,
       path: dir,
-      hfPath: hfDir,
+      hfPath: exported.dir,
+      hfFiles: exported.files.map((f) => ({ name: f.name, bytes: f.bytes, sha256: f.sha256 })),
       loss: step === this.progress.step ? (this.progress.loss ?? 0) : 0,
       createdAtMs: Date.parse(createdAt),
       isBase: false,
