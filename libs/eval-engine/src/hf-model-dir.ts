@@ -82,5 +82,10 @@ export async function loadHfTokenizer(dir: string): Promise<HfTokenizer> {
     }
     special = { bosToken: tokenText(raw.bos_token), eosToken: tokenText(raw.eos_token) };
   }
-  return HfTokenizer.fromFile(tokenizerJson, special);
+  try {
+    return await HfTokenizer.fromFile(tokenizerJson, special);
+  } catch (err) {
+    // An empty or garbage file: say which file, as a model-directory problem (the evaluator dead-letters it).
+    throw new ModelDirError(`${tokenizerJson}: not a usable tokenizer (${(err as Error).message})`);
+  }
 }

@@ -1,7 +1,7 @@
 // The results store against real databases: SQLite always, PostgreSQL when DATABASE_URL is set.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE, openResultsStore, ResultsError, type ResultsStore, type TaskResultRecord } from './index';
+import { BASE, openResultsStore, ResultsError, RESULTS_MIGRATIONS, type ResultsStore, type TaskResultRecord } from './index';
 import { testBackends, type TestDatabase } from './testing/test-databases';
 
 const settings = { numFewshot: 0, limit: null, harnessVersion: '0.4.9', taskVersion: '1.0' };
@@ -31,27 +31,27 @@ for (const backend of testBackends()) {
     it('applies the migrations to an empty database, and the entities match the migrated schema', async () => {
       const runner = store.dataSource.createQueryRunner();
       try {
-        for (const table of ['runs', 'checkpoints', 'task_results', 'sample_results']) {
+        for (const table of ['runs', 'checkpoints', 'task_results', 'sample_results', 'evaluation_jobs']) {
           assert.equal(await runner.hasTable(table), true, `table ${table} exists`);
         }
       } finally {
         await runner.release();
       }
-      assert.equal(await countRows(store, 'results_migrations'), 1);
+      assert.equal(await countRows(store, 'results_migrations'), RESULTS_MIGRATIONS.length);
       // What `synchronize` would still change: nothing, or the entities and the migration disagree.
       const pending = await store.dataSource.driver.createSchemaBuilder().log();
       assert.deepEqual(pending.upQueries.map((q) => q.query), []);
       // Opening again applies nothing twice.
       const again = await openResultsStore(db.options);
       await again.close();
-      assert.equal(await countRows(store, 'results_migrations'), 1);
+      assert.equal(await countRows(store, 'results_migrations'), RESULTS_MIGRATIONS.length);
     });
 
     it('lets replicas that start at the same time migrate once', { skip: backend.name === 'sqlite' ? 'one SQLite file has one writer process' : false }, async () => {
       const fresh = await backend.create();
       try {
         const stores = await Promise.all([openResultsStore(fresh.options), openResultsStore(fresh.options), openResultsStore(fresh.options)]);
-        assert.equal(await countRows(stores[0], 'results_migrations'), 1);
+        assert.equal(await countRows(stores[0], 'results_migrations'), RESULTS_MIGRATIONS.length);
         await Promise.all(stores.map((s) => s.close()));
       } finally {
         await fresh.drop();
@@ -215,8 +215,37 @@ for (const backend of testBackends()) {
       assert.equal((await store.results.listRuns()).items.some((r) => r.name === 'idem'), false);
     });
 
+    it('evaluation jobs: one per key, leased when claimed, claimed again when the lease runs out, retried, buried', async () => {
+      const jobs = store.jobs;
+      const first = await jobs.enqueue({ key: 'cpt.checkpoints/0/41', kind: 'checkpoint-event', payload: { n: 1 } }, 1_000);
+      const again = await jobs.enqueue({ key: 'cpt.checkpoints/0/41', kind: 'checkpoint-event', payload: { n: 2 } }, 1_001);
+      assert.equal(again.id, first.id, 'a re-delivered record makes no second job');
+      assert.deepEqual(again.payload, { n: 1 });
+      const claimed = await jobs.claim(100, 2_000);
+      assert.deepEqual([claimed?.id, claimed?.state, claimed?.attempts], [first.id, 'running', 1]);
+      assert.equal(await jobs.claim(100, 2_050), null, 'leased');
+      await jobs.renew(first.id, 100, 2_080);
+      assert.equal(await jobs.claim(100, 2_150), null, 'the renewed lease holds');
+      assert.equal((await jobs.claim(100, 2_200))?.attempts, 2, 'a lapsed lease: claimed again');
+      await jobs.retry(first.id, 'database away', 5_000, 2_300);
+      assert.equal(await jobs.claim(100, 4_999), null, 'not before its backoff');
+      assert.equal((await jobs.claim(100, 5_000))?.attempts, 3);
+      await jobs.bury(first.id, 'poison', 5_100);
+      assert.equal(await jobs.claim(100, 99_999), null, 'dead jobs stay dead');
+      const dead = await jobs.find(first.id);
+      assert.deepEqual([dead?.state, dead?.error, dead?.attempts], ['dead', 'poison', 3]);
+      const request = await jobs.enqueue({ kind: 'request', payload: { request: { checkpointId: 1 } } });
+      await jobs.complete((await jobs.claim(100))!.id, [{ checkpointId: 1 }]);
+      assert.deepEqual((await jobs.find(request.id))?.outcome, [{ checkpointId: 1 }]);
+      assert.equal(await jobs.find('00000000-0000-4000-8000-000000000000'), null);
+      // Two workers racing for one job: exactly one gets it.
+      const contested = await jobs.enqueue({ kind: 'request', payload: {} });
+      const winners = (await Promise.all([jobs.claim(1_000), jobs.claim(1_000), jobs.claim(1_000)])).filter((j) => j?.id === contested.id);
+      assert.equal(winners.length, 1);
+    });
+
     it('reverts the migrations back to an empty database', async () => {
-      await store.dataSource.undoLastMigration({ transaction: 'each' });
+      for (let i = 0; i < RESULTS_MIGRATIONS.length; i++) await store.dataSource.undoLastMigration({ transaction: 'each' });
       const runner = store.dataSource.createQueryRunner();
       try {
         assert.equal(await runner.hasTable('runs'), false);
