@@ -3,7 +3,9 @@
 // outputs) before the consumed offset is committed, so the consumer never holds a batch for the
 // length of an evaluation. A malformed event is dead-lettered in the same batch. The evaluation
 // itself runs later, in the EvaluationWorker, through `runJob`.
+import { context } from '@opentelemetry/api';
 import { CheckpointEvent, codecFor, ContractError, EvalEvent } from '../../../libs/contracts/src';
+import { extractTraceContext } from '../../../libs/telemetry/src';
 import { verifyFileDigests } from '../../../libs/checkpoint/src';
 import {
   checkCheckpoint,
@@ -101,6 +103,11 @@ export class CheckpointStage {
       return { outputs: [this.evalRecord(outcome)], outcome: [summaryOf(outcome)] };
     }
     const record = recordOf(job.payload as RecordPayload);
+    // The event carries the trainer's trace context: the evaluation continues the checkpoint's trace.
+    return context.with(extractTraceContext(record.headers), () => this.runEventJob(record));
+  }
+
+  private async runEventJob(record: ConsumedRecord): Promise<JobResult> {
     const event = checkpointCodec.decode(record.value);
     // A damaged or swapped export is refused before it is scored (it would be stored as a result).
     if (event.hfFiles?.length) {
