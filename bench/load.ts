@@ -91,7 +91,7 @@ async function serveResults(): Promise<void> {
       );
     }
   }
-  const app = await createResultsApiApp({ results: store.results, trigger: { requestEvaluation: async () => ({ id: 'x' }) }, apiTokens: [TOKEN], logger: false });
+  const app = await createResultsApiApp({ results: store.results, trigger: { evaluation: async () => null, requestEvaluation: async () => ({ id: 'x' }) }, apiTokens: [TOKEN], logger: false });
   await app.listen(0, '127.0.0.1');
   reportStats(() => ({}));
   process.send!({ url: (await app.getUrl()).replace('[::1]', '127.0.0.1') });

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   }
   const baseParams = new Map(pre.params);
   await pre.release();
-  const baseDir = await writeHfExport(join(work, 'base'), toHfConfigJson(MODEL), baseParams, llama2Tokenizer().tokenizerPath);
+  const baseDir = (await writeHfExport(join(work, 'base'), toHfConfigJson(MODEL), baseParams, llama2Tokenizer().tokenizerPath)).dir;
   const base = await evaluate(baseParams);
   console.log(`base model: held-out general ${base.general.toFixed(3)}, domain ${base.domain.toFixed(3)}`);
 

@@ -55,7 +55,7 @@ describe('cptflow results', () => {
     ]);
     app = await createResultsApiApp({
       results: r,
-      trigger: { requestEvaluation: async () => { throw ResultsError.invalid('not in this test'); } },
+      trigger: { evaluation: async () => null, requestEvaluation: async () => { throw ResultsError.invalid('not in this test'); } },
       apiTokens: ['results-command-test-token'],
       logger: false,
     });

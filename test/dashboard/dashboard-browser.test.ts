@@ -127,7 +127,7 @@ test('the dashboard follows a real run in Chromium', { skip, timeout: 240_000 },
   fs.writeFileSync(corpus, loadCorpus('domain').slice(0, 300).map((d) => JSON.stringify(d)).join('\n') + '\n');
   await pipeline.ingest({ path: corpus, corpus: 'domain' });
   const counts = await pipeline.settle();
-  const baseDir = await writeHfExport(path.join(dir, 'base'), toHfConfigJson(TINY_LLAMA2), initParameters(TINY_LLAMA2, 11), pipeline.tokenizer.tokenizerPath);
+  const { dir: baseDir } = await writeHfExport(path.join(dir, 'base'), toHfConfigJson(TINY_LLAMA2), initParameters(TINY_LLAMA2, 11), pipeline.tokenizer.tokenizerPath);
   const tokensPerStep = 2 * 4 * SEQ_LEN;
   const training: Promise<LocalTrainingResult> = trainLocally({
     run: RUN,

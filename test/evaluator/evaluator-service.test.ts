@@ -219,11 +219,16 @@ for (const backend of testBackends()) {
       assert.equal(accepted.status, 202);
       const ticket = accepted.body.evaluationId;
       assert.ok(ticket, JSON.stringify(accepted.body));
-      const state = await waitFor('the requested evaluation', () => {
-        const s = app.queue.status(ticket);
-        return s && s.state !== 'queued' ? s : undefined;
+      const state = await waitFor('the requested evaluation', async () => {
+        const s = await api(`/evaluations/${ticket}`);
+        assert.equal(s.status, 200, JSON.stringify(s.body));
+        return s.body.state === 'done' || s.body.state === 'dead' ? s.body : undefined;
       });
       assert.equal(state.state, 'done', JSON.stringify(state));
+      assert.equal(state.outcome[0].checkpointId, trained.id);
+      assert.deepEqual(state.outcome[0].evaluated, ['boolq']);
+      assert.equal((await api(`/evaluations/${randomUUID()}`)).status, 404);
+      assert.equal((await api('/evaluations/not-a-uuid')).status, 400);
       const results = await api(`/checkpoints/${trained.id}/results`);
       const boolq = results.body.results.find((r: any) => r.task === 'boolq');
       assert.equal(boolq.n, 3);

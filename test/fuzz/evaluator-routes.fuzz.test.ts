@@ -18,6 +18,9 @@ class CountingTrigger implements EvaluationTrigger {
   async requestEvaluation(_request: EvaluationRequest) {
     return { id: `eval-${++this.requests}` };
   }
+  async evaluation() {
+    return null;
+  }
 }
 
 const hostileText = fc.oneof(

@@ -76,7 +76,7 @@ function start() {
   if (runAs) fs.chownSync(dir, runAs.uid, runAs.gid);
   const dataDir = path.join(dir, 'data');
   const logFile = path.join(dir, 'server.log');
-  const state = { dir, dataDir, bin, runAs, port: 0, url: '', running: false };
+  const state = { dir, dataDir, logFile, bin, runAs, port: 0, url: '', running: false, serverOptions: '' };
   cluster = state;
   process.once('exit', stop);
 
@@ -92,6 +92,7 @@ function start() {
       const started = run(runAs, path.join(bin, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', '-t', String(START_TIMEOUT_S), '-o', serverOptions, 'start'], START_TIMEOUT_S + 10);
       if (started.ok) {
         state.port = port;
+        state.serverOptions = serverOptions;
         state.running = true;
       } else {
         lastError = `${started.output}\n${tail(logFile)}`;
@@ -153,4 +154,20 @@ function killPostmaster(dataDir) {
   }
 }
 
-module.exports = { start, stop };
+/**
+ * Crash-restarts the cluster this process started, on the same port: an immediate shutdown (no
+ * checkpoint, as after a power cut), `downMs` without a server, then a start (crash recovery).
+ * Only for a cluster `start()` made here, i.e. with DATABASE_URL unset when it was called.
+ */
+function restart(downMs = 0) {
+  const state = cluster;
+  if (!state || !state.running) throw new Error('restart(): no PostgreSQL cluster was started by this process');
+  const pgCtl = path.join(state.bin, 'pg_ctl');
+  const stopped = run(state.runAs, pgCtl, ['-D', state.dataDir, '-m', 'immediate', '-w', '-t', String(STOP_TIMEOUT_S), 'stop'], STOP_TIMEOUT_S + 10);
+  if (!stopped.ok) killPostmaster(state.dataDir);
+  if (downMs > 0) spawnSync('sleep', [String(downMs / 1000)]);
+  const started = run(state.runAs, pgCtl, ['-D', state.dataDir, '-l', state.logFile, '-w', '-t', String(START_TIMEOUT_S), '-o', state.serverOptions, 'start'], START_TIMEOUT_S + 10);
+  if (!started.ok) throw new Error(`pg_ctl start after the restart failed:\n${started.output}\n${tail(state.logFile)}`);
+}
+
+module.exports = { start, stop, restart };

@@ -10,7 +10,9 @@ import {
   applyRetention,
   CheckpointError,
   checkpointDirName,
+  DAMAGE_REASON_FILE,
   findLatestCheckpoint,
+  readCompleteCheckpoint,
   listCheckpoints,
   planShards,
   restoreStateStore,
@@ -177,6 +179,64 @@ test('the newest complete checkpoint is chosen; unfinished, truncated and corrup
     assert.match(reasons, /\.tmp-step-0000000060-1-1: unfinished save/);
     assert.equal((await findLatestCheckpoint(root, { verifyHashes: false }))?.manifest.step, 40, 'size-only checks miss the flipped byte');
     assert.equal(await findLatestCheckpoint(join(dir, 'nothing-here')), null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a damaged checkpoint in the way of a save is moved aside with its reason, never trusted or renamed onto', async () => {
+  const dir = tempDir();
+  const root = join(dir, 'ckpts');
+  try {
+    const store = await ShardedStateStore.create({ shards: planShards(specs(3, 100), 400), offloadDir: join(dir, 'off'), memoryBudgetBytes: Infinity, init: fillIndex(1) });
+    for (const step of [10, 20]) await saveCheckpoint(root, store, { step, tokensSeen: step });
+    // step 20: same-size damage (a flipped byte); step 10: a truncated shard
+    const s20 = join(root, checkpointDirName(20), 'shard-00001.safetensors');
+    const bytes = readFileSync(s20);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(s20, bytes);
+    truncateSync(join(root, checkpointDirName(10), 'shard-00002.safetensors'), 10);
+
+    for (const step of [20, 10]) {
+      const saved = await saveCheckpoint(root, store, { step, tokensSeen: step });
+      await readCompleteCheckpoint(saved.dir, true); // a fresh, verified checkpoint, not the damaged one
+    }
+    const asideNames = readdirSync(root).filter((n) => n.startsWith('.damaged-'));
+    assert.equal(asideNames.length, 2, readdirSync(root).join(', '));
+    const reasons = asideNames.map((n) => `${n}: ${readFileSync(join(root, n, DAMAGE_REASON_FILE), 'utf8')}`).join('');
+    assert.match(reasons, /\.damaged-step-0000000020-\d+: .*sha256 mismatch/);
+    assert.match(reasons, /\.damaged-step-0000000010-\d+: .*10 bytes, manifest says/);
+    await applyRetention(root, { keepLast: 1 });
+    assert.equal(readdirSync(root).filter((n) => n.startsWith('.damaged-')).length, 2, 'retention keeps damaged checkpoints for inspection');
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('findLatestCheckpoint with setAsideDamaged moves damaged checkpoints out of the way and reports where', async () => {
+  const dir = tempDir();
+  const root = join(dir, 'ckpts');
+  try {
+    const store = await ShardedStateStore.create({ shards: planShards(specs(2, 100), 400), offloadDir: join(dir, 'off'), memoryBudgetBytes: Infinity, init: fillIndex(1) });
+    for (const step of [10, 20, 30]) await saveCheckpoint(root, store, { step, tokensSeen: step });
+    writeFileSync(join(root, checkpointDirName(30), 'manifest.json'), '{"format":');
+    const s20 = join(root, checkpointDirName(20), 'shard-00000.safetensors');
+    const bytes = readFileSync(s20);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(s20, bytes);
+    const skipped: Array<{ dir: string; reason: string; movedTo?: string }> = [];
+    const latest = await findLatestCheckpoint(root, { skipped, setAsideDamaged: true });
+    assert.equal(latest?.manifest.step, 10);
+    assert.deepEqual(skipped.map((s) => s.dir.split('/').pop()).sort(), [checkpointDirName(20), checkpointDirName(30)]);
+    for (const s of skipped) {
+      assert.ok(s.movedTo && existsSync(s.movedTo) && !existsSync(s.dir), `${s.dir} moved aside`);
+      assert.equal(readFileSync(join(s.movedTo, DAMAGE_REASON_FILE), 'utf8').trim(), s.reason);
+    }
+    assert.deepEqual((await listCheckpoints(root)).map((c) => c.manifest.step), [10]);
+    // training reaches step 20 again: the save lands in a clean place
+    await readCompleteCheckpoint((await saveCheckpoint(root, store, { step: 20, tokensSeen: 20 })).dir, true);
+    await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

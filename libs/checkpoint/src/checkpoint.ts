@@ -5,8 +5,8 @@
 // killed at any instant leaves either a complete checkpoint or a `.tmp-*` directory that readers
 // ignore and retention deletes.
 import { createHash } from 'node:crypto';
-import { open, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { encodeHeader, SafetensorsReader } from '../../safetensors/src';
 import { copyRange, fsyncDir, mapLimit, readFully, sha256OfFile, writeFully } from './file-io';
 import { CheckpointError, elements, FLOAT32_BYTES } from './layout';
@@ -16,6 +16,10 @@ import { ShardedStateStore } from './state-store';
 const DIR_PATTERN = /^step-(\d+)$/;
 const TEMP_PREFIX = '.tmp-';
 const TRASH_PREFIX = '.trash-';
+/** Where a damaged checkpoint is moved: out of the `step-*` namespace, kept for inspection. */
+const DAMAGED_PREFIX = '.damaged-';
+/** Written into a damaged checkpoint's new directory: why it was moved aside. */
+export const DAMAGE_REASON_FILE = 'DAMAGED.txt';
 
 export function checkpointDirName(step: number): string {
   return `step-${String(step).padStart(10, '0')}`;
@@ -33,8 +37,10 @@ export interface SavedCheckpoint {
 
 /**
  * Save the store and the progress as checkpoint `step-<progress.step>` under `root`. Writes to the
- * store are refused until it returns. A step that already has a complete checkpoint is not
- * rewritten (checkpoints are immutable); the existing one is returned.
+ * store are refused until it returns. A step that already has a complete checkpoint (every shard's
+ * sha256 verified) is not rewritten (checkpoints are immutable); the existing one is returned. A
+ * damaged directory in the way is moved aside first (`setAsideDamaged`), never trusted and never
+ * renamed onto.
  */
 export async function saveCheckpoint(
   root: string,
@@ -44,8 +50,13 @@ export async function saveCheckpoint(
 ): Promise<SavedCheckpoint> {
   await mkdir(root, { recursive: true });
   const finalDir = join(root, checkpointDirName(progress.step));
-  const existing = await readCompleteCheckpoint(finalDir).catch(() => null);
-  if (existing) return { dir: finalDir, manifest: existing };
+  if (await exists(finalDir)) {
+    try {
+      return { dir: finalDir, manifest: await readCompleteCheckpoint(finalDir, true) };
+    } catch (err) {
+      await setAsideDamaged(finalDir, (err as Error).message);
+    }
+  }
 
   const previous = await listCheckpoints(root);
   const sequence = previous.reduce((max, c) => Math.max(max, c.manifest.sequence), 0) + 1;
@@ -160,23 +171,63 @@ export async function listCheckpoints(
   return found.sort((a, b) => a.manifest.step - b.manifest.step);
 }
 
+export interface FindLatestOptions {
+  /** Verify every shard's sha256 (from the newest down until one passes); default true. */
+  verifyHashes?: boolean;
+  /** Receives what was passed over and why (`movedTo` when it was set aside). */
+  skipped?: Array<{ dir: string; reason: string; movedTo?: string }>;
+  /**
+   * Move damaged `step-*` directories aside (`setAsideDamaged`), so that reaching their step again
+   * saves a fresh checkpoint there. Only for the one process that owns `root` (the trainer at start).
+   */
+  setAsideDamaged?: boolean;
+}
+
 /** The newest complete checkpoint, or null when there is none. Hashes are verified by default. */
-export async function findLatestCheckpoint(
-  root: string,
-  options: { verifyHashes?: boolean; skipped?: Array<{ dir: string; reason: string }> } = {},
-): Promise<CheckpointEntry | null> {
+export async function findLatestCheckpoint(root: string, options: FindLatestOptions = {}): Promise<CheckpointEntry | null> {
   const verifyHashes = options.verifyHashes ?? true;
+  const passedOver = async (dir: string, reason: string) => {
+    const damaged = DIR_PATTERN.test(basename(dir)) && options.setAsideDamaged;
+    const movedTo = damaged ? await setAsideDamaged(dir, reason) : undefined;
+    options.skipped?.push(movedTo ? { dir, reason, movedTo } : { dir, reason });
+  };
   // Cheap size checks for all, then hashes from the newest down until one passes.
-  const candidates = await listCheckpoints(root, { skipped: options.skipped });
+  const cheapSkips: Array<{ dir: string; reason: string }> = [];
+  const candidates = await listCheckpoints(root, { skipped: cheapSkips });
+  for (const s of cheapSkips) await passedOver(s.dir, s.reason);
   for (let i = candidates.length - 1; i >= 0; i--) {
     try {
       if (verifyHashes) await readCompleteCheckpoint(candidates[i].dir, true);
       return candidates[i];
     } catch (err) {
-      options.skipped?.push({ dir: candidates[i].dir, reason: (err as Error).message });
+      await passedOver(candidates[i].dir, (err as Error).message);
     }
   }
   return null;
+}
+
+/**
+ * Moves a damaged checkpoint directory out of the `step-*` namespace, to `.damaged-<name>-<time>`
+ * next to it, with the reason in DAMAGED.txt; retention leaves these for a human to inspect.
+ * Returns the new path.
+ */
+export async function setAsideDamaged(dir: string, reason: string): Promise<string> {
+  const root = dirname(dir);
+  const target = join(root, `${DAMAGED_PREFIX}${basename(dir)}-${Date.now()}`);
+  await rename(dir, target);
+  await writeFile(join(target, DAMAGE_REASON_FILE), `${reason}\n`);
+  await fsyncDir(root);
+  return target;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw err;
+    },
+  );
 }
 
 export interface RestoreOptions {

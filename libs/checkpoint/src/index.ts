@@ -8,6 +8,9 @@ export {
   readCompleteCheckpoint,
   listCheckpoints,
   findLatestCheckpoint,
+  FindLatestOptions,
+  setAsideDamaged,
+  DAMAGE_REASON_FILE,
   CheckpointEntry,
   restoreStateStore,
   RestoreOptions,
@@ -15,3 +18,5 @@ export {
   RetentionPolicy,
   checkpointDirName,
 } from './checkpoint';
+export { FileDigest, FileDigestMismatch, digestFiles, verifyFileDigests } from './file-digests';
+export { fsyncDir } from './file-io';

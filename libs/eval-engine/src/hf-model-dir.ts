@@ -50,5 +50,10 @@ export async function loadHfTokenizer(dir: string): Promise<HfTokenizer> {
   const tokenizerJson = join(dir, 'tokenizer.json');
   if (!existsSync(tokenizerJson)) throw new ModelDirError(`${dir}: no tokenizer.json (the evaluator needs the fast-tokenizer file)`);
   const { bosToken, eosToken } = readTokenizerConfig(dir);
-  return HfTokenizer.fromFile(tokenizerJson, { bosToken, eosToken });
+  try {
+    return await HfTokenizer.fromFile(tokenizerJson, { bosToken, eosToken });
+  } catch (err) {
+    // An empty or garbage file: say which file, as a model-directory problem (the evaluator dead-letters it).
+    throw new ModelDirError(`${tokenizerJson}: not a usable tokenizer (${(err as Error).message})`);
+  }
 }

@@ -8,6 +8,8 @@ export * from './results-service';
 export * from './results-store';
 export * from './database/data-source';
 export { TypeormResultsRepository } from './database/typeorm-results.repository';
+export { EvaluationJobs } from './database/evaluation-jobs.repository';
+export * from './domain/evaluation-jobs';
 export { RESULTS_ENTITIES } from './database/entities';
 export { RESULTS_MIGRATIONS } from './database/migrations';
 export * from './checkpoint-events';

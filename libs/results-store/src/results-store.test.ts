@@ -31,7 +31,7 @@ for (const backend of testBackends()) {
     it('applies the migrations to an empty database, and the entities match the migrated schema', async () => {
       const runner = store.dataSource.createQueryRunner();
       try {
-        for (const table of ['runs', 'checkpoints', 'task_results', 'sample_results', 'training_steps', 'stage_accounting']) {
+        for (const table of ['runs', 'checkpoints', 'task_results', 'sample_results', 'evaluation_jobs', 'training_steps', 'stage_accounting']) {
           assert.equal(await runner.hasTable(table), true, `table ${table} exists`);
         }
       } finally {
@@ -213,6 +213,35 @@ for (const backend of testBackends()) {
       await store.dataSource.query(`DELETE FROM runs WHERE name IN ('idem', 'race')`);
       assert.equal(await countRows(store, 'sample_results'), 0);
       assert.equal((await store.results.listRuns()).items.some((r) => r.name === 'idem'), false);
+    });
+
+    it('evaluation jobs: one per key, leased when claimed, claimed again when the lease runs out, retried, buried', async () => {
+      const jobs = store.jobs;
+      const first = await jobs.enqueue({ key: 'cpt.checkpoints/0/41', kind: 'checkpoint-event', payload: { n: 1 } }, 1_000);
+      const again = await jobs.enqueue({ key: 'cpt.checkpoints/0/41', kind: 'checkpoint-event', payload: { n: 2 } }, 1_001);
+      assert.equal(again.id, first.id, 'a re-delivered record makes no second job');
+      assert.deepEqual(again.payload, { n: 1 });
+      const claimed = await jobs.claim(100, 2_000);
+      assert.deepEqual([claimed?.id, claimed?.state, claimed?.attempts], [first.id, 'running', 1]);
+      assert.equal(await jobs.claim(100, 2_050), null, 'leased');
+      await jobs.renew(first.id, 100, 2_080);
+      assert.equal(await jobs.claim(100, 2_150), null, 'the renewed lease holds');
+      assert.equal((await jobs.claim(100, 2_200))?.attempts, 2, 'a lapsed lease: claimed again');
+      await jobs.retry(first.id, 'database away', 5_000, 2_300);
+      assert.equal(await jobs.claim(100, 4_999), null, 'not before its backoff');
+      assert.equal((await jobs.claim(100, 5_000))?.attempts, 3);
+      await jobs.bury(first.id, 'poison', 5_100);
+      assert.equal(await jobs.claim(100, 99_999), null, 'dead jobs stay dead');
+      const dead = await jobs.find(first.id);
+      assert.deepEqual([dead?.state, dead?.error, dead?.attempts], ['dead', 'poison', 3]);
+      const request = await jobs.enqueue({ kind: 'request', payload: { request: { checkpointId: 1 } } });
+      await jobs.complete((await jobs.claim(100))!.id, [{ checkpointId: 1 }]);
+      assert.deepEqual((await jobs.find(request.id))?.outcome, [{ checkpointId: 1 }]);
+      assert.equal(await jobs.find('00000000-0000-4000-8000-000000000000'), null);
+      // Two workers racing for one job: exactly one gets it.
+      const contested = await jobs.enqueue({ kind: 'request', payload: {} });
+      const winners = (await Promise.all([jobs.claim(1_000), jobs.claim(1_000), jobs.claim(1_000)])).filter((j) => j?.id === contested.id);
+      assert.equal(winners.length, 1);
     });
 
     it('reverts the migrations back to an empty database', async () => {

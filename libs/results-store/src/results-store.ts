@@ -1,8 +1,10 @@
 // One call to get a ready results store: database opened, migrations applied, services wired.
 import type { DataSource } from 'typeorm';
 import { openResultsDatabase, type ResultsDatabaseOptions } from './database/data-source';
+import { EvaluationJobs } from './database/evaluation-jobs.repository';
 import { TypeormResultsRepository } from './database/typeorm-results.repository';
 import { TypeormTelemetryRepository } from './database/typeorm-telemetry.repository';
+import { writeInTurn } from './database/write-turns';
 import type { TelemetryRetention } from './domain/telemetry';
 import { ResultsService } from './results-service';
 import { TelemetryService } from './telemetry-service';
@@ -11,6 +13,8 @@ export interface ResultsStore {
   results: ResultsService;
   /** Training curves and stage accounting (the dashboard). */
   telemetry: TelemetryService;
+  /** The evaluator's durable queue of evaluations. */
+  jobs: EvaluationJobs;
   dataSource: DataSource;
   close(): Promise<void>;
 }
@@ -20,7 +24,8 @@ export async function openResultsStore(options: ResultsDatabaseOptions & { reten
   const resultsRepository = new TypeormResultsRepository(dataSource);
   return {
     results: new ResultsService(resultsRepository),
-    telemetry: new TelemetryService(new TypeormTelemetryRepository(dataSource, (work) => resultsRepository.write(work)), options.retention),
+    telemetry: new TelemetryService(new TypeormTelemetryRepository(dataSource, (work) => writeInTurn(dataSource, work)), options.retention),
+    jobs: new EvaluationJobs(dataSource),
     dataSource,
     close: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { readCompleteCheckpoint, verifyFileDigests } from '../../checkpoint/src';
 import { CheckpointEvent, codecFor, deadLetterTopic } from '../../contracts/src';
 import { parameterShapes } from '../../llama/src';
 import { initParameters, toHfConfigJson } from '../../model-config/src';
@@ -12,7 +14,7 @@ import { ContinuousTrainer } from './continuous-trainer';
 import { HeldOutEvaluator } from './testing/heldout-loss';
 import { corpusSequences, recordsOf, rowsOf, TINY_LLAMA2 } from './testing/fixtures';
 import { tempDir, testBus, TEST_ROWS, TEST_SEQ_LEN, testTrainerOptions, waitFor } from './testing/harness';
-import { writeHfExport } from './model-files';
+import { readHfExport, writeHfExport } from './model-files';
 import { encodePackedSequence } from './training-rows';
 
 const SEQS = 'cpt.seqs.packed';
@@ -93,6 +95,56 @@ describe('ContinuousTrainer on the in-process bus', () => {
     await bus.close();
   });
 
+  it('moves a damaged newest checkpoint aside at start, resumes from the one before, and saves its step again', async () => {
+    const bus = testBus();
+    await bus.ensureTopics([SEQS, 'cpt.checkpoints'], 1);
+    const options = testTrainerOptions(bus, { checkpoint: { ...testTrainerOptions(bus).checkpoint, everyTokens: 2 * 2 * TEST_ROWS * TEST_SEQ_LEN, keepLast: 3 } });
+    const first = new ContinuousTrainer(options);
+    await first.start();
+    await bus.publish(recordsOf(SEQS, domain.slice(0, 32)));
+    await waitFor(first, (t) => t.status.step === 4 && t.status.lastCheckpoint?.step === 4);
+    await first.stop();
+    // Same-size damage in the newest checkpoint: only the hash shows it.
+    const newest = join(options.checkpoint.dir, 'step-0000000004');
+    const shard = join(newest, (await readdir(newest)).find((n) => n.startsWith('shard-'))!);
+    const bytes = readFileSync(shard);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(shard, bytes);
+
+    const second = new ContinuousTrainer(options);
+    await second.start();
+    assert.match(second.status.resumedFrom ?? '', /step-0000000002$/);
+    const aside = (await readdir(options.checkpoint.dir)).filter((n) => n.startsWith('.damaged-step-0000000004-'));
+    assert.equal(aside.length, 1, 'moved aside');
+    assert.match(readFileSync(join(options.checkpoint.dir, aside[0], 'DAMAGED.txt'), 'utf8'), /sha256 mismatch/);
+    await waitFor(second, (t) => t.status.lastCheckpoint?.step === 4 && t.status.phase === 'waiting-for-data');
+    await second.stop();
+    assert.equal(second.status.phase, 'stopped', second.status.error ?? '');
+    await readCompleteCheckpoint(newest, true); // step 4 saved afresh, and intact
+    await bus.close();
+  });
+
+  it('stop() after a failure keeps the failed phase and its error, and saves nothing more', async () => {
+    const bus = testBus();
+    await bus.ensureTopics([SEQS], 1);
+    const options = testTrainerOptions(bus, {
+      checkpoint: { ...testTrainerOptions(bus).checkpoint, everyTokens: 2 * TEST_ROWS * TEST_SEQ_LEN },
+      checkpointHook: async (point) => {
+        if (point === 'state-written') throw new Error('disk full (injected)');
+      },
+    });
+    const trainer = new ContinuousTrainer(options);
+    await trainer.start();
+    await bus.publish(recordsOf(SEQS, domain.slice(0, 8)));
+    await trainer.done();
+    assert.equal(trainer.status.phase, 'failed');
+    await trainer.stop();
+    assert.equal(trainer.status.phase, 'failed');
+    assert.equal(trainer.status.error, 'disk full (injected)');
+    assert.deepEqual((await readdir(options.checkpoint.dir)).filter((n) => n.startsWith('step-')), []);
+    await bus.close();
+  });
+
   it('dead-letters sequences of another tokenizer and malformed records, and keeps training', async () => {
     const bus = testBus();
     await bus.ensureTopics([SEQS], 1);
@@ -127,7 +179,7 @@ describe('ContinuousTrainer on the in-process bus', () => {
     await bus.ensureTopics([SEQS, 'cpt.checkpoints'], 1);
     const baseParams = initParameters(TINY_LLAMA2, 99);
     const options = testTrainerOptions(bus);
-    const baseDir = await writeHfExport(tempDir('base'), toHfConfigJson(TINY_LLAMA2), baseParams, options.tokenizer.path);
+    const baseDir = (await writeHfExport(tempDir('base'), toHfConfigJson(TINY_LLAMA2), baseParams, options.tokenizer.path)).dir;
     const trainer = new ContinuousTrainer({ ...options, model: { kind: 'base', dir: baseDir } });
     await trainer.start();
     // Two steps: warmup starts at lr 0 (as transformers' schedules do), so the first changes nothing.
@@ -140,6 +192,11 @@ describe('ContinuousTrainer on the in-process bus', () => {
     await sub.stop();
     assert.deepEqual(events.map((e) => [e.isBase, Number(e.step)]), [[true, 0], [false, 2]]);
     assert.equal(events[0].hfPath, baseDir);
+    // The event lists every file of the export with its sha256, as the export's manifest does.
+    const listed = events[1].hfFiles!.map((f) => ({ name: f.name!, bytes: Number(f.bytes), sha256: f.sha256! }));
+    for (const name of ['config.json', 'model.safetensors', 'tokenizer.json']) assert.ok(listed.some((f) => f.name === name), `${name} listed`);
+    await verifyFileDigests(events[1].hfPath!, listed);
+    assert.deepEqual((await readHfExport(events[1].path!))?.files, listed);
     // Small steps away from the base weights, far from the random init the options also name.
     const after = await readExport(events[1].hfPath!);
     const name = 'model.embed_tokens.weight';

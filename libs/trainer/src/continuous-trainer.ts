@@ -28,7 +28,7 @@ import { advance, currentLr, initialScheduleState, parseScheduleState, Schedule,
 import { Bus, deadLetterFor, PartitionOffset } from '../../transport/src';
 import { TrainingEngine } from './engine';
 import { EngineState } from './engine-protocol';
-import { hasHfExport, HF_EXPORT_DIR, loadStartingModel, ModelStart, writeHfExport } from './model-files';
+import { HF_EXPORT_DIR, loadStartingModel, ModelStart, readHfExport, writeHfExport } from './model-files';
 import { RecordQueue } from './record-queue';
 import { isReplayRow, LocalReplayCorpus } from './replay';
 import { momentName, stateShards, varianceName } from './state-layout';
@@ -152,9 +152,11 @@ export class ContinuousTrainer {
   async start(): Promise<void> {
     const o = this.options;
     await mkdir(o.checkpoint.dir, { recursive: true });
-    const skipped: Array<{ dir: string; reason: string }> = [];
-    const latest = await findLatestCheckpoint(o.checkpoint.dir, { skipped });
-    for (const s of skipped) this.log(`ignoring ${s.dir}: ${s.reason}`);
+    // Damaged checkpoints are moved aside (with the reason) so that reaching their step again saves
+    // a fresh checkpoint there instead of failing on, or trusting, the damaged directory.
+    const skipped: Array<{ dir: string; reason: string; movedTo?: string }> = [];
+    const latest = await findLatestCheckpoint(o.checkpoint.dir, { skipped, setAsideDamaged: true });
+    for (const s of skipped) this.log(s.movedTo ? `moved damaged ${s.dir} aside to ${s.movedTo}: ${s.reason}` : `ignoring ${s.dir}: ${s.reason}`);
     const offloadDir = o.checkpoint.offloadDir ?? join(o.checkpoint.dir, '.offload');
     const storeOptions = { offloadDir, memoryBudgetBytes: o.checkpoint.memoryBudgetBytes };
 
@@ -206,9 +208,9 @@ export class ContinuousTrainer {
       },
       engineState,
     );
-    // A checkpoint committed just before a crash may lack its export and event: finish them now
-    // (consumers of checkpoint events are idempotent per checkpoint).
-    if (latest && !(await hasHfExport(latest.dir))) await this.finishCheckpoint(latest.dir, latest.manifest.step, latest.manifest.tokensSeen, latest.manifest.createdAt);
+    // A checkpoint committed just before a crash may lack its export and event, or have a damaged
+    // export: finish them now (consumers of checkpoint events are idempotent per checkpoint).
+    if (latest && !(await readHfExport(latest.dir))) await this.finishCheckpoint(latest.dir, latest.manifest.step, latest.manifest.tokensSeen, latest.manifest.createdAt);
 
     // A fresh run from a base model announces it once, so the evaluator scores the reference the
     // run's checkpoints are compared with.
@@ -227,26 +229,39 @@ export class ContinuousTrainer {
       await this.stepMetrics.start();
     }
     this.status.phase = 'training';
-    this.loop = this.trainLoop().catch((err: Error) => {
-      this.status.phase = 'failed';
-      this.status.error = err.message;
-      this.log(`training stopped by an error: ${err.stack ?? err.message}`);
-    });
+    this.loop = this.trainLoop().catch((err: Error) => this.fail(err));
   }
 
-  /** Finish the step in flight, checkpoint, and release everything. */
+  /**
+   * Finish the step in flight, checkpoint, and release everything. A trainer that failed (before or
+   * during the stop) stays `failed` with its error, and saves nothing more.
+   */
   async stop(): Promise<void> {
     if (this.stopRequested) return this.loop ?? undefined;
     this.stopRequested = true;
-    this.status.phase = 'stopping';
+    if (!this.failed) this.status.phase = 'stopping';
     await this.queue?.close();
     await this.loop;
-    const failed = (this.status.phase as string) === 'failed';
-    if (!failed && this.progress && this.progress.step !== this.checkpointed.step) await this.checkpoint();
-    await this.stepMetrics?.stop();
-    await this.engine?.close();
-    await this.store?.close();
-    if (!failed) this.status.phase = 'stopped';
+    try {
+      if (!this.failed && this.progress && this.progress.step !== this.checkpointed.step) await this.checkpoint();
+    } catch (err) {
+      this.fail(err as Error);
+    } finally {
+      await this.stepMetrics?.stop();
+      await this.engine?.close();
+      await this.store?.close();
+    }
+    if (!this.failed) this.status.phase = 'stopped';
+  }
+
+  private get failed(): boolean {
+    return this.status.phase === 'failed';
+  }
+
+  private fail(err: Error): void {
+    this.status.phase = 'failed';
+    this.status.error = err.message;
+    this.log(`training stopped by an error: ${err.stack ?? err.message}`);
   }
 
   /**
@@ -436,7 +451,7 @@ export class ContinuousTrainer {
   private async finishCheckpoint(dir: string, step: number, tokensSeen: number, createdAt: string, params?: Map<string, Float32Array>): Promise<void> {
     const o = this.options;
     const weights = params ?? (await this.readParams());
-    const hfDir = await writeHfExport(dir, this.configJson, weights, o.tokenizer.path);
+    const exported = await writeHfExport(dir, this.configJson, weights, o.tokenizer.path);
     await o.checkpointHook?.('exported');
     // The curve up to this checkpoint is on the bus before the checkpoint's scores can be.
     await this.stepMetrics?.flush();
@@ -445,7 +460,8 @@ export class ContinuousTrainer {
       step,
       tokensSeen,
       path: dir,
-      hfPath: hfDir,
+      hfPath: exported.dir,
+      hfFiles: exported.files.map((f) => ({ name: f.name, bytes: f.bytes, sha256: f.sha256 })),
       loss: step === this.progress.step ? (this.progress.loss ?? 0) : 0,
       createdAtMs: Date.parse(createdAt),
       isBase: false,

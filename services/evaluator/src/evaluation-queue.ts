@@ -1,25 +1,17 @@
 // POST /evaluations lands here: the request is checked at once (an unknown task is a 400), then
-// evaluated in the background behind any running evaluation; its EvalEvent is published on
-// cpt.evals like those of Kafka-driven evaluations.
-import { randomUUID } from 'node:crypto';
-import { ResultsError } from '../../../libs/results-store/src';
-import type { Bus } from '../../../libs/transport/src/bus';
+// recorded as a job in the results database and run by the EvaluationWorker behind the others; its
+// EvalEvent is published on cpt.evals like those of Kafka-driven evaluations. GET /evaluations/:id
+// reads the job's row, so a job survives restarts and nothing is kept in memory.
+import { EvaluationJobs, EvaluationJobView, ResultsError } from '../../../libs/results-store/src';
 import type { EvaluationRequest, EvaluationTicket, EvaluationTrigger } from './api';
-import { CheckpointStage } from './checkpoint-stage';
-import { EvaluationOutcome } from './checkpoint-evaluator';
+import type { RequestPayload } from './checkpoint-stage';
 import { TaskCatalog, UnknownTaskError } from './task-catalog';
 
-export type JobState = { state: 'queued' } | { state: 'done'; outcome: EvaluationOutcome } | { state: 'failed'; error: string };
-
 export class EvaluationQueue implements EvaluationTrigger {
-  private readonly jobs = new Map<string, JobState>();
-  private readonly pending = new Set<Promise<void>>();
-
   constructor(
-    private readonly stage: CheckpointStage,
+    private readonly jobs: EvaluationJobs,
     private readonly catalog: TaskCatalog,
-    private readonly bus: Bus,
-    private readonly log: (message: string) => void = () => undefined,
+    private readonly onJobRecorded: () => void = () => undefined,
   ) {}
 
   async requestEvaluation(request: EvaluationRequest): Promise<EvaluationTicket> {
@@ -31,29 +23,13 @@ export class EvaluationQueue implements EvaluationTrigger {
         throw error;
       }
     }
-    const id = randomUUID();
-    this.jobs.set(id, { state: 'queued' });
-    const job = (async () => {
-      try {
-        const outcome = await this.stage.evaluateCheckpoint(request.checkpoint, { tasks: request.tasks, limit: request.limit, numFewshot: request.numFewshot });
-        await this.bus.publish([this.stage.evalRecord(outcome)]);
-        this.jobs.set(id, { state: 'done', outcome });
-      } catch (error) {
-        this.log(`evaluation ${id} of checkpoint ${request.checkpoint.id} failed: ${(error as Error).message}`);
-        this.jobs.set(id, { state: 'failed', error: (error as Error).message });
-      }
-    })();
-    this.pending.add(job);
-    void job.finally(() => this.pending.delete(job));
-    return { id };
+    const payload: RequestPayload = { request: { checkpointId: request.checkpoint.id, tasks: request.tasks, limit: request.limit, numFewshot: request.numFewshot } };
+    const job = await this.jobs.enqueue({ kind: 'request', payload });
+    this.onJobRecorded();
+    return { id: job.id };
   }
 
-  status(id: string): JobState | undefined {
-    return this.jobs.get(id);
-  }
-
-  /** Resolves when every accepted evaluation has finished (graceful shutdown waits for this). */
-  async drain(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  async evaluation(id: string): Promise<EvaluationJobView | null> {
+    return this.jobs.find(id);
   }
 }

@@ -14,8 +14,8 @@ import { createBus } from '../../../libs/transport/src/create-bus';
 import { serveOpenApi } from './api';
 import { CheckpointEvaluator } from './checkpoint-evaluator';
 import { CheckpointStage } from './checkpoint-stage';
-import { EvaluationLock } from './evaluation-lock';
 import { EvaluationQueue } from './evaluation-queue';
+import { EvaluationWorker } from './evaluation-worker';
 import type { EvaluatorConfig } from './evaluator.config';
 import { EvaluatorModule } from './evaluator.module';
 import { TaskCatalog } from './task-catalog';
@@ -48,6 +48,7 @@ export class EvaluatorApp {
     readonly store: ResultsStore,
     readonly evaluator: CheckpointEvaluator,
     readonly queue: EvaluationQueue,
+    readonly worker: EvaluationWorker,
     private readonly readiness: Readiness,
     private readonly telemetryIntake: TelemetryIntake,
   ) {}
@@ -63,15 +64,19 @@ export class EvaluatorApp {
     try {
       const bus = o.bus ?? createBus(o.config.bus, { sessionTimeoutMs: o.evaluator.kafkaSessionTimeoutMs });
       const evaluator = new CheckpointEvaluator(store.results, catalog, o.evaluator, log);
-      const stage = new CheckpointStage(store.results, evaluator, new EvaluationLock(), {
+      const wake = () => worker.wake();
+      const stage = new CheckpointStage(store.results, evaluator, store.jobs, {
         groupId: o.evaluator.groupId,
         checkpointsTopic: o.config.topics.checkpoints,
         evalsTopic: o.config.topics.evals,
         deadLetterPrefix: o.config.topics.deadLetterPrefix,
         baseModelDir: o.evaluator.baseModelDir,
+        onJobsRecorded: wake,
         log,
       });
-      const queue = new EvaluationQueue(stage, catalog, bus, log);
+      const j = o.evaluator.jobs;
+      const worker: EvaluationWorker = new EvaluationWorker(store.jobs, store.results, stage, bus, { ...j, log });
+      const queue = new EvaluationQueue(store.jobs, catalog, wake);
       const telemetryIntake = new TelemetryIntake(store.telemetry, {
         groupId: o.evaluator.telemetryGroupId,
         metricsTopic: o.config.topics.trainingMetrics,
@@ -86,8 +91,9 @@ export class EvaluatorApp {
       );
       serveOpenApi(http);
       await http.listen(o.config.http.port, o.config.http.host);
+      worker.start(); // jobs left by an earlier process (queued, or leased by one that died) resume here
       await telemetryIntake.start(bus, o.config.bus.partitions);
-      return new EvaluatorApp(http, store, evaluator, queue, readiness, telemetryIntake);
+      return new EvaluatorApp(http, store, evaluator, queue, worker, readiness, telemetryIntake);
     } catch (error) {
       await store.close();
       throw error;
@@ -101,11 +107,11 @@ export class EvaluatorApp {
     return `http://${host}:${address.port}`;
   }
 
-  /** Graceful: report not ready, finish accepted evaluations and the in-flight batch, then close. */
+  /** Graceful: report not ready, finish the evaluation in flight (queued jobs wait in the database), then close. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.readiness.markDraining();
-      await this.queue.drain();
+      await this.worker.stop();
       await this.telemetryIntake.stop();
       await this.http.close(); // the stage runner stops the consumer (in-flight batch commits) and closes the bus
       await this.store.close();

@@ -58,11 +58,22 @@ export const evaluatorSchema = z
     baseModelDir: z.string().min(1).optional(),
     /** Consumer group on the checkpoints topic. */
     groupId: z.string().min(1).default('cpt-evaluator'),
-    /**
-     * A checkpoint's evaluation runs inside the consumer's batch, so the group session must outlive
-     * it; raise for large task sets (brokers cap it at group.max.session.timeout.ms, 30 min by default).
-     */
-    kafkaSessionTimeoutMs: z.number().int().min(6_000).default(600_000),
+    /** Kafka consumer session; the batch handler only records jobs, so it need not outlive an evaluation. */
+    kafkaSessionTimeoutMs: z.number().int().min(6_000).default(30_000),
+    /** The evaluation jobs (outside the Kafka batch; see the README). */
+    jobs: z
+      .object({
+        /** A claimed job is ours this long without renewal (renewed every third); after a crash it is claimed again once this has passed. */
+        leaseMs: z.number().int().min(1_000).default(60_000),
+        /** Claims before a job is given up (dead-lettered): retries of transient failures and crashes mid-evaluation. */
+        maxAttempts: z.number().int().min(1).default(8),
+        retryBackoffMs: z.number().int().min(1).default(1_000),
+        maxBackoffMs: z.number().int().min(1).default(60_000),
+        /** How often to look for jobs other replicas recorded or whose lease ran out. */
+        pollMs: z.number().int().min(10).default(1_000),
+      })
+      .strict()
+      .default({}),
     /** Bearer tokens for POST /evaluations (at least 16 characters each). */
     apiTokens: z.array(z.string().min(16), { required_error: 'required: set EVALUATOR_API_TOKEN (comma-separated tokens of at least 16 characters)' }).min(1),
     /** PostgreSQL connection URL; SQLite at sqlitePath when unset. */

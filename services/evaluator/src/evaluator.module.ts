@@ -23,8 +23,6 @@ export interface EvaluatorModuleOptions {
 @Module({})
 export class EvaluatorModule {
   static register(o: EvaluatorModuleOptions): DynamicModule {
-    // One checkpoint per handler call: an evaluation takes long, and kafkajs heartbeats between calls.
-    const config: CptflowConfig = { ...o.config, bus: { ...o.config.bus, maxBatchRecords: 1 } };
     return {
       module: EvaluatorModule,
       imports: [ResultsApiModule.register({ results: o.results, telemetry: o.telemetry, dashboardPollMs: o.dashboardPollMs, trigger: o.trigger, apiTokens: o.apiTokens })],
@@ -32,7 +30,7 @@ export class EvaluatorModule {
       providers: [
         { provide: BUS, useValue: o.bus },
         { provide: STAGE, useValue: o.stage },
-        { provide: CONFIG, useValue: config },
+        { provide: CONFIG, useValue: o.config },
         { provide: Readiness, useValue: o.readiness },
         StageRunner,
       ],

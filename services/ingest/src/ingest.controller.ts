@@ -1,6 +1,7 @@
 // HTTP ingest: POST /ingest/upload streams a JSONL body (plain, gzip or zstd) into docs.raw;
 // POST /ingest/path reads a file, folder or glob on the server, inside the configured ingest roots.
-import { Controller, Get, HttpCode, Inject, OnApplicationShutdown, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, OnApplicationShutdown, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { BearerTokenGuard } from '../../../libs/service-host/src';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { IngestHttpError, IngestHttpHandler, IngestJob, IngestReport } from '../../../libs/ingest/src';
 import { IngestHttpErrorFilter } from './ingest-http-error.filter';
@@ -26,6 +27,7 @@ export class IngestController implements OnApplicationShutdown {
   }
 
   @Post('upload')
+  @UseGuards(BearerTokenGuard)
   @HttpCode(200)
   async upload(
     @Req() request: MaybeParsedRequest,
@@ -51,6 +53,7 @@ export class IngestController implements OnApplicationShutdown {
 
   /** `?wait=false` answers 202 with a job to poll at GET /ingest/jobs/:id instead of waiting. */
   @Post('path')
+  @UseGuards(BearerTokenGuard)
   @HttpCode(200)
   async ingestPath(
     @Req() request: MaybeParsedRequest,

@@ -3,6 +3,7 @@
 import { DynamicModule, Module, ModuleMetadata, Provider } from '@nestjs/common';
 import type { Bus } from '../../../libs/transport/src/bus';
 import { IngestHttpConfig, IngestHttpHandler } from '../../../libs/ingest/src';
+import { API_TOKENS, BearerTokenGuard } from '../../../libs/service-host/src';
 import { IngestController } from './ingest.controller';
 import { BUS, INGEST_CONFIG } from './ingest.tokens';
 
@@ -24,6 +25,9 @@ export class IngestModule {
         useFactory: (bus: Bus, config: IngestHttpConfig) => IngestHttpHandler.create(bus, config),
         inject: [BUS, INGEST_CONFIG],
       },
+      // The shared guard on the mutating routes accepts the ingest token.
+      { provide: API_TOKENS, useFactory: (config: IngestHttpConfig) => [config.token], inject: [INGEST_CONFIG] },
+      BearerTokenGuard,
     ];
     if (options.bus) providers.push({ provide: BUS, useValue: options.bus });
     if (options.config) providers.push({ provide: INGEST_CONFIG, useValue: options.config });

@@ -27,9 +27,10 @@ async function main(): Promise<void> {
     await bus.close();
     await telemetry.shutdown();
   };
-  const app = await NestFactory.create(TrainerModule.register(options, closeAll), { logger: ['log', 'warn', 'error'] });
+  const app = await NestFactory.create(TrainerModule.register(options, closeAll, section.apiTokens), { logger: ['log', 'warn', 'error'] });
   await app.listen(config.http.port, config.http.host);
-  logger.log(`listening on ${await app.getUrl()} (GET /status, /health, /ready)`);
+  if (section.apiTokens.length === 0) logger.warn('no API token (TRAINER_API_TOKEN): POST /schedule/decay is refused');
+  logger.log(`listening on ${await app.getUrl()} (GET /status, /health, /ready; POST /schedule/decay with the API token)`);
   // app.close() runs the module's shutdown: the trainer finishes its step, writes a final checkpoint
   // and closes the bus and telemetry.
   exitOnSignal('trainer', () => app.close());

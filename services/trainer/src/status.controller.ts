@@ -1,4 +1,5 @@
-import { BadRequestException, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { BadRequestException, Controller, Get, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { BearerTokenGuard } from '../../../libs/service-host/src';
 import type { TrainerStatus } from '../../../libs/trainer/src';
 import { TrainerRunner } from './trainer.runner';
 
@@ -12,8 +13,9 @@ export class StatusController {
     return this.runner.status();
   }
 
-  /** Start the decay of an open-ended WSD schedule (400 for any other schedule). */
+  /** Start the decay of an open-ended WSD schedule (400 for any other schedule); irreversible, so it needs the API token. */
   @Post('schedule/decay')
+  @UseGuards(BearerTokenGuard)
   @HttpCode(202)
   decay(): TrainerStatus {
     try {

@@ -16,6 +16,8 @@ const positiveInt = z.number().int().positive();
 export const trainerConfigSchema = z
   .object({
     run: z.string().min(1).default('cpt'),
+    /** Bearer tokens for POST /schedule/decay (or TRAINER_API_TOKEN, comma-separated); none: refused. */
+    apiTokens: z.array(z.string().min(16).regex(/^\S+$/, 'no whitespace')).default([]),
     model: z
       .object({
         /** A Hugging Face directory: config.json + model.safetensors (or shards + index) + tokenizer.json. */
@@ -100,8 +102,11 @@ export const trainerConfigSchema = z
 
 export type TrainerConfig = z.infer<typeof trainerConfigSchema>;
 
-export function parseTrainerConfig(section: unknown): TrainerConfig {
-  return parseOrExplain(trainerConfigSchema, section ?? {}, 'stages.trainer config');
+/** The trainer section of a loaded config, with TRAINER_API_TOKEN folded in. */
+export function parseTrainerConfig(section: unknown, env: NodeJS.ProcessEnv = process.env): TrainerConfig {
+  const raw = { ...((section as Record<string, unknown> | undefined) ?? {}) };
+  if (env.TRAINER_API_TOKEN && raw.apiTokens === undefined) raw.apiTokens = env.TRAINER_API_TOKEN.split(',').map((t) => t.trim());
+  return parseOrExplain(trainerConfigSchema, raw, 'stages.trainer config');
 }
 
 /**

@@ -1,7 +1,7 @@
 // The trainer service: a ContinuousTrainer built from the config section, its runner, /status,
 // /health and /ready. The host (main.ts or a test) provides the bus and the parsed options.
 import { DynamicModule, Module } from '@nestjs/common';
-import { HealthController, Readiness } from '../../../libs/service-host/src';
+import { API_TOKENS, BearerTokenGuard, HealthController, Readiness } from '../../../libs/service-host/src';
 import { ContinuousTrainer, ContinuousTrainerOptions } from '../../../libs/trainer/src';
 import { StatusController } from './status.controller';
 import { TrainerRunner } from './trainer.runner';
@@ -9,14 +9,19 @@ import { AFTER_SHUTDOWN, TRAINER } from './trainer.tokens';
 
 @Module({})
 export class TrainerModule {
-  /** `onShutdown` runs after the final checkpoint (close the bus, flush telemetry). */
-  static register(options: ContinuousTrainerOptions, onShutdown: () => Promise<void> = async () => undefined): DynamicModule {
+  /**
+   * `onShutdown` runs after the final checkpoint (close the bus, flush telemetry). `apiTokens` are
+   * the bearer tokens mutating endpoints accept (none: every mutation is refused).
+   */
+  static register(options: ContinuousTrainerOptions, onShutdown: () => Promise<void> = async () => undefined, apiTokens: readonly string[] = []): DynamicModule {
     return {
       module: TrainerModule,
       controllers: [StatusController, HealthController],
       providers: [
         { provide: TRAINER, useValue: new ContinuousTrainer(options) },
         { provide: AFTER_SHUTDOWN, useValue: onShutdown },
+        { provide: API_TOKENS, useValue: apiTokens },
+        BearerTokenGuard,
         Readiness,
         TrainerRunner,
       ],

@@ -14,15 +14,22 @@ import { testBus, testTrainerOptions } from '../../../libs/trainer/src/testing/h
 import { parseTrainerConfig, scheduleOf, trainerOptionsFromConfig } from './trainer.config';
 import { TrainerModule } from './trainer.module';
 
+const TOKEN = 'trainer-test-token-0123456789';
+const withToken = { Authorization: `Bearer ${TOKEN}` };
+
 describe('trainer service', () => {
   it('serves /status, /health and /ready, and checkpoints on shutdown', async () => {
     const bus = testBus();
     let closed = false;
     const options = testTrainerOptions(bus, { checkpoint: { ...testTrainerOptions(bus).checkpoint, everyTokens: undefined, everyMinutes: 60 } });
     const app = await NestFactory.create(
-      TrainerModule.register(options, async () => {
-        closed = true;
-      }),
+      TrainerModule.register(
+        options,
+        async () => {
+          closed = true;
+        },
+        [TOKEN],
+      ),
       { logger: false },
     );
     await app.listen(0, '127.0.0.1');
@@ -45,7 +52,7 @@ describe('trainer service', () => {
     assert.equal(typeof status.loss, 'number');
     assert.equal(typeof status.lr, 'number');
     assert.equal(status.lastCheckpoint, null);
-    const refused = await fetch(url.replace('[::1]', '127.0.0.1') + '/schedule/decay', { method: 'POST' });
+    const refused = await fetch(url.replace('[::1]', '127.0.0.1') + '/schedule/decay', { method: 'POST', headers: withToken });
     assert.equal(refused.status, 400, 'a constant schedule has no decay to start');
     assert.match(((await refused.json()) as { message: string }).message, /startDecay needs a wsd schedule/);
     await app.close();
@@ -59,7 +66,7 @@ describe('trainer service', () => {
     const options = testTrainerOptions(bus, {
       schedule: { kind: 'wsd', peakLr: 1e-3, warmupSteps: 0, stableSteps: null, decaySteps: 4, minLrRatio: 0, decayShape: 'linear' },
     });
-    const app = await NestFactory.create(TrainerModule.register(options), { logger: false });
+    const app = await NestFactory.create(TrainerModule.register(options, undefined, [TOKEN]), { logger: false });
     await app.listen(0, '127.0.0.1');
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     const seqs = await corpusSequences('domain', 64, 48, 60);
@@ -68,7 +75,12 @@ describe('trainer service', () => {
       while (((await (await fetch(url + '/status')).json()) as { step: number }).step < step) await new Promise((r) => setTimeout(r, 20));
     };
     await until(2);
-    const res = await fetch(url + '/schedule/decay', { method: 'POST' });
+    for (const headers of [{}, { Authorization: 'Bearer wrong-token-0123456789' }] as Array<Record<string, string>>) {
+      const anonymous = await fetch(url + '/schedule/decay', { method: 'POST', headers });
+      assert.equal(anonymous.status, 401, 'the irreversible decay needs the API token');
+    }
+    assert.equal(((await (await fetch(url + '/status')).json()) as { decayStartStep: number | null }).decayStartStep, null);
+    const res = await fetch(url + '/schedule/decay', { method: 'POST', headers: withToken });
     assert.equal(res.status, 202);
     assert.equal(((await res.json()) as { decayStartStep: number }).decayStartStep, 2);
     await bus.publish(recordsOf('cpt.seqs.packed', seqs.slice(16, 48)));
@@ -117,6 +129,12 @@ describe('trainer service', () => {
       rmSync(dir, { recursive: true, force: true });
       await bus.close();
     }
+  });
+
+  it('reads API tokens from TRAINER_API_TOKEN, and refuses short ones by name', () => {
+    assert.deepEqual(parseTrainerConfig({ model: { randomPreset: 'tiny' } }, { TRAINER_API_TOKEN: `${TOKEN}, ${TOKEN}x` }).apiTokens, [TOKEN, `${TOKEN}x`]);
+    assert.deepEqual(parseTrainerConfig({ model: { randomPreset: 'tiny' } }, {}).apiTokens, []);
+    assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, apiTokens: ['short'] }, {}), /apiTokens\.0/);
   });
 
   it('converts token amounts to optimizer steps', () => {

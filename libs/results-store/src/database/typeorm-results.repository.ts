@@ -15,6 +15,7 @@ import type {
   TrendPoint,
 } from '../domain/types';
 import { CheckpointEntity, RunEntity, SampleResultEntity, TaskResultEntity } from './entities';
+import { writeInTurn } from './write-turns';
 
 /** Rows per multi-row INSERT: 6 bound values each stays well under SQLite's and PostgreSQL's limits. */
 const SAMPLE_INSERT_CHUNK = 500;
@@ -73,23 +74,11 @@ function sampleRow(taskResultId: number, sample: SampleRecord): Omit<SampleResul
 }
 
 export class TypeormResultsRepository implements ResultsRepository {
-  /** Tail of the chain of write transactions when they must not overlap; see `write`. */
-  private lastWrite: Promise<unknown> = Promise.resolve();
-  private readonly serializeWrites: boolean;
+  constructor(private readonly dataSource: DataSource) {}
 
-  constructor(private readonly dataSource: DataSource) {
-    // better-sqlite3 is one connection: a second BEGIN while a transaction is open fails ("cannot start
-    // a transaction within a transaction"), so this process's write transactions take turns. PostgreSQL
-    // has a pool, and its row locks order concurrent upserts of the same key.
-    this.serializeWrites = dataSource.options.type === 'better-sqlite3';
-  }
-
-  /** One write transaction, in turn with this process's others on SQLite (the telemetry tables share the queue). */
-  write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.serializeWrites) return this.dataSource.transaction(work);
-    const run = this.lastWrite.then(() => this.dataSource.transaction(work));
-    this.lastWrite = run.catch(() => undefined);
-    return run;
+  /** Write transactions take turns on SQLite's one connection (see write-turns.ts). */
+  private write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return writeInTurn(this.dataSource, work);
   }
 
   async upsertCheckpoint(record: CheckpointRecord): Promise<CheckpointView> {

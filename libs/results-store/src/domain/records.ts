@@ -22,9 +22,14 @@ function finite(what: string, field: string, value: unknown): void {
   if (typeof value !== 'number' || !Number.isFinite(value)) fail(what, `${field} must be a finite number (got ${String(value)})`);
 }
 
+/** PostgreSQL text cannot hold NUL (SQLite can): refused on both, so both behave alike. */
+function hasNul(text: string): boolean {
+  return text.includes('\u0000');
+}
+
 export function checkRunName(name: unknown): string {
-  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH || name.trim() !== name) {
-    fail('run', `name must be a non-empty string of at most ${MAX_NAME_LENGTH} characters without surrounding spaces (got ${JSON.stringify(name)})`);
+  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH || name.trim() !== name || hasNul(name)) {
+    fail('run', `name must be a non-empty string of at most ${MAX_NAME_LENGTH} characters without surrounding spaces or NUL (got ${JSON.stringify(name)})`);
   }
   return name;
 }
@@ -43,9 +48,9 @@ export function checkCheckpoint(record: CheckpointRecord): void {
   checkRunName(record.run);
   nonNegativeInteger(what, 'step', record.step);
   nonNegativeInteger(what, 'tokensSeen', record.tokensSeen);
-  if (typeof record.path !== 'string' || record.path.length > MAX_PATH_LENGTH) fail(what, `path must be a string of at most ${MAX_PATH_LENGTH} characters`);
-  if (record.hfPath != null && (typeof record.hfPath !== 'string' || record.hfPath.length > MAX_PATH_LENGTH)) {
-    fail(what, `hfPath must be a string of at most ${MAX_PATH_LENGTH} characters`);
+  if (typeof record.path !== 'string' || record.path.length > MAX_PATH_LENGTH || hasNul(record.path)) fail(what, `path must be a string of at most ${MAX_PATH_LENGTH} characters without NUL`);
+  if (record.hfPath != null && (typeof record.hfPath !== 'string' || record.hfPath.length > MAX_PATH_LENGTH || hasNul(record.hfPath))) {
+    fail(what, `hfPath must be a string of at most ${MAX_PATH_LENGTH} characters without NUL`);
   }
   if (record.loss != null) finite(what, 'loss', record.loss);
   if (typeof record.isBase !== 'boolean') fail(what, 'isBase must be a boolean');

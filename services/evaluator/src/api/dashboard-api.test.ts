@@ -38,7 +38,7 @@ describe('dashboard routes', () => {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-dashboard-api-'));
     store = await openResultsStore({ sqlitePath: path.join(dir, 'results.sqlite') });
-    app = await createResultsApiApp({ results: store.results, telemetry: store.telemetry, trigger: { requestEvaluation: async () => ({ id: 'x' }) }, apiTokens: [TOKEN], logger: false });
+    app = await createResultsApiApp({ results: store.results, telemetry: store.telemetry, trigger: { evaluation: async () => null, requestEvaluation: async () => ({ id: 'x' }) }, apiTokens: [TOKEN], logger: false });
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
   });

@@ -1,6 +1,6 @@
 // The seam between the API and the evaluator: POST /evaluations asks for an evaluation through this
 // interface; the evaluator service implements it (queueing the checkpoint for its worker).
-import type { CheckpointView } from '../../../../libs/results-store/src';
+import type { CheckpointView, EvaluationJobView } from '../../../../libs/results-store/src';
 
 export const EVALUATION_TRIGGER = Symbol('EVALUATION_TRIGGER');
 
@@ -25,4 +25,7 @@ export interface EvaluationTrigger {
    * the evaluator cannot honour (an unknown task, say): the API answers it with 400.
    */
   requestEvaluation(request: EvaluationRequest): Promise<EvaluationTicket>;
+
+  /** The evaluation job with this id (queued, running, done or dead), or null when there is none. */
+  evaluation(id: string): Promise<EvaluationJobView | null>;
 }

@@ -1,17 +1,18 @@
-import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
   ApiNotFoundResponse,
+  ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ResultsError, ResultsService } from '../../../../libs/results-store/src';
-import { BearerTokenGuard } from './bearer-token.guard';
-import { EvaluationAcceptedDto, EvaluationRequestDto, ErrorDto } from './dto/results.dto';
+import { BearerTokenGuard } from '../../../../libs/service-host/src';
+import { EvaluationAcceptedDto, EvaluationJobDto, EvaluationRequestDto, ErrorDto } from './dto/results.dto';
 import { EVALUATION_TRIGGER, type EvaluationTrigger } from './evaluation-trigger';
 import { parseEvaluationBody } from './validation/evaluation-body';
 
@@ -46,4 +47,18 @@ export class EvaluationsController {
     const ticket = await this.trigger.requestEvaluation({ checkpoint, tasks, limit, numFewshot });
     return { evaluationId: ticket.id, checkpoint, tasks, limit, numFewshot };
   }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One evaluation job (from POST /evaluations or a checkpoint event): state, attempts, error, outcome' })
+  @ApiOkResponse({ type: EvaluationJobDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiNotFoundResponse({ type: ErrorDto, description: 'No evaluation with this id' })
+  async evaluation(@Param('id') id: string): Promise<EvaluationJobDto> {
+    if (!UUID.test(id)) throw ResultsError.invalid(`evaluation id must be a UUID (got ${JSON.stringify(id.slice(0, 64))})`);
+    const job = await this.trigger.evaluation(id.toLowerCase());
+    if (!job) throw ResultsError.notFound(`evaluation ${id} does not exist`);
+    return job;
+  }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -4,7 +4,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ResultsService, TelemetryService } from '../../../../libs/results-store/src';
-import { API_TOKENS, BearerTokenGuard } from './bearer-token.guard';
+import { API_TOKENS, BearerTokenGuard, MIN_API_TOKEN_LENGTH } from '../../../../libs/service-host/src';
 import { CheckpointsController } from './checkpoints.controller';
 import { CompareController } from './compare.controller';
 import { DASHBOARD_POLL_MS, DashboardController } from './dashboard.controller';
@@ -15,8 +15,7 @@ import { ResultsErrorFilter } from './results-error.filter';
 import { RunsController } from './runs.controller';
 import { TelemetryController } from './telemetry.controller';
 
-/** Short tokens can be guessed; 16 characters is a floor, not a recommendation (use 32+ random bytes). */
-export const MIN_API_TOKEN_LENGTH = 16;
+export { MIN_API_TOKEN_LENGTH };
 
 export interface ResultsApiOptions {
   results: ResultsService;

@@ -20,6 +20,9 @@ class RecordingTrigger implements EvaluationTrigger {
     this.requests.push(request);
     return { id: `eval-${this.requests.length}` };
   }
+  async evaluation() {
+    return null;
+  }
 }
 
 function result(task: string, metric: string, value: number, stderr: number): TaskResultRecord {
@@ -240,6 +243,7 @@ for (const backend of testBackends()) {
         'GET /checkpoints/{id}/results',
         'GET /checkpoints/{id}/samples',
         'GET /compare',
+        'GET /evaluations/{id}',
         'GET /health',
         'GET /runs',
         'GET /runs/{run}/checkpoints',

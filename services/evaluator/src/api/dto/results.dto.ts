@@ -138,6 +138,18 @@ export class EvaluationAcceptedDto {
   @ApiProperty({ type: Number, nullable: true }) numFewshot!: number | null;
 }
 
+export class EvaluationJobDto {
+  @ApiProperty({ description: 'UUID' }) id!: string;
+  @ApiProperty({ enum: ['checkpoint-event', 'request'] }) kind!: 'checkpoint-event' | 'request';
+  @ApiProperty({ enum: ['queued', 'running', 'done', 'dead'] }) state!: 'queued' | 'running' | 'done' | 'dead';
+  @ApiProperty({ description: 'times a worker claimed it (a crash mid-evaluation counts)' }) attempts!: number;
+  @ApiProperty({ description: 'the consumed record (value in base64) or the request' }) payload!: unknown;
+  @ApiProperty({ type: String, nullable: true, description: 'why the last attempt failed, or why the job is dead' }) error!: string | null;
+  @ApiProperty({ nullable: true, description: 'once done: each evaluated checkpoint with the tasks scored and skipped' }) outcome!: unknown;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
 export class HealthDto {
   @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: 'ok' | 'unavailable';
   @ApiProperty({ enum: ['up', 'down'] }) database!: 'up' | 'down';

@@ -1,8 +1,13 @@
-// Mutating endpoints need `Authorization: Bearer <token>` with one of the configured API tokens.
+// The one guard for every mutating endpoint of every service: `Authorization: Bearer <token>` with
+// one of the service's API tokens (provided under API_TOKENS). A service with no token configured
+// refuses every mutation rather than allowing any.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 
-export const API_TOKENS = Symbol('API_TOKENS');
+export const API_TOKENS = Symbol('cptflow.apiTokens');
+
+/** Short tokens can be guessed; 16 characters is a floor, not a recommendation (use 32+ random bytes). */
+export const MIN_API_TOKEN_LENGTH = 16;
 
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
@@ -13,7 +18,7 @@ export class BearerTokenGuard implements CanActivate {
   private readonly digests: Buffer[];
 
   constructor(@Inject(API_TOKENS) tokens: readonly string[]) {
-    this.digests = tokens.map(digest);
+    this.digests = tokens.filter((t) => t.length > 0).map(digest);
   }
 
   canActivate(context: ExecutionContext): boolean {
@@ -21,8 +26,9 @@ export class BearerTokenGuard implements CanActivate {
     const request = http.getRequest<{ headers: Record<string, string | string[] | undefined> }>();
     // RFC 6750 section 3: a 401 for a bearer-protected resource names the scheme it expects.
     http.getResponse<{ setHeader(name: string, value: string): void }>().setHeader('WWW-Authenticate', 'Bearer realm="cptflow"');
+    if (this.digests.length === 0) throw new UnauthorizedException('this service has no API token configured, so it accepts no changes');
     const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    const match = typeof header === 'string' ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header) : null;
     if (!match) throw new UnauthorizedException('this endpoint needs an API token: send "Authorization: Bearer <token>"');
     // Comparing fixed-length digests in constant time says nothing about how much of a token matched.
     const offered = digest(match[1]);
