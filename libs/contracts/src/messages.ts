@@ -17,3 +17,7 @@ export const CheckpointEvent = cptflow.v1.CheckpointEvent;
 export type CheckpointEvent = cptflow.v1.ICheckpointEvent;
 export const EvalEvent = cptflow.v1.EvalEvent;
 export type EvalEvent = cptflow.v1.IEvalEvent;
+export const TorchRequest = cptflow.v1.TorchRequest;
+export type TorchRequest = cptflow.v1.ITorchRequest;
+export const TorchResponse = cptflow.v1.TorchResponse;
+export type TorchResponse = cptflow.v1.ITorchResponse;

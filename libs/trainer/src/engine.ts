@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LlamaArchitecture, TokenBatch, TrainerOptions } from '../../llama/src';
-import type { EngineRequest, EngineResponse, EngineState, EngineStepResult } from './engine-protocol';
+import type { Engine, EngineFactory, EngineRequest, EngineResponse, EngineState, EngineStepResult } from './engine-protocol';
 
 export class TrainingEngineError extends Error {
   constructor(message: string) {
@@ -13,7 +13,7 @@ export class TrainingEngineError extends Error {
   }
 }
 
-export class TrainingEngine {
+export class TrainingEngine implements Engine {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private failed: Error | null = null;
@@ -65,6 +65,9 @@ export class TrainingEngine {
     });
   }
 }
+
+/** The default engine: ONNX Runtime in a worker thread, no Python needed. */
+export const onnxEngine: EngineFactory = (config, options, state) => TrainingEngine.start(config, options, state);
 
 function buffersOf(state: EngineState): ArrayBuffer[] {
   const seen = new Set<ArrayBuffer>();

@@ -1,0 +1,4 @@
+export * from './settings';
+export * from './python-env';
+export * from './torch-engine';
+export * from './state-files';
