@@ -15,11 +15,10 @@ export class TorchUnavailable extends Error {
   override readonly name = 'TorchUnavailable';
 }
 
-/** The interpreter: the setting, $CPTFLOW_PYTHON, or the repo's .cache/python; null when none exists. */
+/** The interpreter: the setting, else $CPTFLOW_PYTHON, else the repo's .cache/python; null when it does not exist. */
 export function findPython(setting?: string): string | null {
-  const candidates = [setting, process.env.CPTFLOW_PYTHON, join(REPO_ROOT, '.cache', 'python', 'bin', 'python')];
-  for (const c of candidates) if (c && existsSync(c)) return c;
-  return null;
+  const chosen = setting ?? process.env.CPTFLOW_PYTHON ?? join(REPO_ROOT, '.cache', 'python', 'bin', 'python');
+  return existsSync(chosen) ? chosen : null;
 }
 
 export interface TorchEnvironment {
@@ -31,7 +30,7 @@ export interface TorchEnvironment {
 /** Checks the interpreter imports the worker's packages and has the GPUs asked for; throws TorchUnavailable. */
 export function checkTorchEnvironment(s: Pick<TorchSettings, 'python' | 'device' | 'nprocPerNode'>): TorchEnvironment {
   const python = findPython(s.python);
-  if (!python) throw new TorchUnavailable(`engine "torch" needs a Python with torch, but none was found: ${INSTALL_HINT}`);
+  if (!python) throw new TorchUnavailable(`engine "torch" needs a Python with torch, but ${s.python ?? process.env.CPTFLOW_PYTHON ?? '.cache/python/bin/python'} does not exist: ${INSTALL_HINT}`);
   const probe = spawnSync(python, ['-c', 'import json, torch, transformers, safetensors; print(json.dumps({"torch": torch.__version__, "cuda": torch.cuda.device_count() if torch.cuda.is_available() else 0}))'], {
     encoding: 'utf8',
     timeout: 120_000,
