@@ -34,10 +34,15 @@ export function torchrunArgs(s: TorchSettings): string[] {
   return ['-m', 'torch.distributed.run', '--nnodes', String(s.nnodes), '--node-rank', String(s.nodeRank), '--nproc-per-node', String(s.nprocPerNode), ...rendezvous, '-m', 'cptflow_torch.worker'];
 }
 
-/** The command the other nodes of a multi-node group run (printed by the trainer at start). */
+/** How another node of a multi-node group starts its workers (no channel: only the trainer's node leads). */
+export function otherNodeLaunch(s: TorchSettings, nodeRank: number): { args: string[]; env: Record<string, string> } {
+  return { args: torchrunArgs({ ...s, nodeRank }), env: { PYTHONPATH: PYTHON_PACKAGE_DIR, CPTFLOW_TORCH_DEVICE: s.device } };
+}
+
+/** The command line for another node (printed by the trainer at start). */
 export function otherNodeCommand(s: TorchSettings, nodeRank: number): string {
-  const env = [`PYTHONPATH=${PYTHON_PACKAGE_DIR}`, `CPTFLOW_TORCH_DEVICE=${s.device}`];
-  return `${env.join(' ')} python ${torchrunArgs({ ...s, nodeRank }).join(' ')}`;
+  const { args, env } = otherNodeLaunch(s, nodeRank);
+  return `${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')} python ${args.join(' ')}`;
 }
 
 export class TorchEngine implements Engine {

@@ -2,8 +2,8 @@
     for each of this rank's micro-batches: forward + backward of (summed token loss / step tokens)
     then once: clip by the global norm of the mean gradient, AdamW (decoupled decay on the chosen
     parameters), parameters and moments sharded by FSDP2 (one unit per decoder block + the root).
-Because every rank divides by the tokens of the whole step and FSDP2 sums (not averages) the
-gradients, any split of the micro-batches over ranks gives the same update."""
+Every rank scales its summed loss by world / (loss tokens of the whole step) and FSDP2 averages the
+gradients over the ranks, so any split of the micro-batches over ranks gives the same update."""
 from __future__ import annotations
 
 import time
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import torch
 import torch.distributed as dist
-from torch.distributed.fsdp import CPUOffloadPolicy, FSDPModule, MixedPrecisionPolicy, fully_shard
+from torch.distributed.fsdp import CPUOffloadPolicy, MixedPrecisionPolicy, fully_shard
 from torch.distributed.tensor import DTensor, distribute_tensor
 
 from .model import MicroBatch, build_model, summed_loss
@@ -69,9 +69,6 @@ class ShardedTrainer:
         for block in model.model.layers:
             fully_shard(block, **shard_options)
         fully_shard(model, **shard_options)
-        for module in model.modules():
-            if isinstance(module, FSDPModule):
-                module.set_gradient_divide_factor(1.0)
         # Buffers (RoPE's inv_freq) stay where fully_shard leaves them; only GPU runs move them.
         if self.device.type == "cuda" and not options.offload:
             for buffer in model.buffers():
@@ -133,9 +130,11 @@ class ShardedTrainer:
     def train_step(self, batches: list[MicroBatch], lr: float, step_tokens: int) -> dict:
         started = time.perf_counter()
         loss_sum = torch.zeros((), dtype=torch.float64)
+        # FSDP2 averages gradients over the ranks; times world / step tokens makes that the step's mean.
+        scale = dist.get_world_size() / step_tokens
         for batch in batches:
             loss = summed_loss(self.model, batch.to(self.device))
-            (loss / step_tokens).backward()
+            (loss * scale).backward()
             loss_sum += loss.detach().double().cpu()
         dist.all_reduce(loss_sum)
         max_norm = self.options.max_grad_norm if self.options.max_grad_norm is not None else float("inf")
