@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 from torch.distributed.fsdp import CPUOffloadPolicy, MixedPrecisionPolicy, fully_shard
+from torch.distributed.device_mesh import init_device_mesh
 from torch.distributed.tensor import DTensor, distribute_tensor
 
 from .model import MicroBatch, build_model, summed_loss
@@ -61,7 +62,7 @@ class ShardedTrainer:
         model = build_model(config_json)
         if options.activation_checkpointing:
             model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-        shard_options: dict = {}
+        shard_options: dict = {"mesh": init_device_mesh(self.device.type, (dist.get_world_size(),))}
         if options.bf16:
             shard_options["mp_policy"] = MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32)
         if options.offload:
@@ -69,8 +70,9 @@ class ShardedTrainer:
         for block in model.model.layers:
             fully_shard(block, **shard_options)
         fully_shard(model, **shard_options)
-        # Buffers (RoPE's inv_freq) stay where fully_shard leaves them; only GPU runs move them.
-        if self.device.type == "cuda" and not options.offload:
+        # fully_shard moves parameters (to the GPU, or keeps them in host memory with offload); the
+        # buffers (RoPE's inv_freq) go where the compute runs.
+        if self.device.type == "cuda":
             for buffer in model.buffers():
                 buffer.data = buffer.data.to(self.device)
         self.model = model
