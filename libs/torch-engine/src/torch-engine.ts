@@ -123,6 +123,11 @@ export class TorchEngine implements Engine {
     return engine;
   }
 
+  /** The torchrun process (its workers are its children). */
+  get launcherPid(): number | undefined {
+    return this.child.pid;
+  }
+
   async step(microBatches: TokenBatch[], lr: number): Promise<EngineStepResult> {
     const bytes = (a: BigInt64Array | undefined) => (a ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : undefined);
     const first = microBatches[0];
