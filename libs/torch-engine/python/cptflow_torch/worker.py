@@ -34,7 +34,21 @@ def is_leader_candidate() -> bool:
     return bool(os.environ.get("CPTFLOW_TORCH_CHANNEL")) and int(os.environ.get("LOCAL_RANK", "0")) == 0
 
 
+def die_with_launcher() -> None:
+    """torchrun starts each worker in a session of its own; if torchrun is killed (the trainer kills
+    it on a failure), the workers must not live on as orphans, stopped ones included."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the launcher died before prctl took effect
+            os._exit(1)
+
+
 def main() -> None:
+    die_with_launcher()
     device = os.environ.get("CPTFLOW_TORCH_DEVICE", "cpu")
     timeout = timedelta(seconds=float(os.environ.get("CPTFLOW_TORCH_COLLECTIVE_TIMEOUT_S", "1800")))
     if device == "cuda":
