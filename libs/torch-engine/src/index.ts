@@ -2,3 +2,4 @@ export * from './settings';
 export * from './python-env';
 export * from './torch-engine';
 export * from './state-files';
+export * from './torch-scorer';

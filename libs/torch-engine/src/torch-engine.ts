@@ -13,6 +13,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TorchRequest, TorchResponse } from '../../contracts/src';
+import type { ScoreRequest, ScoreResult } from '../../eval/src';
 import type { TokenBatch, TrainerOptions } from '../../llama/src';
 import { toHfConfigJson, type LlamaConfig } from '../../model-config/src';
 import type { Engine, EngineFactory, EngineState, EngineStepResult } from '../../trainer/src';
@@ -141,6 +142,23 @@ export class TorchEngine implements Engine {
     });
     const r = response.step!;
     return { loss: r.loss ?? NaN, gradNorm: r.gradNorm ?? NaN, tokens: Number(r.tokens ?? 0), computeMs: r.computeMs ?? 0 };
+  }
+
+  /** Log-likelihoods of continuations (the evaluator's scoring), on the group's current weights. */
+  async score(requests: readonly ScoreRequest[]): Promise<ScoreResult[]> {
+    const response = await this.request({
+      score: {
+        requests: requests.map((r) => ({
+          tokens: new Uint8Array(BigInt64Array.from([...r.contextIds, ...r.continuationIds], BigInt).buffer),
+          continuationLength: r.continuationIds.length,
+        })),
+      },
+    });
+    const scored = response.score!;
+    const logprobs = new Float64Array(new Uint8Array(scored.logprobs!).slice().buffer);
+    const greedy = scored.isGreedy!;
+    if (logprobs.length !== requests.length || greedy.length !== requests.length) throw new TorchEngineError(`torch engine scored ${logprobs.length} of ${requests.length} requests`);
+    return Array.from(logprobs, (logprob, i) => ({ logprob, isGreedy: greedy[i] === 1 }));
   }
 
   async snapshot(): Promise<Required<EngineState>> {

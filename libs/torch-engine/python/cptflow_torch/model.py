@@ -53,3 +53,25 @@ def summed_loss(model: torch.nn.Module, batch: MicroBatch) -> torch.Tensor:
     mask = document_mask(batch.doc_ids) if batch.doc_ids is not None else None
     logits = model(input_ids=batch.input_ids, position_ids=batch.position_ids, attention_mask=mask).logits
     return F.cross_entropy(logits.float().flatten(0, 1), batch.targets.flatten(), ignore_index=IGNORE_INDEX, reduction="sum")
+
+
+@torch.no_grad()
+def score(model: torch.nn.Module, requests: list[tuple[torch.Tensor, int]], device: torch.device) -> tuple[list[float], list[bool]]:
+    """Per (tokens, continuation length): Σ log p(continuation token | everything before it) and
+    whether each continuation token is the argmax, as lm-evaluation-harness's HFLM computes them
+    (fp32 log-softmax). Rows are right-padded to one batch: causal attention never sees the padding."""
+    inputs = [tokens[:-1] for tokens, _ in requests]
+    longest = max(len(t) for t in inputs)
+    ids = torch.zeros(len(inputs), longest, dtype=torch.long)
+    for row, t in enumerate(inputs):
+        ids[row, : len(t)] = t
+    positions = torch.arange(longest).expand(len(inputs), longest)
+    logits = model(input_ids=ids.to(device), position_ids=positions.to(device)).logits.float()
+    logprobs, greedy = [], []
+    for row, (tokens, continuation) in enumerate(requests):
+        end = len(tokens) - 1
+        window = torch.log_softmax(logits[row, end - continuation : end], dim=-1)
+        targets = tokens[-continuation:].to(window.device)
+        logprobs.append(float(window.gather(-1, targets[:, None]).sum()))
+        greedy.append(bool((window.argmax(-1) == targets).all()))
+    return logprobs, greedy

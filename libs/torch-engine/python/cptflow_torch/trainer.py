@@ -15,7 +15,7 @@ from torch.distributed.fsdp import CPUOffloadPolicy, MixedPrecisionPolicy, fully
 from torch.distributed.device_mesh import init_device_mesh
 from torch.distributed.tensor import DTensor, distribute_tensor
 
-from .model import MicroBatch, build_model, summed_loss
+from .model import MicroBatch, build_model, score, summed_loss
 
 
 @dataclass
@@ -156,3 +156,11 @@ class ShardedTrainer:
             "tokens": step_tokens,
             "compute_ms": (time.perf_counter() - started) * 1000,
         }
+
+    def score(self, requests: list[tuple[torch.Tensor, int]]) -> tuple[list[float], list[bool]]:
+        """Every rank runs the same batch (FSDP2 needs all ranks in each forward); the leader answers."""
+        self.model.eval()
+        try:
+            return score(self.model, requests, self.device)
+        finally:
+            self.model.train()

@@ -26,8 +26,8 @@ from .model import MicroBatch
 from .trainer import EngineOptions, ShardedTrainer
 
 # proto/cptflow.proto field numbers.
-REQ_ID, REQ_INIT, REQ_STEP, REQ_SNAPSHOT, REQ_CLOSE = 1, 2, 3, 4, 5
-RESP_ID, RESP_ERROR, RESP_STEP, RESP_SNAPSHOT, RESP_HELLO, RESP_HEARTBEAT = 1, 2, 3, 4, 5, 6
+REQ_ID, REQ_INIT, REQ_STEP, REQ_SNAPSHOT, REQ_CLOSE, REQ_SCORE = 1, 2, 3, 4, 5, 6
+RESP_ID, RESP_ERROR, RESP_STEP, RESP_SNAPSHOT, RESP_HELLO, RESP_HEARTBEAT, RESP_SCORE = 1, 2, 3, 4, 5, 6, 7
 
 
 def is_leader_candidate() -> bool:
@@ -133,6 +133,12 @@ def serve(channel: wire.Channel | None, world: int, leader: int) -> None:
                 if channel:
                     save_file(state, os.path.join(directory, "state.safetensors"), metadata={"step": str(trainer.step)})
                 reply(channel, request, (RESP_SNAPSHOT, wire.encode((1, trainer.step))))
+            elif kind == "score":
+                from_leader(channel, leader, lambda: require_init(trainer))
+                requests = from_leader(channel, leader, lambda: score_requests(request))
+                logprobs, greedy = trainer.score(requests)
+                body = wire.encode((1, np.asarray(logprobs, dtype="<f8").tobytes()), (2, bytes(int(g) for g in greedy)))
+                reply(channel, request, (RESP_SCORE, body))
             elif kind == "close":
                 reply(channel, request, None)
                 return
@@ -160,7 +166,7 @@ def snapshot_dir(request: dict, trainer) -> str:
 
 
 def kind_of(request: dict) -> str:
-    for number, kind in ((REQ_INIT, "init"), (REQ_STEP, "step"), (REQ_SNAPSHOT, "snapshot"), (REQ_CLOSE, "close")):
+    for number, kind in ((REQ_INIT, "init"), (REQ_STEP, "step"), (REQ_SNAPSHOT, "snapshot"), (REQ_CLOSE, "close"), (REQ_SCORE, "score")):
         if number in request:
             return kind
     raise ValueError("request without a body")
@@ -207,6 +213,21 @@ def scatter_step(channel, request, world: int, leader: int) -> tuple[list[MicroB
     if not ok:
         raise GroupError(value)
     return value
+
+
+def score_requests(request: dict) -> list[tuple[torch.Tensor, int]]:
+    """(context ++ continuation tokens, continuation length) per request; broadcast to every rank."""
+    out = []
+    for raw in wire.decode(wire.first(request, REQ_SCORE)).get(1, []):
+        fields = wire.decode(raw)
+        tokens = torch.from_numpy(np.frombuffer(wire.first(fields, 1, b""), dtype="<i8").copy())
+        continuation = wire.first(fields, 2, 0)
+        if not 0 < continuation < len(tokens):
+            raise ValueError(f"a score request of {len(tokens)} tokens with a continuation of {continuation}")
+        out.append((tokens, continuation))
+    if not out:
+        raise ValueError("a score request without requests")
+    return out
 
 
 def micro_batch(fields: dict, rows: int, seq: int) -> MicroBatch:
