@@ -65,7 +65,8 @@ interface ResultDto {
 
 for (const engine of ['onnx', 'torch'] as const) test(
   `six services on Kafka and PostgreSQL (trainer engine ${engine}): upload -> checkpoints evaluated, results over the API, one trace per batch`,
-  { skip: (!brokers || !databaseUrl) && 'KAFKA_BROKERS / DATABASE_URL not set (scripts/run-tests.js starts Kafka and PostgreSQL)', timeout: 230_000 },
+  // torch: every checkpoint's evaluation starts a worker group of its own (seconds each).
+  { skip: (!brokers || !databaseUrl) && 'KAFKA_BROKERS / DATABASE_URL not set (scripts/run-tests.js starts Kafka and PostgreSQL)', timeout: engine === 'torch' ? 400_000 : 230_000 },
   async (t) => {
     if (engine === 'torch' && !torchPythonOrSkip(t)) return;
     const started = Date.now();
@@ -99,6 +100,9 @@ for (const engine of ['onnx', 'torch'] as const) test(
           groupId: `${id}-evaluator`,
           apiTokens: [API_TOKEN],
           intraOpThreads: 1,
+          // The torch run scores on the torch worker group too.
+          engine,
+          torch: { threadsPerRank: 1 },
         },
       },
     };

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError } from '../../config/src';
 import type { TorchSettings } from './settings';
 
 /** The repository root, from dist/libs/torch-engine/src or libs/torch-engine/src. */
@@ -11,9 +12,8 @@ export const REPO_ROOT = join(__dirname, __dirname.includes(join('dist', 'libs')
 export const PYTHON_PACKAGE_DIR = join(REPO_ROOT, 'libs', 'torch-engine', 'python');
 export const INSTALL_HINT = 'run `bash scripts/python-env.sh` (makes .cache/python with torch, transformers, safetensors from PyPI) or set CPTFLOW_PYTHON to an interpreter that has them';
 
-export class TorchUnavailable extends Error {
-  override readonly name = 'TorchUnavailable';
-}
+/** A ConfigError: the services exit 2 with it, as for any unusable setting. */
+export class TorchUnavailable extends ConfigError {}
 
 /** The interpreter: the setting, else $CPTFLOW_PYTHON, else the repo's .cache/python; null when it does not exist. */
 export function findPython(setting?: string): string | null {

@@ -16,10 +16,12 @@ export class TorchLogLikelihoodModel implements LogLikelihoodModel {
     readonly maxLength: number,
   ) {}
 
-  static async fromDir(dir: string, settings: Partial<TorchSettings> = {}, log?: (line: string) => void): Promise<TorchLogLikelihoodModel> {
+  /** `maxLength` defaults to config.json's max_position_embeddings (as HFLM.max_length). */
+  static async fromDir(dir: string, settings: Partial<TorchSettings> & { maxLength?: number } = {}, log?: (line: string) => void): Promise<TorchLogLikelihoodModel> {
+    const { maxLength, ...torch } = settings;
     const model = await loadHfModelDir(dir);
-    const engine = await TorchEngine.start(model.config, NO_TRAINING, { step: 0, params: Object.fromEntries(model.weights) }, { ...settings, activationCheckpointing: false }, log);
-    return new TorchLogLikelihoodModel(engine, model.config.maxPositionEmbeddings);
+    const engine = await TorchEngine.start(model.config, NO_TRAINING, { step: 0, params: Object.fromEntries(model.weights) }, { ...torch, activationCheckpointing: false }, log);
+    return new TorchLogLikelihoodModel(engine, maxLength ?? model.config.maxPositionEmbeddings);
   }
 
   scoreBatch(requests: ScoreRequest[]): Promise<ScoreResult[]> {

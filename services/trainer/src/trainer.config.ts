@@ -2,11 +2,11 @@
 // errors that name the field, and turned into ContinuousTrainer options. Amounts of training are
 // given in tokens (what people plan in) and converted to optimizer steps here.
 import { z } from 'zod';
-import { ConfigError, parseOrExplain, type TopicsConfig } from '../../../libs/config/src';
+import { parseOrExplain, type TopicsConfig } from '../../../libs/config/src';
 import { PRESETS } from '../../../libs/model-config/src';
 import { defaultTokenizerPath, DocumentTokenizer } from '../../../libs/packing/src';
 import type { Schedule } from '../../../libs/schedules/src';
-import { checkTorchEnvironment, torchEngine, TorchUnavailable, type TorchSettings } from '../../../libs/torch-engine/src';
+import { checkTorchEnvironment, torchEngine, type TorchSettings } from '../../../libs/torch-engine/src';
 import type { ContinuousTrainerOptions, EngineFactory, ReplaySource } from '../../../libs/trainer/src';
 import { packDocuments, readJsonlDocuments, rowFromRecord, encodePackedSequence } from '../../../libs/trainer/src';
 import type { Bus } from '../../../libs/transport/src';
@@ -139,7 +139,7 @@ export function scheduleOf(c: TrainerConfig): Schedule {
   };
 }
 
-/** The torch engine's factory, after checking its Python and GPUs (a ConfigError, exit 2, when unusable). */
+/** The torch engine's factory, after checking its Python and GPUs (TorchUnavailable, a ConfigError: exit 2). */
 export function torchEngineFromConfig(c: TrainerConfig, log?: (line: string) => void): EngineFactory {
   const t = c.torch;
   const settings: Partial<TorchSettings> = {
@@ -148,12 +148,7 @@ export function torchEngineFromConfig(c: TrainerConfig, log?: (line: string) => 
     bf16: t.bf16 ?? t.device === 'cuda',
     activationCheckpointing: t.activationCheckpointing ?? c.recomputeLayers,
   };
-  try {
-    checkTorchEnvironment({ python: t.python, device: t.device, nprocPerNode: t.nprocPerNode });
-  } catch (error) {
-    if (error instanceof TorchUnavailable) throw new ConfigError(error.message);
-    throw error;
-  }
+  checkTorchEnvironment({ python: t.python, device: t.device, nprocPerNode: t.nprocPerNode });
   return torchEngine(settings, log);
 }
 
