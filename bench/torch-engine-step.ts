@@ -3,7 +3,7 @@
 // LLaMA config as train-step.ts, the same packed rows (document masks) and the same initial weights.
 // Steps alternate between the engines so load from elsewhere on the machine hits both alike.
 //
-//   npm run build && CPTFLOW_PYTHON=.cache/python/bin/python node dist/bench/torch-engine-step.js [--steps 6] [--warmup 2]
+//   npm run build && CPTFLOW_PYTHON=.cache/python/bin/python node dist/bench/torch-engine-step.js [--steps 6] [--warmup 2] [--threads N]
 //
 // Writes bench/results/torch-engine-step.json: tokens/s of each (wall time of step() as the trainer
 // sees it, IPC included) and torch / onnx (target >= 0.8).
@@ -57,7 +57,9 @@ function batches(count: number): TokenBatch[] {
 async function main(): Promise<void> {
   const steps = arg('--steps', 6);
   const warmup = arg('--warmup', 2);
-  const threads = cpus().length;
+  // Threads per engine (default: every core); on a shared machine 1 keeps OpenMP/ORT thread pools
+  // from fighting over busy cores.
+  const threads = arg('--threads', cpus().length);
   const options: TrainerOptions = {
     batch: BATCH,
     seq: SEQ,
@@ -90,7 +92,7 @@ async function main(): Promise<void> {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const tokensPerS = (name: 'onnx' | 'torch') => (BATCH * SEQ) / median(seconds[name]);
   const result = {
-    command: `CPTFLOW_PYTHON=.cache/python/bin/python node dist/bench/torch-engine-step.js --steps ${steps} --warmup ${warmup}`,
+    command: `CPTFLOW_PYTHON=.cache/python/bin/python node dist/bench/torch-engine-step.js --steps ${steps} --warmup ${warmup} --threads ${threads}`,
     onnx_tokens_per_s: tokensPerS('onnx'),
     torch_tokens_per_s: tokensPerS('torch'),
     torch_vs_onnx: tokensPerS('torch') / tokensPerS('onnx'),
