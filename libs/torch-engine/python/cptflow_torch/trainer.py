@@ -131,13 +131,14 @@ class ShardedTrainer:
 
     def train_step(self, batches: list[MicroBatch], lr: float, step_tokens: int) -> dict:
         started = time.perf_counter()
-        loss_sum = torch.zeros((), dtype=torch.float64)
+        # On the compute device: NCCL reduces only GPU tensors.
+        loss_sum = torch.zeros((), dtype=torch.float64, device=self.device)
         # FSDP2 averages gradients over the ranks; times world / step tokens makes that the step's mean.
         scale = dist.get_world_size() / step_tokens
         for batch in batches:
             loss = summed_loss(self.model, batch.to(self.device))
             (loss * scale).backward()
-            loss_sum += loss.detach().double().cpu()
+            loss_sum += loss.detach().double()
         dist.all_reduce(loss_sum)
         max_norm = self.options.max_grad_norm if self.options.max_grad_norm is not None else float("inf")
         grads = [p for p in self.params.values() if p.grad is not None]
