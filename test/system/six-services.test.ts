@@ -5,7 +5,8 @@
 // back through the evaluator's API. Every service exports OTLP/HTTP to a receiver in this test, which
 // must show one trace from the ingest batch through the packer, and trainer/evaluator spans that name
 // the checkpoint. Every service must then stop on SIGTERM with exit code 0, the trainer announcing a
-// final checkpoint that the evaluator still scores.
+// final checkpoint that the evaluator still scores. Run twice: with the trainer's default ONNX Runtime
+// engine, and with engine "torch" (issue 10: a PyTorch worker group launched by the trainer).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -15,6 +16,7 @@ import { gunzipSync } from 'node:zlib';
 import { startOtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { startService, type ServiceProcess } from '../support/service-process';
 import { uniqueTopics } from '../support/topic-reader';
+import { torchPythonOrSkip } from '../../libs/torch-engine/src/testing/python';
 
 const brokers = process.env.KAFKA_BROKERS;
 const databaseUrl = process.env.DATABASE_URL;
@@ -61,10 +63,12 @@ interface ResultDto {
   value: number;
 }
 
-test(
-  'six services on Kafka and PostgreSQL: upload -> checkpoints evaluated, results over the API, one trace per batch',
-  { skip: (!brokers || !databaseUrl) && 'KAFKA_BROKERS / DATABASE_URL not set (scripts/run-tests.js starts Kafka and PostgreSQL)', timeout: 230_000 },
-  async () => {
+for (const engine of ['onnx', 'torch'] as const) test(
+  `six services on Kafka and PostgreSQL (trainer engine ${engine}): upload -> checkpoints evaluated, results over the API, one trace per batch`,
+  // torch: every checkpoint's evaluation starts a worker group of its own (seconds each).
+  { skip: (!brokers || !databaseUrl) && 'KAFKA_BROKERS / DATABASE_URL not set (scripts/run-tests.js starts Kafka and PostgreSQL)', timeout: engine === 'torch' ? 400_000 : 230_000 },
+  async (t) => {
+    if (engine === 'torch' && !torchPythonOrSkip(t)) return;
     const started = Date.now();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-six-'));
     const id = `six${Date.now()}`;
@@ -83,6 +87,8 @@ test(
           seqLen: SEQ_LEN,
           tokensPerStep: 4 * SEQ_LEN,
           intraOpThreads: 1,
+          engine,
+          torch: { threadsPerRank: 1 },
           schedule: { kind: 'constant', peakLr: 1e-3 },
           checkpoint: { dir: path.join(dir, 'checkpoints'), everyTokens: CHECKPOINT_EVERY_TOKENS, keepLast: 1000 },
         },
@@ -94,6 +100,9 @@ test(
           groupId: `${id}-evaluator`,
           apiTokens: [API_TOKEN],
           intraOpThreads: 1,
+          // The torch run scores on the torch worker group too.
+          engine,
+          torch: { threadsPerRank: 1 },
         },
       },
     };

@@ -1,20 +1,25 @@
 // The process the crash test kills: trains on a Kafka topic until it has trained `CRASH_SEQUENCES`
 // domain rows, then stops gracefully (final checkpoint) and prints "done". With CRASH_PAUSE_MS it
 // pauses at each point of a checkpoint and says so on stdout, so the parent can kill it there.
+// CRASH_ENGINE=torch trains with libs/torch-engine.
 import { KafkaBus } from '../../libs/transport/src';
 import { ContinuousTrainer } from '../../libs/trainer/src';
 import { testTrainerOptions, waitFor } from '../../libs/trainer/src/testing/harness';
+import { torchEngine } from '../../libs/torch-engine/src';
 
 async function main(): Promise<void> {
   const env = process.env;
   const pauseMs = Number(env.CRASH_PAUSE_MS ?? 0);
   const total = Number(env.CRASH_SEQUENCES);
   const bus = new KafkaBus({ brokers: env.KAFKA_BROKERS!.split(','), clientId: 'crash-child', logLevel: 'nothing', onError: () => undefined });
+  const log = (line: string) => process.stdout.write(line + '\n');
   const options = testTrainerOptions(bus, {
     topics: { sequences: env.CRASH_TOPIC!, checkpoints: env.CRASH_EVENTS! },
     tokensPerStep: 2 * 4 * 64,
     checkpoint: { dir: env.CRASH_CHECKPOINTS!, everyTokens: 2 * 2 * 4 * 64, keepLast: 2, keepEvery: 3, maxShardBytes: 1 << 20, memoryBudgetBytes: 8 << 20 },
-    log: (line) => process.stdout.write(line + '\n'),
+    // CRASH_ENGINE=torch: the PyTorch worker group instead of ONNX Runtime (one thread: bit-identical reruns).
+    engine: env.CRASH_ENGINE === 'torch' ? torchEngine({ threadsPerRank: 1 }, log) : undefined,
+    log,
     checkpointHook: async (point) => {
       if (!pauseMs) return;
       process.stdout.write(`hook ${point}\n`);

@@ -3,7 +3,6 @@
 // checkpoint directory, and writing its HF export), restarted each time; its final parameters and
 // AdamW moments must be bit-identical to an uninterrupted run over the same sequences.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,44 +11,10 @@ import { findLatestCheckpoint } from '../../libs/checkpoint/src';
 import { KafkaBus } from '../../libs/transport/src';
 import { corpusSequences, recordsOf } from '../../libs/trainer/src/testing/fixtures';
 import { tempDir } from '../../libs/trainer/src/testing/harness';
+import { startChild } from './crash-child-run';
 
 const brokers = process.env.KAFKA_BROKERS;
 const SEQUENCES = 96; // 12 optimizer steps of 8 rows; a checkpoint every 2 steps
-const CHILD = join(__dirname, 'crash-child.js');
-
-interface ChildRun {
-  exit: Promise<number | null>;
-  kill(): void;
-  /** Resolves when a stdout line matches. */
-  line(pattern: RegExp): Promise<string>;
-}
-
-function startChild(env: Record<string, string>): ChildRun {
-  const child = spawn(process.execPath, [CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const waiters: Array<{ pattern: RegExp; resolve: (l: string) => void }> = [];
-  let buffered = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const lines = buffered.split('\n');
-    buffered = lines.pop()!;
-    for (const l of lines) {
-      for (const w of waiters.splice(0)) (w.pattern.test(l) ? w.resolve(l) : waiters.push(w));
-    }
-  });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exit = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      if (code !== 0 && code !== null) process.stderr.write(stderr);
-      resolve(code);
-    }),
-  );
-  return {
-    exit,
-    kill: () => child.kill('SIGKILL'),
-    line: (pattern) => new Promise((resolve) => waiters.push({ pattern, resolve })),
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

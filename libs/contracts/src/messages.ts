@@ -23,3 +23,7 @@ export const TrainingMetrics = cptflow.v1.TrainingMetrics;
 export type TrainingMetrics = cptflow.v1.ITrainingMetrics;
 export const StageAccounting = cptflow.v1.StageAccounting;
 export type StageAccounting = cptflow.v1.IStageAccounting;
+export const TorchRequest = cptflow.v1.TorchRequest;
+export type TorchRequest = cptflow.v1.ITorchRequest;
+export const TorchResponse = cptflow.v1.TorchResponse;
+export type TorchResponse = cptflow.v1.ITorchResponse;

@@ -26,8 +26,8 @@ import type { SessionOptions } from '../../onnx-graph/src';
 import type { RngState } from '../../random/src';
 import { advance, currentLr, initialScheduleState, parseScheduleState, Schedule, ScheduleState, startDecay } from '../../schedules/src';
 import { Bus, deadLetterFor, PartitionOffset } from '../../transport/src';
-import { TrainingEngine } from './engine';
-import { EngineState } from './engine-protocol';
+import { onnxEngine } from './engine';
+import { Engine, EngineFactory, EngineState } from './engine-protocol';
 import { HF_EXPORT_DIR, loadStartingModel, ModelStart, readHfExport, writeHfExport } from './model-files';
 import { RecordQueue } from './record-queue';
 import { isReplayRow, LocalReplayCorpus } from './replay';
@@ -74,6 +74,8 @@ export interface ContinuousTrainerOptions {
     offloadDir?: string;
   };
   session?: SessionOptions;
+  /** Which engine runs the steps (default: ONNX Runtime in a worker thread). */
+  engine?: EngineFactory;
   /** Records a topic may buffer ahead of training. */
   highWaterRecords?: number;
   /** Progress lines for humans; silent when omitted. */
@@ -103,7 +105,7 @@ interface AssembledStep {
 }
 
 export class ContinuousTrainer {
-  private engine: TrainingEngine | null = null;
+  private engine: Engine | null = null;
   private store: ShardedStateStore | null = null;
   private queue: RecordQueue | null = null;
   private replayCorpus: LocalReplayCorpus | null = null;
@@ -194,7 +196,7 @@ export class ContinuousTrainer {
     this.status.domainRows = this.progress.rowsTrained - this.progress.replayRows;
 
     if (o.replay?.source.kind === 'corpus') this.replayCorpus = new LocalReplayCorpus(o.replay.source.rows, o.replay.source.seed, this.progress.replayRng);
-    this.engine = await TrainingEngine.start(
+    this.engine = await (o.engine ?? onnxEngine)(
       starting.config,
       {
         batch: o.batchRows,

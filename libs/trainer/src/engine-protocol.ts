@@ -2,6 +2,22 @@
 // a libs/llama LlamaTrainer). Only micro-batches and scalars cross per step; the full state crosses
 // only at start, restore and checkpoint time.
 import type { LlamaArchitecture, TokenBatch, TrainerOptions } from '../../llama/src';
+import type { LlamaConfig } from '../../model-config/src';
+
+/**
+ * What ContinuousTrainer needs from a training engine, whichever runs the math: the ONNX Runtime
+ * worker thread (TrainingEngine, the default) or the PyTorch worker group (libs/torch-engine).
+ */
+export interface Engine {
+  /** One optimizer step: forward + backward per micro-batch, one clipped AdamW update. */
+  step(microBatches: TokenBatch[], lr: number): Promise<EngineStepResult>;
+  /** A copy of parameters, moments and AdamW's step counter, under HF tensor names. */
+  snapshot(): Promise<Required<EngineState>>;
+  close(): Promise<void>;
+}
+
+/** Starts an engine on a model (its HF config), the step's options and a starting state. */
+export type EngineFactory = (config: LlamaConfig, options: TrainerOptions, state: EngineState) => Promise<Engine>;
 
 export interface EngineState {
   /** AdamW's t: optimizer steps applied. */

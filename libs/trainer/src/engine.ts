@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LlamaArchitecture, TokenBatch, TrainerOptions } from '../../llama/src';
 import { WorkerRequestClient } from '../../ort-worker/src';
-import type { EngineRequest, EngineState, EngineStepResult } from './engine-protocol';
+import type { Engine, EngineFactory, EngineRequest, EngineState, EngineStepResult } from './engine-protocol';
 
 export class TrainingEngineError extends Error {
   constructor(message: string) {
@@ -14,7 +14,7 @@ export class TrainingEngineError extends Error {
   }
 }
 
-export class TrainingEngine {
+export class TrainingEngine implements Engine {
   private readonly client: WorkerRequestClient<EngineRequest>;
 
   private constructor(private readonly worker: Worker) {
@@ -50,6 +50,9 @@ export class TrainingEngine {
     return this.client.request(body, transfer);
   }
 }
+
+/** The default engine: ONNX Runtime in a worker thread, no Python needed. */
+export const onnxEngine: EngineFactory = (config, options, state) => TrainingEngine.start(config, options, state);
 
 function buffersOf(state: EngineState): ArrayBuffer[] {
   const seen = new Set<ArrayBuffer>();

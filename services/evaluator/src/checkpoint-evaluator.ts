@@ -6,6 +6,7 @@ import {
   evaluateTaskDocs,
   HfTokenizer,
   loadTaskDocs,
+  LogLikelihoodModel,
   MetricName,
   rollingPerplexity,
   SampleResult,
@@ -17,6 +18,7 @@ import { loadHfTokenizer, OnnxLogLikelihoodModel } from '../../../libs/eval-engi
 import { metrics } from '@opentelemetry/api';
 import { inSpan } from '../../../libs/telemetry/src';
 import { sameSettings } from '../../../libs/results-store/src';
+import { TorchLogLikelihoodModel } from '../../../libs/torch-engine/src';
 import type { CheckpointView, EvaluationSettings, ResultsService, SampleRecord, TaskResultRecord, TaskResultView } from '../../../libs/results-store/src';
 import type { EvaluatorConfig } from './evaluator.config';
 import { readHeldoutTexts } from './heldout-text';
@@ -49,23 +51,28 @@ const SAMPLE_PRED: Record<MetricName, (s: SampleResult) => number> = {
 
 type Log = (message: string) => void;
 
+type ClosableModel = LogLikelihoodModel & { close(): Promise<void> };
+
 /** Loads the model on first use, so a fully skipped evaluation never touches the model files. */
 class LazyModel {
-  private loaded?: Promise<{ model: OnnxLogLikelihoodModel; tokenizer: HfTokenizer }>;
+  private loaded?: Promise<{ model: ClosableModel; tokenizer: HfTokenizer }>;
 
   constructor(
     private readonly dir: string,
     private readonly config: EvaluatorConfig,
   ) {}
 
-  get(): Promise<{ model: OnnxLogLikelihoodModel; tokenizer: HfTokenizer }> {
+  get(): Promise<{ model: ClosableModel; tokenizer: HfTokenizer }> {
     this.loaded ??= (async () => {
       const tokenizer = await loadHfTokenizer(this.dir);
-      const model = await OnnxLogLikelihoodModel.fromDir(this.dir, {
-        maxLength: this.config.maxLength,
-        maxTokensPerPass: this.config.maxTokensPerPass,
-        intraOpNumThreads: this.config.intraOpThreads,
-      });
+      const model =
+        this.config.engine === 'torch'
+          ? await TorchLogLikelihoodModel.fromDir(this.dir, { ...this.config.torch, maxLength: this.config.maxLength })
+          : await OnnxLogLikelihoodModel.fromDir(this.dir, {
+              maxLength: this.config.maxLength,
+              maxTokensPerPass: this.config.maxTokensPerPass,
+              intraOpNumThreads: this.config.intraOpThreads,
+            });
       return { model, tokenizer };
     })();
     return this.loaded;
@@ -176,7 +183,7 @@ export class CheckpointEvaluator {
     return s;
   }
 
-  private async scoreTask(task: TaskDefinition, shots: number, limit: number | null, model: OnnxLogLikelihoodModel, tokenizer: HfTokenizer): Promise<TaskEvaluation> {
+  private async scoreTask(task: TaskDefinition, shots: number, limit: number | null, model: ClosableModel, tokenizer: HfTokenizer): Promise<TaskEvaluation> {
     return inSpan('cptflow-evaluator', `evaluate ${task.name}`, {}, async (span) => {
       const started = performance.now();
       const docs = await loadTaskDocs(this.config.taskDataDir, task, { numFewshot: shots });

@@ -45,6 +45,19 @@ export const evaluatorSchema = z
     /** Longest model input; default: the model's max_position_embeddings (as the harness). */
     maxLength: z.number().int().min(2).optional(),
     intraOpThreads: z.number().int().min(1).optional(),
+    /** onnx: ONNX Runtime in a worker thread; torch: the torch engine's worker group (GPU scoring, libs/torch-engine). */
+    engine: z.enum(['onnx', 'torch']).default('onnx'),
+    /** The torch worker group (engine "torch"): as stages.trainer.torch, one node. */
+    torch: z
+      .object({
+        python: z.string().min(1).optional(),
+        device: z.enum(['cpu', 'cuda']).default('cpu'),
+        nprocPerNode: z.number().int().min(1).default(1),
+        heartbeatMs: z.number().int().min(1).default(1000),
+        threadsPerRank: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .default({}),
     /** The lm-evaluation-harness release whose scoring libs/eval reproduces; stored with every result. */
     harnessVersion: z.string().min(1).default('0.4.13'),
     /** Perplexity sets scored for every checkpoint, so forgetting shows beside benchmark scores. */

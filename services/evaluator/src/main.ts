@@ -7,6 +7,7 @@ const telemetry = startTelemetry({ serviceName: 'cptflow-evaluator' });
 
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { checkTorchEnvironment } from '../../../libs/torch-engine/src/python-env';
 import { EvaluatorApp } from './evaluator.app';
 import { checkEvaluatorPaths, evaluatorConfigFrom } from './evaluator.config';
 
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const evaluator = evaluatorConfigFrom(config);
   checkEvaluatorPaths(evaluator);
+  // Scoring on the torch worker group: refuse at start (exit 2) when its Python or GPUs are missing.
+  if (evaluator.engine === 'torch') checkTorchEnvironment(evaluator.torch);
   const app = await EvaluatorApp.start({ config, evaluator });
   console.log(`[evaluator] listening on ${app.url}; consuming ${config.topics.checkpoints} as ${evaluator.groupId} (${config.bus.kind} bus)`);
   let signalled = false;

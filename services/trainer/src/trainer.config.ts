@@ -7,7 +7,8 @@ import { parseOrExplain, requireDirectory, requireFile, requireWritableDirectory
 import { PRESETS } from '../../../libs/model-config/src';
 import { checkTokenizerFitsModel, defaultTokenizerPath, DocumentTokenizer, loadModelTokenizer, TokenizerMismatchError, vocabularyMismatch } from '../../../libs/packing/src';
 import type { Schedule } from '../../../libs/schedules/src';
-import type { ContinuousTrainerOptions, ReplaySource } from '../../../libs/trainer/src';
+import { checkTorchEnvironment, torchEngine, type TorchSettings } from '../../../libs/torch-engine/src';
+import type { ContinuousTrainerOptions, EngineFactory, ReplaySource } from '../../../libs/trainer/src';
 import { packDocuments, readJsonlDocuments, rowFromRecord, encodePackedSequence } from '../../../libs/trainer/src';
 import type { Bus } from '../../../libs/transport/src';
 
@@ -38,6 +39,28 @@ export const trainerConfigSchema = z
     tokensPerStep: positiveInt.default(16 * 2048),
     recomputeLayers: z.boolean().default(true),
     intraOpThreads: positiveInt.optional(),
+    /** onnx: ONNX Runtime in a worker thread (no Python); torch: a PyTorch FSDP2 worker group (GPUs, several machines). */
+    engine: z.enum(['onnx', 'torch']).default('onnx'),
+    /** The torch engine's worker group (libs/torch-engine); used with engine "torch". */
+    torch: z
+      .object({
+        python: z.string().min(1).optional(),
+        nprocPerNode: positiveInt.default(1),
+        nnodes: positiveInt.default(1),
+        nodeRank: z.number().int().min(0).default(0),
+        rdzvEndpoint: z.string().regex(/^[^:\s]+:\d+$/, 'host:port').optional(),
+        channelHost: z.string().min(1).default('127.0.0.1'),
+        device: z.enum(['cpu', 'cuda']).default('cpu'),
+        offload: z.boolean().default(false),
+        activationCheckpointing: z.boolean().optional(),
+        bf16: z.boolean().optional(),
+        heartbeatMs: positiveInt.default(1000),
+        threadsPerRank: positiveInt.optional(),
+      })
+      .strict()
+      .refine((t) => t.nnodes === 1 || t.rdzvEndpoint !== undefined, { message: 'several nodes need rdzvEndpoint (host:port of the c10d rendezvous)', path: ['rdzvEndpoint'] })
+      .refine((t) => t.nodeRank < t.nnodes, { message: 'nodeRank must be below nnodes', path: ['nodeRank'] })
+      .default({}),
     optimizer: z
       .object({
         beta1: z.number().min(0).lt(1).default(0.9),
@@ -98,6 +121,10 @@ export const trainerConfigSchema = z
   .refine((c) => c.tokensPerStep % (c.batchRows * c.seqLen) === 0, {
     message: 'tokensPerStep must be a multiple of batchRows x seqLen',
     path: ['tokensPerStep'],
+  })
+  .refine((c) => c.engine !== 'torch' || (c.tokensPerStep / (c.batchRows * c.seqLen)) % (c.torch.nprocPerNode * c.torch.nnodes) === 0, {
+    message: 'with engine "torch", tokensPerStep must be a multiple of batchRows x seqLen x nprocPerNode x nnodes (every rank takes whole micro-batches)',
+    path: ['tokensPerStep'],
   });
 
 export type TrainerConfig = z.infer<typeof trainerConfigSchema>;
@@ -154,6 +181,19 @@ async function trainerTokenizer(c: TrainerConfig): Promise<DocumentTokenizer> {
   return tokenizer;
 }
 
+/** The torch engine's factory, after checking its Python and GPUs (TorchUnavailable, a ConfigError: exit 2). */
+export function torchEngineFromConfig(c: TrainerConfig, log?: (line: string) => void): EngineFactory {
+  const t = c.torch;
+  const settings: Partial<TorchSettings> = {
+    ...t,
+    // On GPU: bf16 compute and activation checkpointing unless switched off; fp32 without them on CPU.
+    bf16: t.bf16 ?? t.device === 'cuda',
+    activationCheckpointing: t.activationCheckpointing ?? c.recomputeLayers,
+  };
+  checkTorchEnvironment({ python: t.python, device: t.device, nprocPerNode: t.nprocPerNode });
+  return torchEngine(settings, log);
+}
+
 export async function trainerOptionsFromConfig(
   c: TrainerConfig,
   bus: Bus,
@@ -193,6 +233,7 @@ export async function trainerOptionsFromConfig(
     replay,
     checkpoint: { ...c.checkpoint },
     session: c.intraOpThreads ? { intraOpThreads: c.intraOpThreads } : undefined,
+    engine: c.engine === 'torch' ? torchEngineFromConfig(c, log) : undefined,
     log,
   };
 }

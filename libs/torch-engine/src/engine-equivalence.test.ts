@@ -1,0 +1,76 @@
+// The torch engine against the ONNX Runtime engine on the golden tiny LLaMA, both driven through
+// the trainer's Engine interface: 30 steps of packed rows (document masks, positions restarting per
+// document) in two micro-batches per step (gradient accumulation), clipped at global norm 1.
+// Gradients are compared through the interface too: after the first AdamW step,
+// exp_avg = (1 − β1) · clip · (mean gradient), so equal moments mean equal gradients.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { batchFromPackedRows, type TokenBatch, type TrainerOptions } from '../../llama/src';
+import { tinyLlama, TINY_LLAMA_DIR } from '../../llama/src/testing/fixtures';
+import { parseLlamaConfig } from '../../model-config/src';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { onnxEngine, type Engine } from '../../trainer/src';
+import { torchPythonOrSkip } from './testing/python';
+import { torchEngine } from './torch-engine';
+
+const fx = tinyLlama();
+const config = parseLlamaConfig(readFileSync(join(TINY_LLAMA_DIR, 'config.json'), 'utf8'));
+const { lr, betas, eps, weight_decay } = fx.meta.adamw;
+const options: TrainerOptions = {
+  batch: 1,
+  seq: 16,
+  documentMask: true,
+  recomputeLayers: false,
+  adamw: { beta1: betas[0], beta2: betas[1], eps, weightDecay: weight_decay },
+  decay: 'matrices',
+  maxGradNorm: 1,
+};
+
+/** Step s: the fixture's two rows, each packing three documents whose boundaries move with s. */
+function stepBatches(step: number): TokenBatch[] {
+  return fx.trainBatches.input_ids[step].map((tokens, row) => batchFromPackedRows([{ tokens, documentStarts: [0, 2 + ((step + row) % 5), 9 + (step % 4)] }]));
+}
+
+function relativeL2(actual: Float32Array, expected: Float32Array): number {
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff += (actual[i] - expected[i]) ** 2;
+    norm += expected[i] ** 2;
+  }
+  return Math.sqrt(diff / norm);
+}
+
+test('torch engine = ONNX engine: 30-step loss curve within 1e-4, gradients within 1e-4 relative (document masks, 2 micro-batches)', { timeout: 180_000 }, async (t) => {
+  if (!torchPythonOrSkip(t)) return;
+  const start = (factory: typeof onnxEngine) => factory(config, options, { step: 0, params: Object.fromEntries(fx.params()) });
+  const engines: Engine[] = [];
+  try {
+    const onnx = await start(onnxEngine);
+    engines.push(onnx);
+    const torch = await start(torchEngine({ nprocPerNode: 1, threadsPerRank: 1 }));
+    engines.push(torch);
+    for (let step = 0; step < 30; step++) {
+      const [a, b] = await Promise.all([onnx.step(stepBatches(step), lr), torch.step(stepBatches(step), lr)]);
+      assert.equal(b.tokens, a.tokens, `step ${step}: loss tokens`);
+      assert.ok(Math.abs(b.loss - a.loss) <= 1e-4, `step ${step}: torch loss ${b.loss} vs ONNX ${a.loss}`);
+      assert.ok(Math.abs(b.gradNorm - a.gradNorm) <= 1e-4 * a.gradNorm, `step ${step}: torch grad norm ${b.gradNorm} vs ONNX ${a.gradNorm}`);
+      if (step === 0) {
+        const [sa, sb] = await Promise.all([onnx.snapshot(), torch.snapshot()]);
+        assert.equal(sb.step, 1);
+        for (const [name, expected] of Object.entries(sa.expAvg)) {
+          const error = relativeL2(sb.expAvg[name], expected);
+          assert.ok(error <= 1e-4, `${name}: gradient differs by ${error} (relative L2)`);
+        }
+      }
+    }
+    const [fa, fb] = await Promise.all([onnx.snapshot(), torch.snapshot()]);
+    for (const [name, expected] of Object.entries(fa.params)) {
+      const error = relativeL2(fb.params[name], expected);
+      assert.ok(error <= 1e-4, `${name}: parameters after 30 steps differ by ${error} (relative L2)`);
+    }
+  } finally {
+    await Promise.all(engines.map((e) => e.close()));
+  }
+});

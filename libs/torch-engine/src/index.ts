@@ -1,0 +1,5 @@
+export * from './settings';
+export * from './python-env';
+export * from './torch-engine';
+export * from './state-files';
+export * from './torch-scorer';
