@@ -4,6 +4,7 @@ export type { Stage } from '../../pipeline-stages/src';
 export * from './tokens';
 export * from './readiness';
 export * from './health.controller';
+export * from './bus-transport';
 export * from './stage-runner';
 export * from './stage-host.module';
 export * from './bootstrap';
