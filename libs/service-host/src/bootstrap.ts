@@ -19,14 +19,14 @@ export interface ServiceDefinition {
   hostsStage?: boolean;
 }
 
-export interface RunningService {
+interface RunningService {
   app: INestApplication;
   url: string;
   telemetry: Telemetry;
   stop(): Promise<void>;
 }
 
-export async function runService(definition: ServiceDefinition, overrides: Record<string, unknown> = {}): Promise<RunningService> {
+async function runService(definition: ServiceDefinition, overrides: Record<string, unknown> = {}): Promise<RunningService> {
   const telemetry = startTelemetry({ serviceName: `cptflow-${definition.name}` });
   const config = loadConfig({ overrides });
   const bus = createBus(config.bus);

@@ -1,6 +1,4 @@
 export * from './log-colors';
-// The Stage interface is libs/pipeline-stages'; re-exported for the services that host one.
-export type { Stage } from '../../pipeline-stages/src';
 export * from './tokens';
 export * from './readiness';
 export * from './health.controller';
