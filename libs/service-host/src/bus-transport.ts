@@ -9,6 +9,7 @@
 // ConsumedBatch and the handler's return value is what the transport commits. A handler that throws
 // (or whose stream errors) fails the batch: nothing is committed and the bus delivers it again, as for
 // any batch handler; bad input is answered with dead-letter records in the return value instead.
+import { Logger } from '@nestjs/common';
 import { Server, BaseRpcContext, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { Bus, CommittedListener, ConsumedBatch, OutgoingRecord, Subscription } from '../../transport/src/bus';
@@ -49,6 +50,9 @@ export class BusContext extends BaseRpcContext<[ConsumedBatch, string]> {
 type BusTransportStatus = 'connected' | 'disconnected';
 
 export class BusTransport extends Server<Record<string, Function>, BusTransportStatus> implements CustomTransportStrategy {
+  /** A failed handler fails its batch: the bus logs it and delivers the batch again. */
+  override readonly propagatesEventHandlerErrors = true;
+  private readonly log = new Logger(BusTransport.name);
   private subscription?: Subscription;
   private closing?: Promise<void>;
 
@@ -87,6 +91,7 @@ export class BusTransport extends Server<Record<string, Function>, BusTransportS
       onCommitted: this.options.onCommitted,
     });
     this._status$.next('connected');
+    this.log.log(`${stage.name}: consuming ${stage.inputTopics.join(', ')} as group ${stage.groupId}`);
   }
 
   /** One event per batch: the handler's records (value, promise or stream) are what the bus commits. */
