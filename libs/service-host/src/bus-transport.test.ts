@@ -55,6 +55,14 @@ class ShoutController {
 @Controller()
 class SilentController {}
 
+@Controller()
+class TwoPatternsController extends ShoutController {
+  @EventPattern<BatchEvents>('whisper')
+  whisper(@Payload() batch: ConsumedBatch): OutgoingRecord[] {
+    return batch.records.map((record) => ({ topic: SHOUTED, value: record.value }));
+  }
+}
+
 function behaviour(overrides: Partial<Behaviour> = {}): Behaviour {
   return { failuresLeft: 0, started: () => {}, batches: [], ...overrides };
 }
@@ -132,5 +140,10 @@ describe('BusTransport', () => {
   it('refuses to start without an @EventPattern handler for the stage', async () => {
     const bus = new MemoryBus({ defaultPartitions: 1 });
     await assert.rejects(startApp(bus, behaviour(), SilentController), /stage shout: no @EventPattern\('shout'\) handler/);
+  });
+
+  it('refuses a pattern the bus would never deliver', async () => {
+    const bus = new MemoryBus({ defaultPartitions: 1 });
+    await assert.rejects(startApp(bus, behaviour(), TwoPatternsController), /the bus delivers no patterns but 'shout'; remove whisper/);
   });
 });
