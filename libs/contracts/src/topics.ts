@@ -15,8 +15,6 @@ export const DEFAULT_TOPICS = {
   stageAccounting: 'cpt.metrics.accounting',
 } as const;
 
-export type TopicName = keyof typeof DEFAULT_TOPICS;
-
 export function deadLetterTopic(stage: string, prefix = 'cpt'): string {
   return `${prefix}.dlq.${stage}`;
 }

@@ -25,7 +25,3 @@ export function gradientRule(opType: string): GradRule {
   if (!rule) throw new Error(`no gradient rule for op ${opType}`);
   return rule;
 }
-
-export function hasGradientRule(opType: string): boolean {
-  return rules.has(opType);
-}

@@ -8,26 +8,30 @@ import type { CptflowConfig } from '../../config/src/schema';
 import { startTelemetry, type Telemetry } from '../../telemetry/src';
 import { createBus } from '../../transport/src/create-bus';
 import { colorsOnlyOnTerminals } from './log-colors';
+import { startStageTransport } from './stage-host.module';
 import type { Bus } from '../../transport/src/bus';
 
 export interface ServiceDefinition {
   /** e.g. "quality-filter"; the telemetry service name is `cptflow-${name}`. */
   name: string;
   module(config: CptflowConfig, bus: Bus): DynamicModule;
+  /** The module is a StageHostModule: its bus transport is connected and started before HTTP listens (a hybrid app). */
+  hostsStage?: boolean;
 }
 
-export interface RunningService {
+interface RunningService {
   app: INestApplication;
   url: string;
   telemetry: Telemetry;
   stop(): Promise<void>;
 }
 
-export async function runService(definition: ServiceDefinition, overrides: Record<string, unknown> = {}): Promise<RunningService> {
+async function runService(definition: ServiceDefinition, overrides: Record<string, unknown> = {}): Promise<RunningService> {
   const telemetry = startTelemetry({ serviceName: `cptflow-${definition.name}` });
   const config = loadConfig({ overrides });
   const bus = createBus(config.bus);
   const app = await NestFactory.create(definition.module(config, bus), { logger: ['log', 'warn', 'error'] });
+  if (definition.hostsStage) await startStageTransport(app);
   await app.listen(config.http.port, config.http.host);
   const url = await app.getUrl();
   new Logger(definition.name).log(`listening on ${url} (bus: ${config.bus.kind})`);

@@ -1,9 +1,8 @@
 export * from './log-colors';
-// The Stage interface is libs/pipeline-stages'; re-exported for the services that host one.
-export type { Stage } from '../../pipeline-stages/src';
 export * from './tokens';
 export * from './readiness';
 export * from './health.controller';
+export * from './bus-transport';
 export * from './stage-runner';
 export * from './stage-host.module';
 export * from './bootstrap';

@@ -3,18 +3,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import 'reflect-metadata';
-import { Logger, type LoggerService } from '@nestjs/common';
+import { Controller, Inject, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { loadConfig } from '../../config/src/load';
 import { topicsSchema } from '../../config/src/schema';
 import { codecFor, Document } from '../../contracts/src';
 import { MemorySignatureStore } from '../../dedup/src';
-import { createDedupStage, createQualityStage } from '../../pipeline-stages/src';
+import { createDedupStage, createQualityStage, QUALITY_STAGE, type Stage } from '../../pipeline-stages/src';
 import { PROSE } from '../../quality/src/filters/test-texts';
 import type { ConsumedBatch } from '../../transport/src/bus';
 import { MemoryBus } from '../../transport/src/memory-bus';
 import { StageAccounting } from './stage-accounting';
-import { StageHostModule } from './stage-host.module';
+import { StageHostModule, startStageTransport } from './stage-host.module';
+import { STAGE } from './tokens';
+import type { BatchEvents } from './bus-transport';
 import { startStageSummaries } from './stage-summaries';
 
 const topics = topicsSchema.parse({});
@@ -76,6 +79,17 @@ describe('StageAccounting', () => {
   });
 });
 
+/** What the quality-filter service declares (a lib test cannot import a service). */
+@Controller()
+class QualityFilterController {
+  constructor(@Inject(STAGE) private readonly stage: Stage) {}
+
+  @EventPattern<BatchEvents>(QUALITY_STAGE)
+  filter(@Payload() batch: ConsumedBatch) {
+    return this.stage.handle(batch);
+  }
+}
+
 describe('a stage service (StageHostModule)', () => {
   it('logs its backends at start and summary lines and the mostly-rejected warning while it runs', async () => {
     const lines: string[] = [];
@@ -87,10 +101,10 @@ describe('a stage service (StageHostModule)', () => {
     const config = loadConfig({ env: {}, overrides: { logging: { summaryEverySeconds: 0.05 } } });
     const bus = new MemoryBus({ defaultPartitions: 1 });
     const app = await NestFactory.create(
-      StageHostModule.register({ config, bus, createStage: () => createQualityStage({ topics: config.topics }), backends: { 'dedup store': 'memory' } }),
+      StageHostModule.register({ config, bus, controller: QualityFilterController, createStage: () => createQualityStage({ topics: config.topics }), backends: { 'dedup store': 'memory' } }),
       { logger },
     );
-    await app.init();
+    await startStageTransport(app);
     try {
       await bus.publish(Array.from({ length: 25 }, (_, i) => ({ topic: config.topics.docsRaw, key: `d${i}`, value: documentCodec.encode({ id: `d${i}`, text: dictionaryEntry(i) }) })));
       const deadline = Date.now() + 10_000;

@@ -27,9 +27,9 @@ export interface StageTotals {
 }
 
 /** Share of decided documents rejected above which the summary warns (FineWeb's rules on dictionary-like text: 99.9%). */
-export const MOSTLY_REJECTED_SHARE = 0.5;
+const MOSTLY_REJECTED_SHARE = 0.5;
 /** Documents decided before the warning can fire, so a few odd first documents do not raise it. */
-export const MOSTLY_REJECTED_MIN_DOCUMENTS = 20;
+const MOSTLY_REJECTED_MIN_DOCUMENTS = 20;
 
 export class StageAccounting {
   private readonly counts: StageTotals = emptyTotals();

@@ -1,11 +1,12 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { CptflowConfig } from '../../config/src/schema';
 import type { Bus } from '../../transport/src/bus';
+import { BusTransport } from './bus-transport';
 import { HealthController } from './health.controller';
 import { Readiness } from './readiness';
 import type { Stage } from '../../pipeline-stages/src';
-import { StageRunner } from './stage-runner';
-import { StageAccounting } from './stage-accounting';
+import { stageProviders } from './stage-runner';
 import { BACKENDS, BUS, CONFIG, STAGE } from './tokens';
 
 export interface StageHostOptions {
@@ -13,23 +14,37 @@ export interface StageHostOptions {
   bus: Bus;
   /** Builds the stage once config and bus exist (it may open stores or load a tokenizer). */
   createStage: (config: CptflowConfig) => Stage | Promise<Stage>;
+  /** The service's controller: its `@EventPattern(<stage name>)` method handles each batch (STAGE is injectable). */
+  controller: Type<unknown>;
   /** Backends the stage uses besides the bus, logged at start: e.g. { "dedup store": "postgres (db:5432)" }. */
   backends?: Record<string, string>;
 }
 
-/** Everything a pipeline stage's service needs: its stage run against the bus, health and readiness. */
+/** Everything a pipeline stage's service needs: its stage served over the bus transport, health and readiness. */
 @Module({})
 export class StageHostModule {
   static register(options: StageHostOptions): DynamicModule {
-    const providers: Provider[] = [
-      { provide: CONFIG, useValue: options.config },
-      { provide: BUS, useValue: options.bus },
-      { provide: STAGE, useFactory: () => options.createStage(options.config) },
-      { provide: BACKENDS, useValue: options.backends ?? {} },
-      { provide: StageAccounting, useFactory: (stage: Stage) => new StageAccounting(stage.name, options.config.topics), inject: [STAGE] },
-      Readiness,
-      StageRunner,
-    ];
-    return { module: StageHostModule, controllers: [HealthController], providers, exports: [CONFIG, BUS, Readiness, StageAccounting] };
+    return {
+      module: StageHostModule,
+      controllers: [HealthController, options.controller],
+      providers: [
+        { provide: CONFIG, useValue: options.config },
+        { provide: BUS, useValue: options.bus },
+        { provide: STAGE, useFactory: () => options.createStage(options.config) },
+        { provide: BACKENDS, useValue: options.backends ?? {} },
+        Readiness,
+        ...stageProviders(),
+      ],
+    };
   }
+}
+
+/**
+ * Makes `app` a hybrid application: the module's BusTransport is connected as its microservice and
+ * started after the app's boot hooks (accounting publisher, summaries) and before HTTP listens.
+ */
+export async function startStageTransport(app: INestApplication): Promise<void> {
+  app.connectMicroservice<MicroserviceOptions>({ strategy: app.get(BusTransport) }, { inheritAppConfig: true });
+  await app.init();
+  await app.startAllMicroservices();
 }

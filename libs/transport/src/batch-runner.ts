@@ -50,7 +50,7 @@ export function stampTraceContext(records: OutgoingRecord[]): OutgoingRecord[] {
   );
 }
 
-export function countOutputs(stage: string, outputs: OutgoingRecord[]): void {
+function countOutputs(stage: string, outputs: OutgoingRecord[]): void {
   const perTopic = new Map<string, number>();
   let deadLetters = 0;
   for (const record of outputs) {

@@ -3,6 +3,7 @@ import type { CptflowConfig } from '../../../libs/config/src/schema';
 import { createDedupStage, dedupSettings, describeSignatureStore, openSignatureStore } from '../../../libs/pipeline-stages/src';
 import { StageHostModule } from '../../../libs/service-host/src';
 import type { Bus } from '../../../libs/transport/src/bus';
+import { DedupController } from './dedup.controller';
 
 /**
  * docs.filtered -> docs.unique | docs.duplicate. Settings: `stages.dedup` (store kind and location:
@@ -13,6 +14,7 @@ export function dedupModule(config: CptflowConfig, bus: Bus): DynamicModule {
   return StageHostModule.register({
     config,
     bus,
+    controller: DedupController,
     createStage: () => createDedupStage({ topics: config.topics, store: openSignatureStore(settings), nearDuplicates: settings.nearDuplicates }),
     backends: { 'dedup store': describeSignatureStore(settings) },
   });

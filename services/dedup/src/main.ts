@@ -2,4 +2,4 @@
 import { main } from '../../../libs/service-host/src/bootstrap';
 import { dedupModule } from './dedup.module';
 
-main({ name: 'dedup', module: dedupModule });
+main({ name: 'dedup', module: dedupModule, hostsStage: true });

@@ -8,7 +8,7 @@ import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { CptflowConfig } from '../../../libs/config/src';
 import { openResultsStore, ResultsStore } from '../../../libs/results-store/src';
-import { Readiness } from '../../../libs/service-host/src';
+import { Readiness, startStageTransport } from '../../../libs/service-host/src';
 import type { Bus } from '../../../libs/transport/src/bus';
 import { createBus } from '../../../libs/transport/src/create-bus';
 import { serveOpenApi } from './api';
@@ -90,6 +90,7 @@ export class EvaluatorApp {
         { logger: o.logger ?? ['error', 'warn', 'log'] },
       );
       serveOpenApi(http);
+      await startStageTransport(http);
       await http.listen(o.config.http.port, o.config.http.host);
       worker.start(); // jobs left by an earlier process (queued, or leased by one that died) resume here
       await telemetryIntake.start(bus, o.config.bus.partitions);
@@ -113,7 +114,7 @@ export class EvaluatorApp {
       this.readiness.markDraining();
       await this.worker.stop();
       await this.telemetryIntake.stop();
-      await this.http.close(); // the stage runner stops the consumer (in-flight batch commits) and closes the bus
+      await this.http.close(); // the stage runner stops the bus transport (in-flight batch commits) and closes the bus
       await this.store.close();
     })();
     return this.stopping;

@@ -1,12 +1,13 @@
 // The evaluator as one Nest module: the results API (routes, OpenAPI, /health), GET /ready, and the
-// stage runner that consumes cpt.checkpoints for the life of the app.
+// checkpoint stage served over the bus transport (the app is hybrid: HTTP and the bus).
 import { DynamicModule, Module } from '@nestjs/common';
 import type { CptflowConfig } from '../../../libs/config/src';
 import type { Stage } from '../../../libs/pipeline-stages/src';
-import { BUS, CONFIG, Readiness, ReadyController, STAGE, StageRunner } from '../../../libs/service-host/src';
+import { BACKENDS, BUS, CONFIG, Readiness, ReadyController, STAGE, stageProviders } from '../../../libs/service-host/src';
 import type { ResultsService, TelemetryService } from '../../../libs/results-store/src';
 import type { Bus } from '../../../libs/transport/src/bus';
 import { EvaluationTrigger, ResultsApiModule } from './api';
+import { CheckpointEventsController } from './checkpoint-events.controller';
 
 export interface EvaluatorModuleOptions {
   config: CptflowConfig;
@@ -26,13 +27,14 @@ export class EvaluatorModule {
     return {
       module: EvaluatorModule,
       imports: [ResultsApiModule.register({ results: o.results, telemetry: o.telemetry, dashboardPollMs: o.dashboardPollMs, trigger: o.trigger, apiTokens: o.apiTokens })],
-      controllers: [ReadyController],
+      controllers: [ReadyController, CheckpointEventsController],
       providers: [
         { provide: BUS, useValue: o.bus },
         { provide: STAGE, useValue: o.stage },
         { provide: CONFIG, useValue: o.config },
+        { provide: BACKENDS, useValue: {} },
         { provide: Readiness, useValue: o.readiness },
-        StageRunner,
+        ...stageProviders(),
       ],
     };
   }

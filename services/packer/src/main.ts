@@ -2,4 +2,4 @@
 import { main } from '../../../libs/service-host/src/bootstrap';
 import { packerModule } from './packer.module';
 
-main({ name: 'packer', module: packerModule });
+main({ name: 'packer', module: packerModule, hostsStage: true });

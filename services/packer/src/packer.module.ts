@@ -3,6 +3,7 @@ import type { CptflowConfig } from '../../../libs/config/src/schema';
 import { createPackerStage, openPackerTokenizer, packerSettings } from '../../../libs/pipeline-stages/src';
 import { StageHostModule } from '../../../libs/service-host/src';
 import type { Bus } from '../../../libs/transport/src/bus';
+import { PackerController } from './packer.controller';
 
 /** docs.unique -> seqs.packed. Settings: `stages.packer` (model or tokenizer, sequence length, strategy). */
 export function packerModule(config: CptflowConfig, bus: Bus): DynamicModule {
@@ -10,6 +11,7 @@ export function packerModule(config: CptflowConfig, bus: Bus): DynamicModule {
   return StageHostModule.register({
     config,
     bus,
+    controller: PackerController,
     createStage: async () =>
       createPackerStage({
         topics: config.topics,

@@ -2,4 +2,4 @@
 import { main } from '../../../libs/service-host/src/bootstrap';
 import { qualityFilterModule } from './quality-filter.module';
 
-main({ name: 'quality-filter', module: qualityFilterModule });
+main({ name: 'quality-filter', module: qualityFilterModule, hostsStage: true });

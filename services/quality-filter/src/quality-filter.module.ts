@@ -4,6 +4,7 @@ import { createQualityStage, openDocumentScorer, qualitySettings } from '../../.
 import type { QualityPipelineConfig } from '../../../libs/quality/src';
 import { StageHostModule } from '../../../libs/service-host/src';
 import type { Bus } from '../../../libs/transport/src/bus';
+import { QualityFilterController } from './quality-filter.controller';
 
 /** docs.raw -> docs.filtered | docs.rejected. Settings: `stages.qualityFilter.filters` and the optional `stages.qualityFilter.scorer`. */
 export function qualityFilterModule(config: CptflowConfig, bus: Bus): DynamicModule {
@@ -11,6 +12,7 @@ export function qualityFilterModule(config: CptflowConfig, bus: Bus): DynamicMod
   return StageHostModule.register({
     config,
     bus,
+    controller: QualityFilterController,
     createStage: async () =>
       createQualityStage({ topics: config.topics, filters: settings.filters as QualityPipelineConfig, scorer: await openDocumentScorer(settings) }),
   });

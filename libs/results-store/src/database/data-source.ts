@@ -17,15 +17,6 @@ export interface ResultsDatabaseOptions {
   logging?: boolean;
 }
 
-export function describeDatabase(options: ResultsDatabaseOptions): string {
-  if (options.databaseUrl) {
-    // Never echo a password that may be in the URL.
-    const url = new URL(options.databaseUrl);
-    return `postgres ${url.hostname}:${url.port || 5432}${url.pathname}`;
-  }
-  return `sqlite ${path.resolve(options.sqlitePath ?? DEFAULT_SQLITE_PATH)}`;
-}
-
 export function createResultsDataSource(options: ResultsDatabaseOptions = {}): DataSource {
   const common = {
     entities: RESULTS_ENTITIES,
