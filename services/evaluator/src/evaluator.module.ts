@@ -3,10 +3,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { CptflowConfig } from '../../../libs/config/src';
 import type { Stage } from '../../../libs/pipeline-stages/src';
-import { BUS, CONFIG, Readiness, ReadyController, STAGE, StageRunner } from '../../../libs/service-host/src';
-import type { ResultsService, TelemetryService } from '../../../libs/results-store/src';
+import { BUS, CONFIG, Readiness, ReadyController, ResultsApiModule, STAGE, StageRunner } from '../../../libs/service-host/src';
+import type { EvaluationTrigger, ResultsService, TelemetryService } from '../../../libs/results-store/src';
 import type { Bus } from '../../../libs/transport/src/bus';
-import { EvaluationTrigger, ResultsApiModule } from './api';
 
 export interface EvaluatorModuleOptions {
   config: CptflowConfig;

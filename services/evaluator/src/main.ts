@@ -8,7 +8,7 @@ const telemetry = startTelemetry({ serviceName: 'cptflow-evaluator' });
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../../../libs/config/src';
 import { EvaluatorApp } from './evaluator.app';
-import { checkEvaluatorPaths, evaluatorConfigFrom } from './evaluator.config';
+import { checkEvaluatorPaths, evaluatorConfigFrom } from '../../../libs/eval-engine/src';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfig } from '../../../libs/config/src';
+import { loadConfig } from '../../../config/src';
 import { evaluatorConfigFrom } from './evaluator.config';
 
 const TOKEN = 'a-token-of-at-least-16';
@@ -29,9 +29,9 @@ test('settings come from the stages.evaluator section and CPTFLOW__STAGES__EVALU
 });
 
 test('a bad section fails at start naming every bad field', () => {
-  const config = loadConfig({ env: {}, overrides: { stages: { evaluator: { tasks: ['ARC Easy'], batchSize: 0, apiTokens: ['short'], bogus: 1 } } } });
+  const config = loadConfig({ env: {}, overrides: { stages: { evaluator: { tasks: ['ARC Easy'], mmluSubjects: ['cooking'], batchSize: 0, apiTokens: ['short'], bogus: 1 } } } });
   assert.throws(
     () => evaluatorConfigFrom(config, {}),
-    (err: Error) => /tasks\.0/.test(err.message) && /batchSize/.test(err.message) && /apiTokens\.0/.test(err.message) && /bogus/.test(err.message),
+    (err: Error) => /tasks\.0/.test(err.message) && /batchSize/.test(err.message) && /apiTokens\.0/.test(err.message) && /mmluSubjects\.0/.test(err.message) && /bogus/.test(err.message),
   );
 });

@@ -4,9 +4,9 @@
 // length of an evaluation. A malformed event is dead-lettered in the same batch. The evaluation
 // itself runs later, in the EvaluationWorker, through `runJob`.
 import { context } from '@opentelemetry/api';
-import { CheckpointEvent, codecFor, ContractError, EvalEvent } from '../../../libs/contracts/src';
-import { extractTraceContext } from '../../../libs/telemetry/src';
-import { verifyFileDigests } from '../../../libs/checkpoint/src';
+import { CheckpointEvent, codecFor, ContractError, EvalEvent } from '../../../contracts/src';
+import { extractTraceContext } from '../../../telemetry/src';
+import { verifyFileDigests } from '../../../checkpoint/src';
 import {
   checkCheckpoint,
   checkpointRecordFromEvent,
@@ -16,10 +16,10 @@ import {
   evalEventFromResults,
   ResultsError,
   ResultsService,
-} from '../../../libs/results-store/src';
-import type { ConsumedBatch, ConsumedRecord, OutgoingRecord } from '../../../libs/transport/src/bus';
-import { deadLetterFor } from '../../../libs/transport/src/dead-letter';
-import type { Stage } from '../../../libs/pipeline-stages/src';
+} from '../../../results-store/src';
+import type { ConsumedBatch, ConsumedRecord, OutgoingRecord } from '../../../transport/src/bus';
+import { deadLetterFor } from '../../../transport/src/dead-letter';
+import type { Stage } from '../../../pipeline-stages/src';
 import { CheckpointEvaluator, EvaluationOutcome, EvaluationSpec } from './checkpoint-evaluator';
 
 export const STAGE_NAME = 'evaluator';

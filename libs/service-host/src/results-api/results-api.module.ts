@@ -1,21 +1,18 @@
 // The results HTTP API as one Nest module: runs, checkpoints, results, comparisons, trends, and the
-// evaluation trigger. It is handed an opened ResultsService and an EvaluationTrigger, so the evaluator
-// decides how the database is opened and how evaluations are queued.
+// evaluation trigger. It is handed an opened ResultsService and an EvaluationTrigger, so its host (the
+// evaluator service, `cptflow run --serve`) decides how the database is opened and how evaluations are queued.
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { ResultsService, TelemetryService } from '../../../../libs/results-store/src';
-import { API_TOKENS, BearerTokenGuard, MIN_API_TOKEN_LENGTH } from '../../../../libs/service-host/src';
+import { EVALUATION_TRIGGER, type EvaluationTrigger, ResultsService, TelemetryService } from '../../../results-store/src';
+import { API_TOKENS, BearerTokenGuard, MIN_API_TOKEN_LENGTH } from '../bearer-token.guard';
 import { CheckpointsController } from './checkpoints.controller';
 import { CompareController } from './compare.controller';
 import { DASHBOARD_POLL_MS, DashboardController } from './dashboard.controller';
-import { EVALUATION_TRIGGER, type EvaluationTrigger } from './evaluation-trigger';
 import { EvaluationsController } from './evaluations.controller';
 import { HealthController } from './health.controller';
 import { ResultsErrorFilter } from './results-error.filter';
 import { RunsController } from './runs.controller';
 import { TelemetryController } from './telemetry.controller';
-
-export { MIN_API_TOKEN_LENGTH };
 
 export interface ResultsApiOptions {
   results: ResultsService;

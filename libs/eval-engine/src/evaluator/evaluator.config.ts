@@ -3,7 +3,10 @@
 // which deployments already set by those names.
 import { z } from 'zod';
 import { dirname } from 'node:path';
-import { CptflowConfig, parseOrExplain, requireDirectory, requireFile, requireWritableDirectory } from '../../../libs/config/src';
+import { CptflowConfig, parseOrExplain, requireDirectory, requireFile, requireWritableDirectory } from '../../../config/src';
+import { MMLU_SUBJECTS } from '../../../eval/src';
+
+const ALL_MMLU_SUBJECTS = Object.values(MMLU_SUBJECTS).flat();
 
 const DEFAULT_TASKS = ['arc_easy', 'arc_challenge', 'hellaswag', 'winogrande', 'boolq', 'piqa', 'mmlu'];
 
@@ -24,12 +27,13 @@ export const heldoutSetSchema = z
 export const evaluatorSchema = z
   .object({
     /**
-     * Harness task names: leaf tasks ("arc_easy", "mmlu_anatomy"), or "mmlu" for its subjects + the group
-     * score. Empty: held-out perplexity only (what `cptflow run` does when no task files are given).
+     * Harness task names, as `cptflow eval` takes them: leaf tasks ("arc_easy", "mmlu_anatomy"), or
+     * "mmlu" / "mmlu_<category>" for the subjects with task files + the group scores. Empty: held-out
+     * perplexity only (what `cptflow run` does when no task files are given).
      */
     tasks: z.array(taskName).default(DEFAULT_TASKS),
-    /** Restricts the subjects "mmlu" expands to (default: all 57); its group score covers these. */
-    mmluSubjects: z.array(z.string().min(1)).optional(),
+    /** Restricts the subjects "mmlu" and its categories stand for (default: all 57). */
+    mmluSubjects: z.array(z.enum(ALL_MMLU_SUBJECTS as [string, ...string[]])).optional(),
     /** Root of the task files in their hub layouts (<root>/allenai/ai2_arc/ARC-Easy/test-*.parquet, ...). */
     taskDataDir: z.string().min(1).default('data/tasks'),
     /** Extra task definitions (JSON files, libs/eval's format); they may shadow built-in names. */

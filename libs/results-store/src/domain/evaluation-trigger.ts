@@ -1,6 +1,7 @@
 // The seam between the API and the evaluator: POST /evaluations asks for an evaluation through this
-// interface; the evaluator service implements it (queueing the checkpoint for its worker).
-import type { CheckpointView, EvaluationJobView } from '../../../../libs/results-store/src';
+// interface; libs/eval-engine's EvaluationQueue implements it (queueing the checkpoint for its worker).
+import type { EvaluationJobView } from './evaluation-jobs';
+import type { CheckpointView } from './types';
 
 export const EVALUATION_TRIGGER = Symbol('EVALUATION_TRIGGER');
 

@@ -1,7 +1,7 @@
 // The evaluator's second consumer: the trainer's step metrics and the stages' accounting, stored
 // beside the results for the dashboard. A record that does not decode or check out is dead-lettered
 // with its reason; a database error fails the batch, which is delivered again.
-import { codecFor, ContractError, StageAccounting, TrainingMetrics } from '../../../libs/contracts/src';
+import { codecFor, ContractError, StageAccounting, TrainingMetrics } from '../../../contracts/src';
 import {
   checkStageAccounting,
   checkTrainingStep,
@@ -9,9 +9,9 @@ import {
   type StageAccountingRecord,
   type TelemetryService,
   type TrainingStepRecord,
-} from '../../../libs/results-store/src';
-import type { Bus, ConsumedBatch, ConsumedRecord, OutgoingRecord, Subscription } from '../../../libs/transport/src/bus';
-import { deadLetterFor } from '../../../libs/transport/src/dead-letter';
+} from '../../../results-store/src';
+import type { Bus, ConsumedBatch, ConsumedRecord, OutgoingRecord, Subscription } from '../../../transport/src/bus';
+import { deadLetterFor } from '../../../transport/src/dead-letter';
 import { STAGE_NAME } from './checkpoint-stage';
 
 const metricsCodec = codecFor<TrainingMetrics>(TrainingMetrics);

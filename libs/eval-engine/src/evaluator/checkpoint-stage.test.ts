@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { digestFiles } from '../../../libs/checkpoint/src';
-import { CheckpointEvent, codecFor, DeadLetter, EvalEvent } from '../../../libs/contracts/src';
-import { fixturesDir } from '../../../libs/eval/src/testing/reference-fixture';
-import { openResultsStore, ResultsStore } from '../../../libs/results-store/src';
-import type { Bus, ConsumedRecord, OutgoingRecord } from '../../../libs/transport/src/bus';
+import { digestFiles } from '../../../checkpoint/src';
+import { CheckpointEvent, codecFor, DeadLetter, EvalEvent } from '../../../contracts/src';
+import { fixturesDir } from '../../../eval/src/testing/reference-fixture';
+import { openResultsStore, ResultsStore } from '../../../results-store/src';
+import type { Bus, ConsumedRecord, OutgoingRecord } from '../../../transport/src/bus';
 import { CheckpointEvaluator } from './checkpoint-evaluator';
 import { CheckpointStage } from './checkpoint-stage';
 import { EvaluationWorker, EvaluationWorkerOptions } from './evaluation-worker';
@@ -86,7 +86,7 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-stage-'));
   store = await openResultsStore({ sqlitePath: path.join(dir, 'results.sqlite') });
   config = evaluatorSchema.parse({ tasks: ['piqa', 'mmlu'], mmluSubjects: ['abstract_algebra'], taskDataDir: path.join(fixturesDir(), 'data'), limit: 3, apiTokens: ['0123456789abcdef'] });
-  evaluator = new CheckpointEvaluator(store.results, TaskCatalog.create({ mmluSubjects: config.mmluSubjects }), config);
+  evaluator = new CheckpointEvaluator(store.results, TaskCatalog.create(config), config);
   stage = new CheckpointStage(store.results, evaluator, store.jobs, { groupId: 'g', checkpointsTopic: 'cpt.checkpoints', evalsTopic: 'cpt.evals', deadLetterPrefix: 'cpt' });
 });
 
@@ -189,14 +189,14 @@ test('transient failures are retried with backoff, then dead-lettered once the a
   // The database the evaluation writes to does not answer (closed); the jobs table is fine.
   const down = await openResultsStore({ sqlitePath: path.join(dir, 'down.sqlite') });
   await down.close();
-  const downStage = new CheckpointStage(down.results, new CheckpointEvaluator(down.results, TaskCatalog.create(), config), store.jobs, {
+  const downStage = new CheckpointStage(down.results, new CheckpointEvaluator(down.results, TaskCatalog.create(config), config), store.jobs, {
     groupId: 'g',
     checkpointsTopic: 'cpt.checkpoints',
     evalsTopic: 'cpt.evals',
     deadLetterPrefix: 'cpt',
   });
   // Recording the job needs the database too: the handler throws, and the bus retries the batch with backoff.
-  const noJobs = new CheckpointStage(down.results, new CheckpointEvaluator(down.results, TaskCatalog.create(), config), down.jobs, { groupId: 'g', checkpointsTopic: 'cpt.checkpoints', evalsTopic: 'cpt.evals', deadLetterPrefix: 'cpt' });
+  const noJobs = new CheckpointStage(down.results, new CheckpointEvaluator(down.results, TaskCatalog.create(config), config), down.jobs, { groupId: 'g', checkpointsTopic: 'cpt.checkpoints', evalsTopic: 'cpt.evals', deadLetterPrefix: 'cpt' });
   await assert.rejects(noJobs.handle({ topic: 'cpt.checkpoints', partition: 0, records: [event({ run: 'r5', step: 1, tokensSeen: 1, path: modelDir(), isBase: true })] }));
   await stage.handle({ topic: 'cpt.checkpoints', partition: 0, records: [event({ run: 'r5', step: 1, tokensSeen: 1, path: modelDir(), isBase: true })] });
   const lines: string[] = [];

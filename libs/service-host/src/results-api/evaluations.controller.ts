@@ -10,10 +10,9 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ResultsError, ResultsService } from '../../../../libs/results-store/src';
-import { BearerTokenGuard } from '../../../../libs/service-host/src';
+import { EVALUATION_TRIGGER, type EvaluationTrigger, ResultsError, ResultsService } from '../../../results-store/src';
+import { BearerTokenGuard } from '../bearer-token.guard';
 import { EvaluationAcceptedDto, EvaluationJobDto, EvaluationRequestDto, ErrorDto } from './dto/results.dto';
-import { EVALUATION_TRIGGER, type EvaluationTrigger } from './evaluation-trigger';
 import { parseEvaluationBody } from './validation/evaluation-body';
 
 @ApiTags('evaluations')

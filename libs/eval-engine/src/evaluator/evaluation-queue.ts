@@ -1,11 +1,12 @@
-// POST /evaluations lands here: the request is checked at once (an unknown task is a 400), then
-// recorded as a job in the results database and run by the EvaluationWorker behind the others; its
-// EvalEvent is published on cpt.evals like those of Kafka-driven evaluations. GET /evaluations/:id
-// reads the job's row, so a job survives restarts and nothing is kept in memory.
-import { EvaluationJobs, EvaluationJobView, ResultsError } from '../../../libs/results-store/src';
-import type { EvaluationRequest, EvaluationTicket, EvaluationTrigger } from './api';
+// POST /evaluations lands here: the request is checked at once (an unknown task, or one without task
+// files, is a 400), then recorded as a job in the results database and run by the EvaluationWorker
+// behind the others; its EvalEvent is published on cpt.evals like those of Kafka-driven evaluations.
+// GET /evaluations/:id reads the job's row, so a job survives restarts and nothing is kept in memory.
+import { EvaluationJobs, EvaluationJobView, ResultsError } from '../../../results-store/src';
+import type { EvaluationRequest, EvaluationTicket, EvaluationTrigger } from '../../../results-store/src';
 import type { RequestPayload } from './checkpoint-stage';
-import { TaskCatalog, UnknownTaskError } from './task-catalog';
+import { TaskSelectionError } from '../../../eval/src';
+import { TaskCatalog } from './task-catalog';
 
 export class EvaluationQueue implements EvaluationTrigger {
   constructor(
@@ -17,9 +18,9 @@ export class EvaluationQueue implements EvaluationTrigger {
   async requestEvaluation(request: EvaluationRequest): Promise<EvaluationTicket> {
     if (request.tasks) {
       try {
-        this.catalog.resolve(request.tasks);
+        this.catalog.resolve(request.tasks, request.numFewshot);
       } catch (error) {
-        if (error instanceof UnknownTaskError) throw ResultsError.invalid(error.message);
+        if (error instanceof TaskSelectionError) throw ResultsError.invalid(error.message);
         throw error;
       }
     }

@@ -12,12 +12,13 @@ import {
   TaskDefinition,
   TaskEvaluation,
   TaskScore,
-} from '../../../libs/eval/src';
-import { loadHfTokenizer, OnnxLogLikelihoodModel } from '../../../libs/eval-engine/src';
+} from '../../../eval/src';
+import { loadHfTokenizer } from '../hf-model-dir';
+import { OnnxLogLikelihoodModel } from '../onnx-model';
 import { metrics } from '@opentelemetry/api';
-import { inSpan } from '../../../libs/telemetry/src';
-import { sameSettings } from '../../../libs/results-store/src';
-import type { CheckpointView, EvaluationSettings, ResultsService, SampleRecord, TaskResultRecord, TaskResultView } from '../../../libs/results-store/src';
+import { inSpan } from '../../../telemetry/src';
+import { sameSettings } from '../../../results-store/src';
+import type { CheckpointView, EvaluationSettings, ResultsService, SampleRecord, TaskResultRecord, TaskResultView } from '../../../results-store/src';
 import type { EvaluatorConfig } from './evaluator.config';
 import { readHeldoutTexts } from './heldout-text';
 import { TaskCatalog } from './task-catalog';
@@ -96,9 +97,9 @@ export class CheckpointEvaluator {
   }
 
   private async evaluateCheckpoint(checkpoint: CheckpointView, spec: EvaluationSpec): Promise<EvaluationOutcome> {
-    const plan = this.catalog.resolve(spec.tasks ?? this.config.tasks);
     const limit = spec.limit ?? this.config.limit;
     const numFewshot = spec.numFewshot ?? this.config.numFewshot;
+    const plan = this.catalog.resolve(spec.tasks ?? this.config.tasks, numFewshot);
     const stored = await this.results.resultsOf(checkpoint.id);
     const existing = new Map(stored.results.map((r) => [`${r.task}/${r.metric}`, r]));
     const isDone = (task: string, metrics: readonly string[], settings: EvaluationSettings) =>

@@ -6,10 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplication } from '@nestjs/common';
-import { codecFor, DeadLetter, StageAccounting, TrainingMetrics } from '../../../../libs/contracts/src';
-import { openResultsStore, type ResultsStore } from '../../../../libs/results-store/src';
-import type { ConsumedRecord } from '../../../../libs/transport/src/bus';
-import { TelemetryIntake } from '../telemetry-intake';
+import { codecFor, DeadLetter, StageAccounting, TrainingMetrics } from '../../../contracts/src';
+import { openResultsStore, type ResultsStore } from '../../../results-store/src';
+import type { ConsumedRecord } from '../../../transport/src/bus';
+import { TelemetryIntake } from '../../../eval-engine/src';
 import { createResultsApiApp } from './results-api.app';
 
 const TOKEN = 'dashboard-api-token-0123456789';
