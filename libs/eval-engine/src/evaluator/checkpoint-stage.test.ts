@@ -121,7 +121,7 @@ test('the worker evaluates outside the batch and publishes the EvalEvent with th
   assert.equal(out.topic, 'cpt.evals');
   assert.equal(out.key, 'r1');
   assert.equal(out.headers?.traceparent, TRACEPARENT, 'trace context carried to the EvalEvent');
-  assert.deepEqual(evalCodec.decode(out.value).scores!.map((s) => `${s.task}/${s.metric}/${s.n}`).sort(), ['mmlu/acc/3', 'mmlu_abstract_algebra/acc/3', 'piqa/acc/3', 'piqa/acc_norm/3']);
+  assert.deepEqual(evalCodec.decode(out.value).scores!.map((s) => `${s.task}/${s.metric}/${s.n}`).sort(), ['mmlu/acc/3', 'mmlu_abstract_algebra/acc/3', 'mmlu_stem/acc/3', 'piqa/acc/3', 'piqa/acc_norm/3']);
   assert.deepEqual(await store.jobs.counts(), { queued: 0, running: 0, done: 1, dead: 0 });
 });
 
@@ -225,6 +225,6 @@ test('a job left running by a dead worker is claimed again when its lease runs o
   assert.deepEqual([job?.state, job?.attempts], ['done', 2]);
   const checkpoint = (await store.results.findCheckpointByStep('r6', 1))!;
   const results = (await store.results.resultsOf(checkpoint.id)).results;
-  assert.deepEqual(results.map((r) => `${r.task}/${r.metric}`).sort(), ['mmlu/acc', 'mmlu_abstract_algebra/acc', 'piqa/acc', 'piqa/acc_norm']);
+  assert.deepEqual(results.map((r) => `${r.task}/${r.metric}`).sort(), ['mmlu/acc', 'mmlu_abstract_algebra/acc', 'mmlu_stem/acc', 'piqa/acc', 'piqa/acc_norm']);
   assert.equal((await store.results.samplesOf(checkpoint.id, 'piqa', 'acc')).total, 3);
 });
