@@ -5,7 +5,7 @@ export { HfModelDir, ModelDirError, architectureOf, loadHfModelDir, loadHfTokeni
 export { OnnxLogLikelihoodModel, OnnxModelOptions, OnnxModelStats } from './onnx-model';
 export { evaluateModelDir, ModelEvaluation, ModelEvaluationOptions, limitCount } from './evaluate-model';
 // The evaluator's parts (what services/evaluator and `cptflow run` host): see README.md "The evaluator".
-export { EvaluatorCore, EvaluatorCoreOptions, checkConfiguredData } from './evaluator/evaluator-core';
+export { EvaluatorCore, EvaluatorCoreOptions } from './evaluator/evaluator-core';
 export { CheckpointEvaluator, EvaluationOutcome, EvaluationSpec, PERPLEXITY_METRICS } from './evaluator/checkpoint-evaluator';
 export { CheckpointStage, STAGE_NAME, evalEventCodec } from './evaluator/checkpoint-stage';
 export { EvaluationQueue } from './evaluator/evaluation-queue';

@@ -31,7 +31,7 @@ export interface EvaluatorCoreOptions {
  * ever): a misconfiguration stops the start, not the first checkpoint. Returns a line for each named
  * group scored without some of its tasks (subjects whose files are absent).
  */
-export function checkConfiguredData(catalog: TaskCatalog, config: EvaluatorConfig): string[] {
+function checkConfiguredData(catalog: TaskCatalog, config: EvaluatorConfig): string[] {
   const plan = catalog.resolve(config.tasks, config.numFewshot);
   for (const set of config.heldout) if (!existsSync(set.path)) throw new HeldoutDataError(`held-out set ${set.name}: ${set.path} does not exist`);
   return config.tasks.filter((name) => plan.missingInGroups[name]).map((name) => `${name}: ${plan.missingInGroups[name].length} task(s) without files, scored over the others`);
