@@ -2,7 +2,6 @@
 //   services -> libs only, never another service's internals; libs never import a service;
 //   the logic libs never import NestJS, kafkajs or TypeORM (those belong to the host, transport and
 //   results-store libs); no import cycles; test scaffolding reachable only from tests and benchmarks.
-// Known exceptions are listed in `knownExceptions` below, each with the reason it cannot be fixed yet.
 'use strict';
 
 /** Libs that hold logic (text, graph, model, training, evaluation): no framework, broker or ORM imports. */
@@ -29,18 +28,6 @@ const SCAFFOLDING = [
 /** Who may import scaffolding: tests, other scaffolding, and the benchmarks. */
 const MAY_USE_SCAFFOLDING = [...SCAFFOLDING, '^bench/'];
 
-/**
- * Imports that break a rule today and need a file move that this round does not make (the libs are
- * being consolidated in a later step). Each is allowed by path, so any new violation still fails.
- */
-const knownExceptions = {
-  // `cptflow run` starts the evaluator in-process: the CLI reaches into services/evaluator for its app
-  // and config schema. Fixed when the evaluation logic moves into the evaluation lib (issue 9, "Layers").
-  crossService: [{ from: '^services/cli/src/run\\.command\\.ts$', to: '^services/evaluator/src/evaluator\\.(app|config)\\.ts$' }],
-};
-
-const exceptFrom = (list) => list.map((e) => e.from);
-
 module.exports = {
   forbidden: [
     {
@@ -54,15 +41,8 @@ module.exports = {
       name: 'no-cross-service',
       comment: 'a service imports libs and its own files, never another service',
       severity: 'error',
-      from: { path: '^services/([^/]+)/', pathNot: exceptFrom(knownExceptions.crossService) },
+      from: { path: '^services/([^/]+)/' },
       to: { path: '^services/', pathNot: '^services/$1/' },
-    },
-    {
-      name: 'no-cross-service-known-exception',
-      comment: 'the listed exceptions may reach only the files they list',
-      severity: 'error',
-      from: { path: exceptFrom(knownExceptions.crossService) },
-      to: { path: '^services/(?!cli/)', pathNot: knownExceptions.crossService.map((e) => e.to) },
     },
     {
       name: 'services-import-libs-only',

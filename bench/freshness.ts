@@ -28,7 +28,7 @@ import { ContinuousTrainer } from '../libs/trainer/src';
 import { createBus } from '../libs/transport/src/create-bus';
 import type { Bus } from '../libs/transport/src/bus';
 import { EvaluatorApp } from '../services/evaluator/src/evaluator.app';
-import { evaluatorSchema } from '../services/evaluator/src/evaluator.config';
+import { evaluatorSchema } from '../libs/eval-engine/src';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CORPORA = path.join(ROOT, 'data', 'corpora');

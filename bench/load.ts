@@ -22,7 +22,7 @@ import type { Bus, OutgoingRecord } from '../libs/transport/src/bus';
 import { KafkaBus } from '../libs/transport/src/kafka-bus';
 import { IngestModule } from '../services/ingest/src/ingest.module';
 import { openResultsStore } from '../libs/results-store/src';
-import { createResultsApiApp } from '../services/evaluator/src/api/results-api.app';
+import { createResultsApiApp } from '../libs/service-host/src';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

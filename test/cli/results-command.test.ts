@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { openResultsStore, ResultsError, type ResultsStore } from '../../libs/results-store/src';
-import { createResultsApiApp } from '../../services/evaluator/src/api/results-api.app';
+import { createResultsApiApp } from '../../libs/service-host/src';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/services/cli/src/main.js');

@@ -21,7 +21,7 @@ import { CORPORA, REPO_ROOT, TINY_LLAMA2 } from '../../libs/trainer/src/testing/
 import type { MemoryBus } from '../../libs/transport/src';
 import { testBus } from '../../libs/trainer/src/testing/harness';
 import { EvaluatorApp } from '../../services/evaluator/src/evaluator.app';
-import { evaluatorSchema } from '../../services/evaluator/src/evaluator.config';
+import { evaluatorSchema } from '../../libs/eval-engine/src';
 import { loadCorpus } from '../../libs/corpora/src';
 
 const RUN = 'cpt-dashboard';

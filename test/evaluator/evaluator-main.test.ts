@@ -72,7 +72,9 @@ test('a bad evaluator configuration or missing task files stop main.ts at start,
     assert.match(bad.stderr, /failed to start: invalid stages\.evaluator config:\n {2}- batchSize/);
     const noFiles = start({ CPTFLOW__STAGES__EVALUATOR__TASK_DATA_DIR: path.join(dir, 'nowhere') });
     assert.equal(noFiles.status, 1);
-    assert.match(noFiles.stderr, /failed to start: no data file for split "test" of allenai\/ai2_arc \(config ARC-Easy\).*expected a Parquet or JSONL file with columns: question, choices, answerKey/);
+    // every configured task's missing split is named with the paths tried (libs/eval's selectTasks, as `cptflow eval`)
+    assert.match(noFiles.stderr, /failed to start: missing arc_easy \(split "test"\) under \S*nowhere: tried [^\n]*allenai\/ai2_arc\//);
+    assert.match(noFiles.stderr, /\nmissing boolq \(split "validation"\)/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -19,7 +19,7 @@ import { parameterShapes } from '../../libs/llama/src';
 import type { ConsumedRecord, Subscription } from '../../libs/transport/src/bus';
 import { KafkaBus } from '../../libs/transport/src/kafka-bus';
 import { EvaluatorApp } from '../../services/evaluator/src/evaluator.app';
-import { evaluatorSchema } from '../../services/evaluator/src/evaluator.config';
+import { evaluatorSchema } from '../../libs/eval-engine/src';
 
 const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
 const TOKEN = 'evaluator-test-token-0123456789';

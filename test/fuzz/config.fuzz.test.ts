@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, STAGE_SECTIONS, type CptflowConfig } from '../
 import { dedupSettings, packerSettings, qualitySettings } from '../../libs/pipeline-stages/src/stage-settings';
 import { ingestHttpConfig } from '../../services/ingest/src/ingest.config';
 import { parseTrainerConfig } from '../../services/trainer/src/trainer.config';
-import { evaluatorConfigFrom } from '../../services/evaluator/src/evaluator.config';
+import { evaluatorConfigFrom } from '../../libs/eval-engine/src';
 import { fuzzRuns } from './fuzz-settings';
 
 const SEGMENTS = ['BUS', 'KIND', 'PARTITIONS', 'BROKERS', 'TOPICS', 'DOCS_RAW', 'HTTP', 'PORT', 'HOST', 'STAGES', 'INGEST', 'TOKEN', 'ROOTS',

@@ -7,8 +7,8 @@ import fc from 'fast-check';
 import type { INestApplication } from '@nestjs/common';
 import { openResultsStore, type ResultsStore } from '../../libs/results-store/src';
 import { testBackends, type TestDatabase } from '../../libs/results-store/src/testing/test-databases';
-import { createResultsApiApp } from '../../services/evaluator/src/api/results-api.app';
-import type { EvaluationRequest, EvaluationTrigger } from '../../services/evaluator/src/api/evaluation-trigger';
+import { createResultsApiApp } from '../../libs/service-host/src';
+import type { EvaluationRequest, EvaluationTrigger } from '../../libs/results-store/src';
 import { fuzzRuns } from './fuzz-settings';
 
 const TOKEN = 'fuzz-token-0123456789abcdef';

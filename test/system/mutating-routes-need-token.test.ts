@@ -15,7 +15,7 @@ import { testBus, testTrainerOptions } from '../../libs/trainer/src/testing/harn
 import { MemoryBus } from '../../libs/transport/src';
 import { dedupModule } from '../../services/dedup/src/dedup.module';
 import { EvaluatorApp } from '../../services/evaluator/src/evaluator.app';
-import { evaluatorConfigFrom } from '../../services/evaluator/src/evaluator.config';
+import { evaluatorConfigFrom } from '../../libs/eval-engine/src';
 import { IngestServiceModule } from '../../services/ingest/src/ingest-service.module';
 import { packerModule } from '../../services/packer/src/packer.module';
 import { qualityFilterModule } from '../../services/quality-filter/src/quality-filter.module';

@@ -51,15 +51,18 @@ export interface TaskSelection {
 
 export interface SelectOptions {
   dataRoot: string;
-  numFewshot: number;
+  /** Few-shot examples per prompt (decides whether a few-shot split is needed); null: each task's default. */
+  numFewshot: number | null;
   /** Leaf tasks by name (defaults to the built-in harness tasks). */
   tasks?: ReadonlyMap<string, TaskDefinition>;
+  /** The MMLU subjects `mmlu` and its categories stand for (default: all 57); others are not asked for. */
+  mmluSubjects?: readonly string[];
 }
 
 const MMLU_CATEGORIES = Object.keys(MMLU_SUBJECTS) as Array<keyof typeof MMLU_SUBJECTS>;
 
 /** Splits a task needs: the evaluated one, and the few-shot pool when k > 0. */
-export function requiredSplits(task: TaskDefinition, numFewshot: number): string[] {
+export function requiredSplits(task: TaskDefinition, numFewshot: number | null): string[] {
   const splits = [evalSplitOf(task)];
   const k = numFewshot ?? task.numFewshot ?? 0;
   const fewshot = fewshotSplitOf(task);
@@ -68,7 +71,7 @@ export function requiredSplits(task: TaskDefinition, numFewshot: number): string
 }
 
 /** The missing splits of one task (empty when all are there). */
-export function missingSplits(dataRoot: string, task: TaskDefinition, numFewshot: number): MissingSplit[] {
+export function missingSplits(dataRoot: string, task: TaskDefinition, numFewshot: number | null): MissingSplit[] {
   const out: MissingSplit[] = [];
   for (const split of requiredSplits(task, numFewshot)) {
     const found = locateSplit(dataRoot, task.dataset, split, task.name);
@@ -84,6 +87,7 @@ export function missingSplits(dataRoot: string, task: TaskDefinition, numFewshot
  */
 export function selectTasks(names: readonly string[], options: SelectOptions): TaskSelection {
   const known = options.tasks ?? builtinTasks();
+  const subjects = options.mmluSubjects ? new Set(options.mmluSubjects) : undefined;
   const unknown: string[] = [];
   const fatal: MissingSplit[] = [];
   const selection: TaskSelection = { leaves: [], groups: [], subtasks: {}, missingInGroups: {}, missing: [] };
@@ -101,7 +105,11 @@ export function selectTasks(names: readonly string[], options: SelectOptions): T
   };
 
   for (const name of names) {
-    const group = groupTree(name);
+    const group = groupTree(name, subjects);
+    if (group && group.leaves.length === 0) {
+      unknown.push(name); // a category none of whose subjects is among mmluSubjects
+      continue;
+    }
     if (group) {
       const leaves = group.leaves.map((leaf) => known.get(leaf)!);
       const present = leaves.filter((t) => check(t).length === 0);
@@ -142,14 +150,17 @@ interface GroupNode extends TaskGroupDefinition {
   children: string[];
 }
 
-/** `mmlu` or `mmlu_<category>` as groups over leaf tasks (size-weighted, as the harness's MMLU YAMLs). */
-function groupTree(name: string): { leaves: string[]; groups: GroupNode[] } | undefined {
+/**
+ * `mmlu` or `mmlu_<category>` as groups over leaf tasks (size-weighted, as the harness's MMLU YAMLs),
+ * restricted to `subjects` when given.
+ */
+function groupTree(name: string, subjects: ReadonlySet<string> | undefined): { leaves: string[]; groups: GroupNode[] } | undefined {
   const category = (c: string): GroupNode => {
-    const tasks = MMLU_SUBJECTS[c as keyof typeof MMLU_SUBJECTS].map((s) => `mmlu_${s}`);
+    const tasks = MMLU_SUBJECTS[c as keyof typeof MMLU_SUBJECTS].filter((s) => !subjects || subjects.has(s)).map((s) => `mmlu_${s}`);
     return { name: `mmlu_${c}`, tasks, children: tasks, metrics: ['acc'], weightBySize: true };
   };
   if (name === 'mmlu') {
-    const categories = MMLU_CATEGORIES.map(category);
+    const categories = MMLU_CATEGORIES.map(category).filter((c) => c.tasks.length > 0);
     const leaves = categories.flatMap((c) => c.tasks);
     return { leaves, groups: [{ name: 'mmlu', tasks: leaves, children: categories.map((c) => c.name), metrics: ['acc'], weightBySize: true }, ...categories] };
   }

@@ -19,10 +19,10 @@ import {
 } from '../../pipeline-stages/src';
 import type { QualityPipelineConfig } from '../../quality/src';
 import type { Stage } from '../../pipeline-stages/src';
-import { StageAccountingPublisher } from '../../service-host/src/stage-accounting-publisher';
-import { StageAccounting } from '../../service-host/src/stage-accounting';
-import type { Bus, Subscription } from '../../transport/src/bus';
+import type { StageAccounting } from '../../service-host/src/stage-accounting';
+import type { Bus } from '../../transport/src/bus';
 import { PipelineAccounting, type PipelineCounts } from './accounting';
+import { HostedStage } from './host-stage';
 
 /** How long the in-process packer waits for more input before padding its open sequences. */
 export const LOCAL_IDLE_FLUSH_MS = 300;
@@ -48,15 +48,16 @@ export interface PipelineRunOptions {
 export class LocalPipeline {
   private constructor(
     private readonly options: PipelineRunOptions,
-    private readonly stages: Stage[],
-    private readonly subscriptions: Subscription[],
-    private readonly publishers: StageAccountingPublisher[],
+    private readonly stages: HostedStage[],
     readonly accounting: PipelineAccounting,
     readonly tokenizer: DocumentTokenizer,
-    /** Per-stage counts, as the stage services keep them (summary lines, the mostly-rejected warning). */
-    readonly stageAccounting: StageAccounting[],
     private readonly packer: PackerStage,
   ) {}
+
+  /** Per-stage counts, as the stage services keep them (summary lines, the mostly-rejected warning). */
+  get stageAccounting(): StageAccounting[] {
+    return this.stages.map((s) => s.accounting);
+  }
 
   static async start(options: PipelineRunOptions): Promise<LocalPipeline> {
     const { config, bus } = options;
@@ -73,26 +74,10 @@ export class LocalPipeline {
     ];
     const accounting = new PipelineAccounting(bus, config.topics);
     await accounting.start();
-    const subscriptions: Subscription[] = [];
-    const stageAccounting = stages.map((stage) => new StageAccounting(stage.name, config.topics));
-    const publishers: StageAccountingPublisher[] = [];
-    for (const [i, stage] of stages.entries()) {
-      await bus.ensureTopics([...stage.inputTopics, ...stage.outputTopics], config.bus.partitions);
-      // As the services do: each stage publishes its accounting for the dashboard.
-      const publisher = new StageAccountingPublisher(stage, stageAccounting[i]!, { bus, topics: config.topics, intervalMs: 1000 });
-      await publisher.start();
-      publishers.push(publisher);
-      subscriptions.push(
-        await bus.consume({
-          groupId: stage.groupId,
-          topics: stage.inputTopics,
-          handler: stage.handle,
-          maxBatchRecords: config.bus.maxBatchRecords,
-          onCommitted: stageAccounting[i]!.countCommitted,
-        }),
-      );
-    }
-    return new LocalPipeline(options, stages, subscriptions, publishers, accounting, tokenizer, stageAccounting, packer);
+    // As the services do: each stage publishes its accounting for the dashboard.
+    const hosted: HostedStage[] = [];
+    for (const stage of stages) hosted.push(await HostedStage.start(stage, bus, config));
+    return new LocalPipeline(options, hosted, accounting, tokenizer, packer);
   }
 
   async ingest(source: CorpusSource): Promise<void> {
@@ -119,9 +104,8 @@ export class LocalPipeline {
   }
 
   async stop(): Promise<void> {
-    for (const s of this.subscriptions) await s.stop();
-    for (const p of this.publishers) await p.stop();
+    for (const s of this.stages) await s.stopConsuming();
     await this.accounting.stop();
-    for (const stage of this.stages) await stage.close?.();
+    for (const s of this.stages) await s.stage.close?.();
   }
 }

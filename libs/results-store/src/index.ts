@@ -10,6 +10,7 @@ export * from './database/data-source';
 export { TypeormResultsRepository } from './database/typeorm-results.repository';
 export { EvaluationJobs } from './database/evaluation-jobs.repository';
 export * from './domain/evaluation-jobs';
+export * from './domain/evaluation-trigger';
 export { RESULTS_ENTITIES } from './database/entities';
 export { RESULTS_MIGRATIONS } from './database/migrations';
 export * from './checkpoint-events';

@@ -10,3 +10,4 @@ export * from './stage-accounting';
 export * from './stage-accounting-publisher';
 export * from './stage-summaries';
 export * from './bearer-token.guard';
+export * from './results-api';

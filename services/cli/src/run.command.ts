@@ -10,13 +10,13 @@ import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../../../libs/config/src/load';
 import { codecFor, CheckpointEvent } from '../../../libs/contracts/src';
-import { selectTasks, TaskSelection, TaskSelectionError } from '../../../libs/eval/src';
-import { LocalPipeline, trainLocally, type LocalTrainingResult } from '../../../libs/local-run/src';
+import { selectTasks, TaskSelectionError } from '../../../libs/eval/src';
+import { EvaluatorCore, evaluatorSchema } from '../../../libs/eval-engine/src';
+import { HostedStage, LocalPipeline, trainLocally, type LocalTrainingResult } from '../../../libs/local-run/src';
 import { llama2TokenizerDir, loadModelTokenizer } from '../../../libs/packing/src';
 import { createBus } from '../../../libs/transport/src/create-bus';
 import type { Bus } from '../../../libs/transport/src/bus';
-import { EvaluatorApp } from '../../evaluator/src/evaluator.app';
-import { evaluatorSchema } from '../../evaluator/src/evaluator.config';
+import { createResultsApiApp } from '../../../libs/service-host/src';
 import { pipelineSummaryTable } from './pipeline-summary';
 import { benchmarkSummaryTable, collectRunResults, renderRunReport, runSummaryTable, type ArmResult } from './run-report';
 import { BUNDLED_BASE_MODEL, BUNDLED_CORPORA, parseTokenCount } from './run-options';
@@ -85,7 +85,7 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   if (o.minIntScore !== undefined && !Number.isFinite(Number(o.minIntScore))) throw new Error(`--min-int-score must be a number, got ${o.minIntScore}`);
   if (o.tasks?.length && !o.tasksDir) throw new Error('--tasks needs --tasks-dir (task files are read locally, never downloaded)');
   // every task file is checked before any work: each missing one is named, with the paths tried
-  const selection = o.tasks?.length ? selectTasks(o.tasks, { dataRoot: o.tasksDir!, numFewshot: 0 }) : undefined;
+  if (o.tasks?.length) selectTasks(o.tasks, { dataRoot: o.tasksDir!, numFewshot: 0 });
   if (!fs.existsSync(path.join(o.baseModel, 'config.json'))) {
     throw new ConfigError(`no base model at ${o.baseModel} (config.json missing); pass --base-model, or make one with \`cptflow pretrain\``);
   }
@@ -122,7 +122,7 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   // 2. The evaluator, on the same bus: every checkpoint event is scored (and each run's base once).
   const apiToken = randomBytes(18).toString('base64url');
   const evaluatorConfig = evaluatorSchema.parse({
-    ...evaluatorTasks(selection, o.tasks ?? []),
+    tasks: o.tasks ?? [], // resolved as above: "mmlu" and its categories score the subjects whose files are present
     taskDataDir: o.tasksDir ?? path.join(out, 'no-tasks'),
     limit: o.taskLimit ? Number(o.taskLimit) : null,
     heldout: [
@@ -134,7 +134,14 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
     apiTokens: [apiToken],
     sqlitePath: path.join(out, 'results.sqlite'),
   });
-  const evaluator = await EvaluatorApp.start({ config, evaluator: evaluatorConfig, bus, logger: ['error', 'warn'], log: (m) => console.log(`[evaluator] ${m}`) });
+  const evaluator = await EvaluatorCore.open({ config, evaluator: evaluatorConfig, bus, log: (m) => console.log(`[evaluator] ${m}`) });
+  const checkpointStage = await HostedStage.start(evaluator.stage.asStage(), bus, config);
+  await evaluator.start(config.bus.partitions);
+  // --serve: the results API and the live dashboard, up while the run goes on
+  const http = o.serve
+    ? await createResultsApiApp({ results: evaluator.store.results, telemetry: evaluator.store.telemetry, trigger: evaluator.queue, apiTokens: [apiToken], dashboardPollMs: evaluatorConfig.dashboardPollMs })
+    : undefined;
+  await http?.listen(config.http.port, config.http.host);
 
   // 3. Continued pre-training, with and without replay, over the same domain stream.
   const results: ArmResult[] = [];
@@ -171,25 +178,17 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   if (benchmarks) console.log(`${benchmarks}\n`);
   console.log(`report: ${reportFile}\nresults database: ${evaluatorConfig.sqlitePath}\ndone in ${((Date.now() - started) / 60000).toFixed(1)} minutes`);
 
-  if (o.serve) {
-    console.log(`dashboard: ${evaluator.url}/\nresults API: ${evaluator.url} (OpenAPI at ${evaluator.url}/api/docs; POST needs "Authorization: Bearer ${apiToken}"). Ctrl-C to stop.`);
+  if (http) {
+    const url = await http.getUrl();
+    console.log(`dashboard: ${url}/\nresults API: ${url} (OpenAPI at ${url}/api/docs; POST needs "Authorization: Bearer ${apiToken}"). Ctrl-C to stop.`);
     await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    await http.close();
   }
-  await evaluator.stop();
+  await evaluator.stopWork();
+  await checkpointStage.stopConsuming();
+  await evaluator.store.close();
   await bus.close();
 }
-
-/**
- * The evaluator's task list for what was asked: MMLU (or a category of it) as the subjects whose files
- * are present — the evaluator's "mmlu" group then averages those, as `cptflow eval` does.
- */
-function evaluatorTasks(selection: TaskSelection | undefined, asked: string[]): { tasks: string[]; mmluSubjects?: string[] } {
-  if (!selection) return { tasks: [] };
-  if (!asked.includes('mmlu')) return { tasks: selection.leaves.map((t) => t.name) };
-  const subjects = selection.leaves.filter((t) => t.dataset.path === 'cais/mmlu').map((t) => t.name.slice('mmlu_'.length));
-  return { tasks: [...selection.leaves.filter((t) => t.dataset.path !== 'cais/mmlu').map((t) => t.name), 'mmlu'], mmluSubjects: subjects };
-}
-
 
 /**
  * The base model copied into the run's folder (weights, config, tokenizer). The bundled model ships

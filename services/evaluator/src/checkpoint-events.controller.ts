@@ -3,7 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import type { Stage } from '../../../libs/pipeline-stages/src';
 import { STAGE, type BatchEvents } from '../../../libs/service-host/src';
 import type { ConsumedBatch, OutgoingRecord } from '../../../libs/transport/src/bus';
-import { STAGE_NAME } from './checkpoint-stage';
+import { STAGE_NAME } from '../../../libs/eval-engine/src';
 
 /** The evaluator's stage on the bus transport: one event is one batch of cpt.checkpoints records. */
 @Controller()

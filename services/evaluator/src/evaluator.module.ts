@@ -3,10 +3,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { CptflowConfig } from '../../../libs/config/src';
 import type { Stage } from '../../../libs/pipeline-stages/src';
-import { BACKENDS, BUS, CONFIG, Readiness, ReadyController, STAGE, stageProviders } from '../../../libs/service-host/src';
-import type { ResultsService, TelemetryService } from '../../../libs/results-store/src';
+import { BACKENDS, BUS, CONFIG, Readiness, ReadyController, ResultsApiModule, STAGE, stageProviders } from '../../../libs/service-host/src';
+import type { EvaluationTrigger, ResultsService, TelemetryService } from '../../../libs/results-store/src';
 import type { Bus } from '../../../libs/transport/src/bus';
-import { EvaluationTrigger, ResultsApiModule } from './api';
 import { CheckpointEventsController } from './checkpoint-events.controller';
 
 export interface EvaluatorModuleOptions {

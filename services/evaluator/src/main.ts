@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../../../libs/config/src';
 import { checkTorchEnvironment } from '../../../libs/torch-engine/src/python-env';
 import { EvaluatorApp } from './evaluator.app';
-import { checkEvaluatorPaths, evaluatorConfigFrom } from './evaluator.config';
+import { checkEvaluatorPaths, evaluatorConfigFrom } from '../../../libs/eval-engine/src';
 
 async function main(): Promise<void> {
   const config = loadConfig();

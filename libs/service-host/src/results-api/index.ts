@@ -1,0 +1,3 @@
+export * from './results-api.module';
+export * from './results-api.app';
+export * from './openapi';

@@ -1,4 +1,0 @@
-export * from './evaluation-trigger';
-export * from './results-api.module';
-export * from './results-api.app';
-export * from './openapi';
