@@ -3,11 +3,12 @@
 import 'reflect-metadata';
 import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig } from '../../config/src/load';
+import { ConfigError } from '../../config/src/load';
 import type { CptflowConfig } from '../../config/src/schema';
 import { startTelemetry, type Telemetry } from '../../telemetry/src';
 import { createBus } from '../../transport/src/create-bus';
 import { colorsOnlyOnTerminals } from './log-colors';
+import { loadServiceConfig } from './stage-section-schemas';
 import type { Bus } from '../../transport/src/bus';
 
 export interface ServiceDefinition {
@@ -25,7 +26,7 @@ export interface RunningService {
 
 export async function runService(definition: ServiceDefinition, overrides: Record<string, unknown> = {}): Promise<RunningService> {
   const telemetry = startTelemetry({ serviceName: `cptflow-${definition.name}` });
-  const config = loadConfig({ overrides });
+  const config = loadServiceConfig({ overrides });
   const bus = createBus(config.bus);
   const app = await NestFactory.create(definition.module(config, bus), { logger: ['log', 'warn', 'error'] });
   await app.listen(config.http.port, config.http.host);

@@ -6,6 +6,7 @@ export * from './readiness';
 export * from './health.controller';
 export * from './stage-runner';
 export * from './stage-host.module';
+export * from './stage-section-schemas';
 export * from './bootstrap';
 export * from './stage-accounting';
 export * from './stage-accounting-publisher';

@@ -6,12 +6,13 @@ import { startTelemetry } from '../../../libs/telemetry/src';
 const telemetry = startTelemetry({ serviceName: 'cptflow-evaluator' });
 
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { ConfigError } from '../../../libs/config/src';
+import { loadServiceConfig } from '../../../libs/service-host/src/stage-section-schemas';
 import { EvaluatorApp } from './evaluator.app';
 import { checkEvaluatorPaths, evaluatorConfigFrom } from './evaluator.config';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadServiceConfig();
   const evaluator = evaluatorConfigFrom(config);
   checkEvaluatorPaths(evaluator);
   const app = await EvaluatorApp.start({ config, evaluator });
