@@ -1,5 +1,6 @@
-// The HTTP ingest endpoints without the framework: authorise, stream an upload or read a confined
-// server path, publish through the Bus. The NestJS controller only maps requests onto these methods.
+// The HTTP ingest endpoints without the framework: stream an upload or read a confined server path,
+// publish through the Bus. The NestJS controller maps requests onto these methods; the host's one
+// bearer-token guard (libs/service-host's BearerTokenGuard, with `token` below) authorises them first.
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '../../../transport/src/bus';
 import { compressionFromContentEncoding, compressionFromName, DecompressionLimitError } from '../byte-stream';
@@ -9,13 +10,12 @@ import { IngestOptions, IngestProgress, IngestRun, openFiles, openJsonlStream } 
 import { IngestSourceError, resolveSourceFiles, SourceFile } from '../source-files';
 import { compileGlob, GlobError, isGlob } from '../glob';
 import { resolveReaderOptions } from '../reader-options';
-import { isAuthorized } from './bearer-token';
 import { checkDeclaredLength, limitBytes, PayloadTooLargeError } from './body-limit';
 import { IngestHttpError } from './http-error';
 import { IngestRoots } from './ingest-roots';
 
 export interface IngestHttpConfig {
-  /** Shared secret clients send as `Authorization: Bearer <token>`. */
+  /** Shared secret clients send as `Authorization: Bearer <token>`; checked by the host's guard, not here. */
   token: string;
   /** Folders whose contents the path endpoint may read; nothing outside them is ever opened. */
   roots: string[];
@@ -33,7 +33,6 @@ export interface IngestHttpConfig {
 
 export interface UploadRequest {
   body: AsyncIterable<Buffer | Uint8Array | string>;
-  authorization?: string;
   contentLength?: string | number;
   contentEncoding?: string;
   /** The upload's file name (query `name`): source label, and compression when no Content-Encoding. */
@@ -42,7 +41,6 @@ export interface UploadRequest {
 }
 
 export interface PathRequest {
-  authorization?: string;
   path: string;
   corpus?: string;
 }
@@ -101,14 +99,7 @@ export class IngestHttpHandler {
     return new IngestHttpHandler(bus, config, await IngestRoots.of(config.roots));
   }
 
-  authorize(authorization: string | undefined): void {
-    if (!isAuthorized(authorization, this.config.token)) {
-      throw new IngestHttpError(401, 'missing or invalid bearer token', { 'WWW-Authenticate': 'Bearer realm="cptflow-ingest"' });
-    }
-  }
-
   async upload(request: UploadRequest): Promise<IngestReport> {
-    this.authorize(request.authorization);
     const declared = checkDeclaredLength(request.contentLength, this.config.maxUploadBytes);
     const name = request.name?.trim() || 'upload.jsonl';
     if (/[\u0000-\u001f]/.test(name)) throw new IngestHttpError(400, 'invalid upload name');
@@ -142,7 +133,7 @@ export class IngestHttpHandler {
 
   /**
    * Starts a server-path ingest in the background (a shard can take longer than an HTTP client waits).
-   * Access checks run before it starts, so a 401/403/404 still comes back on the request itself.
+   * Access checks run before it starts, so a 403/404 still comes back on the request itself.
    */
   async startPathJob(request: PathRequest): Promise<IngestJob> {
     const run = await this.openPath(request);
@@ -162,8 +153,7 @@ export class IngestHttpHandler {
     return this.jobView(job);
   }
 
-  job(authorization: string | undefined, id: string): IngestJob {
-    this.authorize(authorization);
+  job(id: string): IngestJob {
     const job = this.jobs.get(id);
     if (!job) throw new IngestHttpError(404, 'no such job');
     return this.jobView(job);
@@ -175,7 +165,6 @@ export class IngestHttpHandler {
   }
 
   private async openPath(request: PathRequest): Promise<IngestRun> {
-    this.authorize(request.authorization);
     if (typeof request.path !== 'string' || request.path.trim() === '') throw new IngestHttpError(400, 'body must name a "path"');
     const options = this.readerOptions(request.corpus);
     const files = await this.confinedFiles(request.path, options);
