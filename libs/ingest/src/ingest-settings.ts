@@ -19,6 +19,12 @@ export const ingestSettingsSchema = z
     maxDecompressedBytes: z.number().int().min(1).default(16 * 1024 * 1024 * 1024),
     /** Deepest JSON nesting a record may have; deeper records are dead-lettered (`too_deep`). */
     maxNestingDepth: z.number().int().min(1).max(10_000).default(64),
+    /**
+     * Keep only rows with `int_score >= minIntScore` (FineWeb-Edu's educational score, as the dataset is
+     * used); the others go to docs.rejected (filter "ingest", rule "int_score"), counted like any
+     * rejection. Off when unset; an upload's `?minIntScore=` or a path request's `minIntScore` overrides it.
+     */
+    minIntScore: z.number().finite().optional(),
   })
   .strict();
 

@@ -19,7 +19,8 @@ export function ingestHttpConfig(config: CptflowConfig, env: NodeJS.ProcessEnv =
       maxExpansionRatio: settings.maxExpansionRatio,
       maxDecompressedBytes: settings.maxDecompressedBytes,
       maxNestingDepth: settings.maxNestingDepth,
+      minIntScore: settings.minIntScore,
     },
-    topics: { raw: config.topics.docsRaw, deadLetter: deadLetterTopic('ingest', config.topics.deadLetterPrefix) },
+    topics: { raw: config.topics.docsRaw, deadLetter: deadLetterTopic('ingest', config.topics.deadLetterPrefix), rejected: config.topics.docsRejected },
   };
 }

@@ -33,6 +33,7 @@ export class IngestController implements OnApplicationShutdown {
     @Req() request: MaybeParsedRequest,
     @Query('name') name?: unknown,
     @Query('corpus') corpus?: unknown,
+    @Query('minIntScore') minIntScore?: unknown,
   ): Promise<IngestReport> {
     const uploadName = singleQueryValue(name, 'name');
     const uploadCorpus = singleQueryValue(corpus, 'corpus');
@@ -46,6 +47,7 @@ export class IngestController implements OnApplicationShutdown {
       contentEncoding: request.headers['content-encoding'],
       name: uploadName,
       corpus: uploadCorpus,
+      minIntScore: singleQueryValue(minIntScore, 'minIntScore'),
     });
   }
 
@@ -60,10 +62,11 @@ export class IngestController implements OnApplicationShutdown {
   ): Promise<IngestReport | IngestJob> {
     const background = singleQueryValue(wait, 'wait') === 'false';
     const body = bodyConsumed(request) ? request.body : await readSmallJson(request);
-    const { path, corpus } = (body ?? {}) as { path?: unknown; corpus?: unknown };
+    const { path, corpus, minIntScore } = (body ?? {}) as { path?: unknown; corpus?: unknown; minIntScore?: unknown };
     const pathRequest = {
       path: typeof path === 'string' ? path : '',
       corpus: typeof corpus === 'string' ? corpus : undefined,
+      minIntScore,
     };
     if (background) {
       const job = await this.handler.startPathJob(pathRequest);

@@ -38,16 +38,22 @@ export interface UploadRequest {
   /** The upload's file name (query `name`): source label, and compression when no Content-Encoding. */
   name?: string;
   corpus?: string;
+  /** Overrides the configured minIntScore for this upload (query `minIntScore`): a number, or its decimal text. */
+  minIntScore?: unknown;
 }
 
 export interface PathRequest {
   path: string;
   corpus?: string;
+  /** As UploadRequest.minIntScore, from the request body. */
+  minIntScore?: unknown;
 }
 
 export interface IngestReport {
   documents: number;
   deadLetters: number;
+  /** Well-formed rows the reader's filter (minIntScore) did not keep, published to docs.rejected. */
+  rejected: number;
   total: SourceCounts;
   sources: Record<string, SourceCounts>;
   bytesRead: number;
@@ -109,7 +115,7 @@ export class IngestHttpHandler {
     const run = openJsonlStream(
       limitBytes(request.body, this.config.maxUploadBytes),
       { name: `upload:${name}`, compression, bytes: declared },
-      { ...this.readerOptions(request.corpus), maxDecompressedBytes: this.config.maxUploadDecompressedBytes ?? this.config.reader?.maxDecompressedBytes },
+      { ...this.readerOptions(request), maxDecompressedBytes: this.config.maxUploadDecompressedBytes ?? this.config.reader?.maxDecompressedBytes },
     );
     const publisher = this.publisher();
     try {
@@ -166,7 +172,7 @@ export class IngestHttpHandler {
 
   private async openPath(request: PathRequest): Promise<IngestRun> {
     if (typeof request.path !== 'string' || request.path.trim() === '') throw new IngestHttpError(400, 'body must name a "path"');
-    const options = this.readerOptions(request.corpus);
+    const options = this.readerOptions(request);
     const files = await this.confinedFiles(request.path, options);
     return openFiles(files, options);
   }
@@ -207,11 +213,16 @@ export class IngestHttpHandler {
     return confined;
   }
 
-  private readerOptions(corpus: string | undefined): IngestOptions {
+  private readerOptions({ corpus, minIntScore }: { corpus?: string; minIntScore?: unknown }): IngestOptions {
     const options: IngestOptions = { ...this.config.reader };
     if (corpus !== undefined && corpus !== '') {
       if (!/^[A-Za-z0-9_.-]{1,64}$/.test(corpus)) throw new IngestHttpError(400, 'invalid corpus name');
       options.corpus = corpus;
+    }
+    const threshold = minIntScoreOf(minIntScore);
+    if (threshold !== undefined) options.minIntScore = threshold;
+    if (options.minIntScore !== undefined && !this.config.topics.rejected) {
+      throw new IngestHttpError(400, 'minIntScore needs a rejected topic, and this ingest endpoint has none');
     }
     return options;
   }
@@ -226,11 +237,20 @@ export class IngestHttpHandler {
     return {
       documents: published.documents,
       deadLetters: published.deadLetters,
+      rejected: published.rejected,
       total: stats.total,
       sources: stats.sources,
       bytesRead: run.progress().bytesRead,
     };
   }
+}
+
+/** A request's minIntScore: a finite number or its plain decimal text (a query string); absent or empty: none. */
+function minIntScoreOf(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isFinite(n)) throw new IngestHttpError(400, 'minIntScore must be a number, e.g. 3 (keeps rows with int_score >= 3)');
+  return n;
 }
 
 /** A glob past the length cap or with too many alternatives is the client's mistake: 400 before any walk. */
