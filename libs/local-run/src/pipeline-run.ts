@@ -3,7 +3,7 @@
 // separate services run them.
 import { deadLetterTopic } from '../../contracts/src';
 import type { CptflowConfig } from '../../config/src/schema';
-import { ingestToBus, type ProgressOutput } from '../../ingest/src';
+import { ingestToBus, INGEST_STAGE, type ProgressOutput } from '../../ingest/src';
 import { DocumentTokenizer } from '../../packing/src';
 import {
   createDedupStage,
@@ -55,6 +55,8 @@ export class LocalPipeline {
     readonly tokenizer: DocumentTokenizer,
     /** Per-stage counts, as the stage services keep them (summary lines, the mostly-rejected warning). */
     readonly stageAccounting: StageAccounting[],
+    /** What ingest published, counted as the ingest service counts it (the dashboard's first row). */
+    private readonly ingestAccounting: StageAccounting,
     private readonly packer: PackerStage,
   ) {}
 
@@ -75,7 +77,9 @@ export class LocalPipeline {
     await accounting.start();
     const subscriptions: Subscription[] = [];
     const stageAccounting = stages.map((stage) => new StageAccounting(stage.name, config.topics));
-    const publishers: StageAccountingPublisher[] = [];
+    const ingestAccounting = new StageAccounting(INGEST_STAGE, config.topics);
+    const publishers = [new StageAccountingPublisher({ name: INGEST_STAGE }, ingestAccounting, { bus, topics: config.topics, intervalMs: 1000 })];
+    await publishers[0]!.start();
     for (const [i, stage] of stages.entries()) {
       await bus.ensureTopics([...stage.inputTopics, ...stage.outputTopics], config.bus.partitions);
       // As the services do: each stage publishes its accounting for the dashboard.
@@ -92,7 +96,7 @@ export class LocalPipeline {
         }),
       );
     }
-    return new LocalPipeline(options, stages, subscriptions, publishers, accounting, tokenizer, stageAccounting, packer);
+    return new LocalPipeline(options, stages, subscriptions, publishers, accounting, tokenizer, stageAccounting, ingestAccounting, packer);
   }
 
   async ingest(source: CorpusSource): Promise<void> {
@@ -100,6 +104,7 @@ export class LocalPipeline {
     const summary = await ingestToBus(source.path, bus, {
       topics: { raw: config.topics.docsRaw, deadLetter: deadLetterTopic('ingest', config.topics.deadLetterPrefix), rejected: config.topics.docsRejected },
       reader: { corpus: source.corpus, minIntScore: source.minIntScore },
+      publisher: { onPublished: this.ingestAccounting.countPublished },
       progress,
     });
     // Documents the reader's filter rejected settle through docs.rejected like the quality filter's.
