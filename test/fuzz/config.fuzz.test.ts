@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ConfigError, loadConfig, STAGE_SECTIONS, type CptflowConfig } from '../../libs/config/src';
 import { dedupSettings, packerSettings, qualitySettings } from '../../libs/pipeline-stages/src/stage-settings';
+import { loadServiceConfig } from '../../libs/service-host/src/stage-section-schemas';
 import { ingestHttpConfig } from '../../services/ingest/src/ingest.config';
 import { parseTrainerConfig } from '../../services/trainer/src/trainer.config';
 import { evaluatorConfigFrom } from '../../libs/eval-engine/src';
@@ -43,6 +44,8 @@ test('loadConfig on arbitrary environments: a config or a ConfigError naming the
   fc.assert(
     fc.property(environment, (env) => {
       onlyConfigErrors(() => loadConfig({ env }));
+      // What every service loads with: the same, every stage section checked against its schema too.
+      onlyConfigErrors(() => loadServiceConfig({ env }));
     }),
     fuzzRuns(5000),
   );
@@ -66,7 +69,7 @@ test("every service's section parser on arbitrary sections: accepted or a Config
   fc.assert(
     fc.property(fc.constantFrom(...STAGE_SECTIONS), section, (name, settings) => {
       onlyConfigErrors(() => {
-        const config = loadConfig({ env: {}, overrides: { stages: { [name]: settings } } });
+        const config = loadServiceConfig({ env: {}, overrides: { stages: { [name]: settings } } });
         parsers[name](config);
       });
     }),

@@ -1,6 +1,7 @@
 // Fuzz: the HTTP upload handler (libs/ingest's IngestHttpHandler, what POST /ingest/upload runs) and the
 // NestJS endpoint itself on arbitrary requests. Every request ends in a report or a 4xx; every line
-// read is published as a document or a dead letter; nothing else is published.
+// read is published as a document, a rejection (the request's minIntScore) or a dead letter; nothing else
+// is published.
 import 'reflect-metadata';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +18,7 @@ import { IngestModule } from '../../services/ingest/src/ingest.module';
 import { fuzzRuns } from './fuzz-settings';
 
 const TOKEN = 'fuzz-token-0123456789abcdef';
-const TOPICS = { raw: 'cpt.docs.raw', deadLetter: 'cpt.dlq.ingest' };
+const TOPICS = { raw: 'cpt.docs.raw', deadLetter: 'cpt.dlq.ingest', rejected: 'cpt.docs.rejected' };
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-fuzz-upload-'));
 process.once('exit', () => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -29,7 +30,7 @@ class RecordingBus {
 }
 
 const line = fc.oneof(
-  fc.record({ text: fc.string({ minLength: 1 }), id: fc.option(fc.string()) }).map((r) => JSON.stringify(r)),
+  fc.record({ text: fc.string({ minLength: 1 }), id: fc.option(fc.string()), int_score: fc.option(fc.oneof(fc.integer({ min: -1, max: 6 }), fc.jsonValue())) }).map((r) => JSON.stringify(r)),
   fc.jsonValue().map((v) => JSON.stringify(v) ?? ''),
   fc.string(),
 );
@@ -46,11 +47,11 @@ test('IngestHttpHandler.upload: a report that balances with what was published, 
       body,
       fc.boolean(),
       fc.record({
-        authorization: fc.oneof(fc.constant(`Bearer ${TOKEN}`), fc.constant(`bearer ${TOKEN}`), fc.string()),
         contentLength: fc.option(fc.oneof(fc.string(), fc.nat().map(String)), { nil: undefined }),
         contentEncoding: fc.option(fc.oneof(fc.constantFrom('gzip', 'zstd', 'identity', 'br', ''), fc.string()), { nil: undefined }),
         name: fc.option(fc.oneof(fc.constantFrom('a.jsonl', 'a.jsonl.gz', 'a.jsonl.zst'), fc.string()), { nil: undefined }),
         corpus: fc.option(fc.string(), { nil: undefined }),
+        minIntScore: fc.option(fc.oneof(fc.integer({ min: 0, max: 5 }).map(String), fc.string(), fc.jsonValue()), { nil: undefined }),
       }),
       async (bytes, gzip, request) => {
         const payload = gzip ? gzipSync(bytes) : bytes;
@@ -60,15 +61,15 @@ test('IngestHttpHandler.upload: a report that balances with what was published, 
         }
         try {
           const report = await handler.upload({ ...request, contentEncoding: gzip ? 'gzip' : request.contentEncoding, body: chunks() });
-          assert.equal(bus.records.length - before, report.documents + report.deadLetters);
-          assert.equal(report.total.read, report.documents + report.deadLetters);
+          assert.equal(bus.records.length - before, report.documents + report.rejected + report.deadLetters);
+          assert.equal(report.total.read, report.documents + report.rejected + report.deadLetters);
         } catch (error) {
           assert.ok(error instanceof IngestHttpError, `not an IngestHttpError: ${(error as Error)?.stack ?? String(error)}`);
           assert.ok(error.status >= 400 && error.status < 500, `status ${error.status}`);
-          const published = (error.details.published as { documents: number; deadLetters: number } | undefined) ?? { documents: 0, deadLetters: 0 };
-          assert.equal(bus.records.length - before, published.documents + published.deadLetters);
+          const published = (error.details.published as { documents: number; rejected: number; deadLetters: number } | undefined) ?? { documents: 0, rejected: 0, deadLetters: 0 };
+          assert.equal(bus.records.length - before, published.documents + published.rejected + published.deadLetters);
         }
-        for (const record of bus.records.slice(before)) assert.ok(record.topic === TOPICS.raw || record.topic === TOPICS.deadLetter);
+        for (const record of bus.records.slice(before)) assert.ok(Object.values(TOPICS).includes(record.topic));
       },
     ),
     fuzzRuns(2000),

@@ -38,10 +38,22 @@ const trainerSection = (dir: string) => ({
   checkpoint: { dir: path.join(dir, 'checkpoints') },
 });
 
-/** A misspelled stage section, which every service reads and must refuse, whoever owns the section. */
-const everyService = (good: (dir: string) => Record<string, unknown>): Bad[] => [
+/**
+ * A misspelled stage section, and a bad setting inside another service's section: every service reads
+ * every section and must refuse both, whoever owns the section.
+ */
+const everyService = (good: (dir: string) => Record<string, unknown>, foreign: Bad): Bad[] => [
   { stages: (dir) => ({ ...good(dir), dedupe: { store: { kind: 'memory' } } }), setting: /stages\.dedupe: unknown stage section "dedupe"\. Did you mean "dedup"/ },
+  { stages: (dir) => ({ ...good(dir), ...foreign.stages(dir) }), setting: foreign.setting },
 ];
+/** One mistake inside each section, each made where another service is started. */
+const FOREIGN: Record<string, Bad> = {
+  dedup: { stages: () => ({ dedup: { namespce: 'x' } }), setting: /stages\.dedup: Unrecognized key\(s\) in object: 'namespce'/ },
+  trainer: { stages: () => ({ trainer: { batchRows: 0 } }), setting: /stages\.trainer\.batchRows: / },
+  packer: { stages: () => ({ packer: { strategy: 'first-fit' } }), setting: /stages\.packer\.strategy: / },
+  qualityFilter: { stages: () => ({ qualityFilter: { filters: { gopher_quality: { max_foo: 1 } } } }), setting: /stages\.qualityFilter\.filters: gopher_quality\.max_foo is not an option/ },
+  ingest: { stages: () => ({ ingest: { maxNestingDepth: 0 } }), setting: /stages\.ingest\.maxNestingDepth: / },
+};
 /** The same mistake made in the environment: QUALITYFILTER reads as `qualityfilter`, not `qualityFilter`. */
 const misspelledInEnvironment = (good: (dir: string) => Record<string, unknown>): Bad => ({
   stages: good,
@@ -58,7 +70,7 @@ const CASES: Case[] = [
       { stages: () => ({}), setting: /stages\.ingest[\s\S]*token: required: set CPTFLOW_INGEST_TOKEN/ },
       { stages: (dir) => ({ ingest: { token: TOKEN, roots: [path.join(dir, 'no-such-root')] } }), setting: /stages\.ingest\.roots\[0\]: .*no-such-root does not exist/ },
       { stages: () => ({ ingest: { token: TOKEN } }), env: { KAFKA_BROKERS: ',,' }, setting: /bus\.brokers: name at least one broker/ },
-      ...everyService(() => ({ ingest: { token: TOKEN } })),
+      ...everyService(() => ({ ingest: { token: TOKEN } }), FOREIGN.dedup!),
       misspelledInEnvironment(() => ({ ingest: { token: TOKEN } })),
     ],
   },
@@ -68,7 +80,7 @@ const CASES: Case[] = [
     bad: [
       { stages: () => ({ qualityFilter: { filterz: {} } }), setting: /filterz/ },
       { stages: () => ({ qualityFilter: { filters: { gopher_quality: { max_foo: 1 } } } }), setting: /stages\.qualityFilter\.filters: gopher_quality\.max_foo is not an option/ },
-      ...everyService(() => ({})),
+      ...everyService(() => ({}), FOREIGN.trainer!),
       misspelledInEnvironment(() => ({})),
     ],
   },
@@ -79,7 +91,7 @@ const CASES: Case[] = [
       { stages: () => ({ dedup: { namespace: 'Not-A-Name' } }), setting: /namespace/ },
       { stages: () => ({ dedup: { store: { kind: 'postgress', url: 'postgres://127.0.0.1/x' } } }), setting: /stages\.dedup[\s\S]*store\.kind/ },
       { stages: () => ({ dedup: { store: { kind: 'sqlite', path: '/proc/cptflow/dedup.sqlite' } } }), setting: /stages\.dedup\.store\.path: .*inside \/proc/ },
-      ...everyService(() => ({})),
+      ...everyService(() => ({}), FOREIGN.packer!),
     ],
   },
   {
@@ -88,7 +100,7 @@ const CASES: Case[] = [
     bad: [
       { stages: () => ({ packer: { seqLen: 4 } }), setting: /seqLen/ },
       { stages: (dir) => ({ packer: { tokenizerPath: path.join(dir, 'missing', 'tokenizer.json') } }), setting: /stages\.packer\.tokenizerPath: .*tokenizer\.json does not exist/ },
-      ...everyService(() => ({})),
+      ...everyService(() => ({}), FOREIGN.qualityFilter!),
     ],
   },
   {
@@ -98,7 +110,7 @@ const CASES: Case[] = [
       { stages: (dir) => ({ trainer: { ...trainerSection(dir), batchRows: 0 } }), setting: /batchRows/ },
       { stages: (dir) => ({ trainer: { ...trainerSection(dir), model: { baseDir: path.join(dir, 'no-model') } } }), setting: /stages\.trainer\.model\.baseDir: .*no-model does not exist/ },
       { stages: (dir) => ({ trainer: { ...trainerSection(dir), checkpoint: { dir: '/proc/cptflow-checkpoints' } } }), setting: /stages\.trainer\.checkpoint\.dir: .*inside \/proc/ },
-      ...everyService((dir) => ({ trainer: trainerSection(dir) })),
+      ...everyService((dir) => ({ trainer: trainerSection(dir) }), FOREIGN.ingest!),
     ],
   },
   {
@@ -108,7 +120,7 @@ const CASES: Case[] = [
       { stages: (dir) => ({ evaluator: { ...evaluatorSection(dir), batchSize: 0 } }), setting: /batchSize/ },
       { stages: (dir) => ({ evaluator: { ...evaluatorSection(dir), apiTokens: undefined } }), env: { EVALUATOR_API_TOKEN: '' }, setting: /apiTokens: required: set EVALUATOR_API_TOKEN/ },
       { stages: (dir) => ({ evaluator: { ...evaluatorSection(dir), sqlitePath: '/proc/self/cptflow/results.sqlite' } }), setting: /stages\.evaluator\.sqlitePath: .*inside \/proc/ },
-      ...everyService((dir) => ({ evaluator: evaluatorSection(dir) })),
+      ...everyService((dir) => ({ evaluator: evaluatorSection(dir) }), FOREIGN.trainer!),
     ],
   },
 ];

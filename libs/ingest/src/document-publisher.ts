@@ -23,6 +23,8 @@ export interface PublisherOptions {
   /** Flush earlier when the batch's payload reaches this many bytes. */
   batchBytes: number;
   now: () => number;
+  /** Called with each batch once the bus accepted it (the service's accounting counts these). */
+  onPublished?: (records: OutgoingRecord[]) => void;
 }
 
 export interface PublishedCounts {
@@ -95,6 +97,7 @@ export class DocumentPublisher {
     this.published.deadLetters += counts.deadLetters;
     this.published.rejected += counts.rejected;
     this.published.batches++;
+    this.options.onPublished?.(records);
   }
 }
 

@@ -1,6 +1,7 @@
 // cptflow ingest: files, folders, globs and uploads in; Document items (or rejected records) out.
 export * from './ingest-item';
 export * from './reader-options';
+export * from './ingest-settings';
 export { contentHashId } from './stable-id';
 export { openSource, openFiles, openJsonlStream } from './open-source';
 export type { IngestRun, IngestProgress, IngestOptions, StreamSource } from './open-source';

@@ -3,7 +3,7 @@
 // separate services run them.
 import { deadLetterTopic } from '../../contracts/src';
 import type { CptflowConfig } from '../../config/src/schema';
-import { ingestToBus, type ProgressOutput } from '../../ingest/src';
+import { ingestToBus, INGEST_STAGE, type ProgressOutput } from '../../ingest/src';
 import { DocumentTokenizer } from '../../packing/src';
 import {
   createDedupStage,
@@ -19,7 +19,8 @@ import {
 } from '../../pipeline-stages/src';
 import type { QualityPipelineConfig } from '../../quality/src';
 import type { Stage } from '../../pipeline-stages/src';
-import type { StageAccounting } from '../../service-host/src/stage-accounting';
+import { StageAccounting } from '../../service-host/src/stage-accounting';
+import { StageAccountingPublisher } from '../../service-host/src/stage-accounting-publisher';
 import type { Bus } from '../../transport/src/bus';
 import { PipelineAccounting, type PipelineCounts } from './accounting';
 import { HostedStage } from './host-stage';
@@ -51,6 +52,9 @@ export class LocalPipeline {
     private readonly stages: HostedStage[],
     readonly accounting: PipelineAccounting,
     readonly tokenizer: DocumentTokenizer,
+    /** What ingest published, counted as the ingest service counts it (the dashboard's first row). */
+    private readonly ingestAccounting: StageAccounting,
+    private readonly ingestPublisher: StageAccountingPublisher,
     private readonly packer: PackerStage,
   ) {}
 
@@ -74,10 +78,13 @@ export class LocalPipeline {
     ];
     const accounting = new PipelineAccounting(bus, config.topics);
     await accounting.start();
-    // As the services do: each stage publishes its accounting for the dashboard.
+    // As the services do: ingest and each stage publish their accounting for the dashboard.
+    const ingestAccounting = new StageAccounting(INGEST_STAGE, config.topics);
+    const ingestPublisher = new StageAccountingPublisher({ name: INGEST_STAGE }, ingestAccounting, { bus, topics: config.topics, intervalMs: 1000 });
+    await ingestPublisher.start();
     const hosted: HostedStage[] = [];
     for (const stage of stages) hosted.push(await HostedStage.start(stage, bus, config));
-    return new LocalPipeline(options, hosted, accounting, tokenizer, packer);
+    return new LocalPipeline(options, hosted, accounting, tokenizer, ingestAccounting, ingestPublisher, packer);
   }
 
   async ingest(source: CorpusSource): Promise<void> {
@@ -85,6 +92,7 @@ export class LocalPipeline {
     const summary = await ingestToBus(source.path, bus, {
       topics: { raw: config.topics.docsRaw, deadLetter: deadLetterTopic('ingest', config.topics.deadLetterPrefix), rejected: config.topics.docsRejected },
       reader: { corpus: source.corpus, minIntScore: source.minIntScore },
+      publisher: { onPublished: this.ingestAccounting.countPublished },
       progress,
     });
     // Documents the reader's filter rejected settle through docs.rejected like the quality filter's.
@@ -105,6 +113,7 @@ export class LocalPipeline {
 
   async stop(): Promise<void> {
     for (const s of this.stages) await s.stopConsuming();
+    await this.ingestPublisher.stop();
     await this.accounting.stop();
     for (const s of this.stages) await s.stage.close?.();
   }

@@ -38,9 +38,15 @@ export const qualitySettingsSchema = z
   .object({
     /**
      * Per-filter settings (`enabled`, thresholds) and an optional `order`; datatrove's FineWeb setup
-     * when empty. Checked by QualityPipeline.fromConfig, which names any unknown filter or threshold.
+     * when empty. Checked by building the pipeline once, which names any unknown filter or threshold.
      */
-    filters: z.record(z.string(), z.unknown()).default({}),
+    filters: z.record(z.string(), z.unknown()).default({}).superRefine((filters, ctx) => {
+      try {
+        QualityPipeline.fromConfig(filters as QualityPipelineConfig);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
     /** Optional model scorer; off when absent. */
     scorer: scorerSettingsSchema.optional(),
   })
@@ -86,14 +92,9 @@ export type ScorerSettings = z.infer<typeof scorerSettingsSchema>;
 export type DedupSettings = z.infer<typeof dedupSettingsSchema>;
 export type PackerSettings = z.infer<typeof packerSettingsSchema>;
 
-/** The quality section, its filters checked by building the pipeline once and its scorer files found. */
+/** The quality section, its scorer files found. */
 export function qualitySettings(config: CptflowConfig): QualitySettings {
   const settings = parseOrExplain(qualitySettingsSchema, config.stages.qualityFilter ?? {}, 'stages.qualityFilter');
-  try {
-    QualityPipeline.fromConfig(settings.filters as QualityPipelineConfig);
-  } catch (error) {
-    throw new ConfigError(`invalid stages.qualityFilter.filters: ${(error as Error).message}`);
-  }
   if (settings.scorer) {
     requireFile(settings.scorer.modelPath, 'stages.qualityFilter.scorer.modelPath');
     requireFile(settings.scorer.tokenizerPath, 'stages.qualityFilter.scorer.tokenizerPath');

@@ -3,6 +3,7 @@
 import { ResultsError } from './domain/errors';
 import { checkRunName } from './domain/records';
 import {
+  byPipelineOrder,
   checkStageAccounting,
   checkTrainingStep,
   DEFAULT_TELEMETRY_RETENTION,
@@ -58,10 +59,10 @@ export class TelemetryService {
     await this.repository.saveAccounting(records, nowMs - this.retention.accountingMaxAgeMs);
   }
 
-  /** Totals per stage, by stage name. */
+  /** Totals per stage, in pipeline order (ingest first). */
   async accounting(): Promise<StageTotals[]> {
     const byStage = new Map<string, StageAccountingRecord[]>();
     for (const row of await this.repository.accounting()) byStage.set(row.stage, [...(byStage.get(row.stage) ?? []), row]);
-    return [...byStage].map(([stage, rows]) => stageTotals(stage, rows));
+    return [...byStage.keys()].sort(byPipelineOrder).map((stage) => stageTotals(stage, byStage.get(stage)!));
   }
 }

@@ -3,12 +3,13 @@
 import 'reflect-metadata';
 import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig } from '../../config/src/load';
+import { ConfigError } from '../../config/src/load';
 import type { CptflowConfig } from '../../config/src/schema';
 import { startTelemetry, type Telemetry } from '../../telemetry/src';
 import { createBus } from '../../transport/src/create-bus';
 import { colorsOnlyOnTerminals } from './log-colors';
 import { startStageTransport } from './stage-host.module';
+import { loadServiceConfig } from './stage-section-schemas';
 import type { Bus } from '../../transport/src/bus';
 
 export interface ServiceDefinition {
@@ -28,7 +29,7 @@ interface RunningService {
 
 async function runService(definition: ServiceDefinition, overrides: Record<string, unknown> = {}): Promise<RunningService> {
   const telemetry = startTelemetry({ serviceName: `cptflow-${definition.name}` });
-  const config = loadConfig({ overrides });
+  const config = loadServiceConfig({ overrides });
   const bus = createBus(config.bus);
   const app = await NestFactory.create(definition.module(config, bus), { logger: ['log', 'warn', 'error'] });
   if (definition.hostsStage) await startStageTransport(app);

@@ -18,6 +18,9 @@ export interface StageAccountingPublisherOptions {
   log?: (message: string) => void;
 }
 
+/** The stage whose counts these are; without a consumer group (ingest) the lag is unknown (-1). */
+export type AccountedStage = Pick<Stage, 'name'> & Partial<Pick<Stage, 'groupId' | 'inputTopics'>>;
+
 export class StageAccountingPublisher {
   /** Tells this process's counts from another replica's of the same stage. */
   readonly instance = randomBytes(6).toString('hex');
@@ -26,7 +29,7 @@ export class StageAccountingPublisher {
   private publishing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly stage: Stage,
+    private readonly stage: AccountedStage,
     private readonly accounting: StageAccounting,
     private readonly options: StageAccountingPublisherOptions,
   ) {}
@@ -75,9 +78,10 @@ export class StageAccountingPublisher {
 
   /** The group's consumer lag, or -1 when the bus cannot tell (the counts still go out). */
   private async lag(): Promise<number> {
-    if (!this.options.bus.consumerLag) return -1;
+    const { groupId, inputTopics } = this.stage;
+    if (!this.options.bus.consumerLag || !groupId || !inputTopics?.length) return -1;
     try {
-      return await this.options.bus.consumerLag(this.stage.groupId, this.stage.inputTopics);
+      return await this.options.bus.consumerLag(groupId, inputTopics);
     } catch (error) {
       this.options.log?.(`${this.stage.name}: consumer lag unknown: ${(error as Error).message}`);
       return -1;

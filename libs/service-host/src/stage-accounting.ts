@@ -1,5 +1,6 @@
 // What a document stage did with what it consumed, counted from the records it committed (so a
 // retried batch counts once): kept, rejected by rule, duplicates by kind, dead letters, sequences.
+// Ingest, which consumes no topic, counts what it published instead (countPublished).
 // The stage's service logs a summary line from it every few seconds (StageSummaries); other readers
 // (a dashboard, an accounting topic) take totals() snapshots.
 import { codecFor, Duplicate, DuplicateKind, Rejection } from '../../contracts/src';
@@ -11,9 +12,9 @@ const rejectionCodec = codecFor<Rejection>(Rejection);
 const duplicateCodec = codecFor<Duplicate>(Duplicate);
 
 export interface StageTotals {
-  /** Records read and committed. */
+  /** Records read and committed (ingest: records read, each published as one document, rejection or dead letter). */
   consumed: number;
-  /** Documents passed downstream (docs.filtered, docs.unique). */
+  /** Documents passed downstream (docs.raw, docs.filtered, docs.unique). */
   kept: number;
   rejected: number;
   /** `filter/rule` -> documents (docs.rejected). */
@@ -41,11 +42,24 @@ export class StageAccounting {
 
   /** Pass as ConsumerOptions.onCommitted. */
   readonly countCommitted = (batch: ConsumedBatch, outputs: OutgoingRecord[]): void => {
+    this.counts.consumed += batch.records.length;
+    this.countOutputs(outputs);
+  };
+
+  /**
+   * For a stage that reads no topic (ingest): every record it read was published as exactly one
+   * output, so the outputs are both what came in and what went out. Pass once the bus accepted them.
+   */
+  readonly countPublished = (outputs: OutgoingRecord[]): void => {
+    this.counts.consumed += outputs.length;
+    this.countOutputs(outputs);
+  };
+
+  private countOutputs(outputs: OutgoingRecord[]): void {
     const c = this.counts;
-    c.consumed += batch.records.length;
     for (const record of outputs) {
       if (isDeadLetter(record)) c.deadLetters++;
-      else if (record.topic === this.topics.docsFiltered || record.topic === this.topics.docsUnique) c.kept++;
+      else if (record.topic === this.topics.docsRaw || record.topic === this.topics.docsFiltered || record.topic === this.topics.docsUnique) c.kept++;
       else if (record.topic === this.topics.docsRejected) {
         const r = rejectionCodec.decode(record.value);
         c.rejected++;
@@ -56,7 +70,7 @@ export class StageAccounting {
         increment(c.duplicatesByKind, d.kind === DuplicateKind.EXACT ? 'exact' : 'near');
       } else if (record.topic === this.topics.seqsPacked || record.topic === this.topics.seqsReplay) c.sequences++;
     }
-  };
+  }
 
   /** A copy of the counts so far. */
   totals(): StageTotals {

@@ -10,3 +10,4 @@ export * from './text-corpus';
 export * from './training-rows';
 export * from './trainer-metrics';
 export * from './step-metrics-publisher';
+export * from './trainer-settings';

@@ -6,13 +6,14 @@ import { startTelemetry } from '../../../libs/telemetry/src';
 const telemetry = startTelemetry({ serviceName: 'cptflow-evaluator' });
 
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { ConfigError } from '../../../libs/config/src';
 import { checkTorchEnvironment } from '../../../libs/torch-engine/src/python-env';
+import { loadServiceConfig } from '../../../libs/service-host/src/stage-section-schemas';
 import { EvaluatorApp } from './evaluator.app';
 import { checkEvaluatorPaths, evaluatorConfigFrom } from '../../../libs/eval-engine/src';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadServiceConfig();
   const evaluator = evaluatorConfigFrom(config);
   checkEvaluatorPaths(evaluator);
   // Scoring on the torch worker group: refuse at start (exit 2) when its Python or GPUs are missing.

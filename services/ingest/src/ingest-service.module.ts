@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { CptflowConfig } from '../../../libs/config/src/schema';
-import { HealthController, Readiness } from '../../../libs/service-host/src';
+import { INGEST_STAGE } from '../../../libs/ingest/src';
+import { AccountingReporter, BUS, CONFIG, HealthController, Readiness, StageAccounting } from '../../../libs/service-host/src';
 import type { Bus } from '../../../libs/transport/src/bus';
 import { ingestHttpConfig } from './ingest.config';
 import { IngestModule } from './ingest.module';
@@ -9,11 +10,21 @@ import { IngestModule } from './ingest.module';
 @Module({})
 export class IngestServiceModule {
   static register(config: CptflowConfig, bus: Bus): DynamicModule {
+    // What ingest publishes (documents, rejections, dead letters) is its accounting: the dashboard's
+    // pipeline table then starts with the records that entered, dead letters at ingest included.
+    const accounting = new StageAccounting(INGEST_STAGE, config.topics);
+    const http = ingestHttpConfig(config);
     return {
       module: IngestServiceModule,
-      imports: [IngestModule.register({ bus, config: ingestHttpConfig(config) })],
+      imports: [IngestModule.register({ bus, config: { ...http, publisher: { ...http.publisher, onPublished: accounting.countPublished } } })],
       controllers: [HealthController],
-      providers: [Readiness],
+      providers: [
+        Readiness,
+        { provide: BUS, useValue: bus },
+        { provide: CONFIG, useValue: config },
+        { provide: StageAccounting, useValue: accounting },
+        AccountingReporter,
+      ],
     };
   }
 }

@@ -1,30 +1,9 @@
-// The ingest service's settings (config section `stages.ingest`), validated at start.
-import { z } from 'zod';
+// The ingest service's settings (config section `stages.ingest`, schema in libs/ingest), validated at start.
 import { parseOrExplain } from '../../../libs/config/src/load';
 import { requireDirectory } from '../../../libs/config/src/paths';
 import type { CptflowConfig } from '../../../libs/config/src/schema';
 import { deadLetterTopic } from '../../../libs/contracts/src';
-import type { IngestHttpConfig } from '../../../libs/ingest/src';
-
-export const ingestSettingsSchema = z
-  .object({
-    /** Bearer token for the HTTP endpoints; also read from CPTFLOW_INGEST_TOKEN. At least 16 characters. */
-    token: z
-      .string({ required_error: 'required: set CPTFLOW_INGEST_TOKEN (at least 16 characters)' })
-      .min(16, 'the ingest token (CPTFLOW_INGEST_TOKEN) must be at least 16 characters'),
-    /** Server-side folders the path endpoint may read; nothing outside them is opened. */
-    roots: z.array(z.string().min(1)).default([]),
-    maxUploadBytes: z.number().int().min(1).default(256 * 1024 * 1024),
-    /** Most bytes a compressed upload may decompress to; past it, or past maxExpansionRatio, 413. */
-    maxUploadDecompressedBytes: z.number().int().min(1).default(1024 * 1024 * 1024),
-    /** Most decompressed bytes per compressed byte for uploads and files (ordinary text: 3-10x). */
-    maxExpansionRatio: z.number().min(1).default(32),
-    /** Most bytes one compressed file read through the path endpoint may decompress to. */
-    maxDecompressedBytes: z.number().int().min(1).default(16 * 1024 * 1024 * 1024),
-    /** Deepest JSON nesting a record may have; deeper records are dead-lettered (`too_deep`). */
-    maxNestingDepth: z.number().int().min(1).max(10_000).default(64),
-  })
-  .strict();
+import { ingestSettingsSchema, type IngestHttpConfig } from '../../../libs/ingest/src';
 
 export function ingestHttpConfig(config: CptflowConfig, env: NodeJS.ProcessEnv = process.env): IngestHttpConfig {
   const section = { ...(config.stages.ingest as Record<string, unknown> | undefined) };
@@ -40,7 +19,8 @@ export function ingestHttpConfig(config: CptflowConfig, env: NodeJS.ProcessEnv =
       maxExpansionRatio: settings.maxExpansionRatio,
       maxDecompressedBytes: settings.maxDecompressedBytes,
       maxNestingDepth: settings.maxNestingDepth,
+      minIntScore: settings.minIntScore,
     },
-    topics: { raw: config.topics.docsRaw, deadLetter: deadLetterTopic('ingest', config.topics.deadLetterPrefix) },
+    topics: { raw: config.topics.docsRaw, deadLetter: deadLetterTopic('ingest', config.topics.deadLetterPrefix), rejected: config.topics.docsRejected },
   };
 }

@@ -9,7 +9,9 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { codecFor, DeadLetter, Document } from '../../../libs/contracts/src';
+import { codecFor, DeadLetter, Document, Rejection } from '../../../libs/contracts/src';
+import { loadConfig } from '../../../libs/config/src';
+import { ingestHttpConfig } from './ingest.config';
 import type { Bus, OutgoingRecord } from '../../../libs/transport/src/bus';
 import { HealthController, Readiness } from '../../../libs/service-host/src';
 import { IngestModule } from './ingest.module';
@@ -20,6 +22,7 @@ const FIXTURES = resolve(__dirname, '../../../../libs/ingest/fixtures');
 type BodyInit = NonNullable<RequestInit['body']>;
 const documents = codecFor<Document>(Document);
 const deadLetters = codecFor<DeadLetter>(DeadLetter);
+const rejections = codecFor<Rejection>(Rejection);
 
 class RecordingBus implements Bus {
   readonly batches: OutgoingRecord[][] = [];
@@ -67,7 +70,7 @@ before(async () => {
         token: TOKEN,
         roots: [root],
         maxUploadBytes: MAX_UPLOAD,
-        topics: { raw: 'cpt.docs.raw', deadLetter: 'cpt.dlq.ingest' },
+        topics: { raw: 'cpt.docs.raw', deadLetter: 'cpt.dlq.ingest', rejected: 'cpt.docs.rejected' },
         reader: { now: () => 1234 },
         publisher: { batchRecords: 2 },
       },
@@ -309,4 +312,65 @@ test('a gzip bomb smaller than the upload limit is refused with 413 once it expa
   // What was read before the limit (about the first MiB) was published, and the client is told how much.
   assert.ok(body.published.documents < 100_000);
   assert.equal(bus.take().length, body.published.documents);
+});
+
+test('?minIntScore=N keeps rows with int_score >= N; the others are rejections on docs.rejected, counted in the report', async () => {
+  const lines = ['{"id":"e-4","text":"Four.","int_score":4}', '{"id":"e-3","text":"Three.","int_score":3}', '{"id":"e-2","text":"Two.","int_score":2}', '{"id":"e-x","text":"None."}', 'not json'];
+  const response = await upload(lines.join('\n') + '\n', auth, '?minIntScore=3');
+  assert.equal(response.status, 200);
+  const report = (await response.json()) as { documents: number; rejected: number; deadLetters: number; total: { read: number; filtered: number } };
+  assert.deepEqual([report.documents, report.rejected, report.deadLetters], [2, 2, 1]);
+  assert.deepEqual([report.total.read, report.total.filtered], [5, 2]);
+  const records = bus.take();
+  assert.deepEqual(records.filter((r) => r.topic === 'cpt.docs.raw').map((r) => documents.decode(r.value).id).sort(), ['e-3', 'e-4']);
+  const rejected = records.filter((r) => r.topic === 'cpt.docs.rejected').map((r) => rejections.decode(r.value));
+  assert.deepEqual(rejected.map((r) => [r.document!.id, r.filter, r.rule, r.threshold]).sort(), [['e-2', 'ingest', 'int_score', 3], ['e-x', 'ingest', 'int_score', 3]]);
+  assert.equal(records.filter((r) => r.topic === 'cpt.dlq.ingest').length, 1);
+  // Without the parameter (and no minIntScore configured) every well-formed row is kept.
+  const unfiltered = (await (await upload(lines.slice(0, 4).join('\n') + '\n', auth)).json()) as { documents: number; rejected: number };
+  assert.deepEqual([unfiltered.documents, unfiltered.rejected], [4, 0]);
+  bus.take();
+});
+
+test('minIntScore in a path request reads a FineWeb-Edu shard keeping int_score >= N; a non-number is a 400', async () => {
+  const response = await fetch(`${base}/ingest/path`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...auth },
+    body: JSON.stringify({ path: 'shards/fineweb-edu-sample.zstd.parquet', minIntScore: 4 }),
+  });
+  assert.equal(response.status, 200);
+  const report = (await response.json()) as { documents: number; rejected: number; deadLetters: number; total: { read: number } };
+  assert.ok(report.rejected > 0 && report.documents > 0, JSON.stringify(report));
+  assert.equal(report.documents + report.rejected + report.deadLetters, report.total.read);
+  const records = bus.take();
+  assert.equal(records.filter((r) => r.topic === 'cpt.docs.rejected').length, report.rejected);
+  for (const bad of ['three', '1e999', '[3]', '3&minIntScore=4']) {
+    const refused = await upload('{"text":"x","int_score":5}\n', auth, `?minIntScore=${bad}`);
+    assert.equal(refused.status, 400, bad);
+    assert.match(((await refused.json()) as { message: string }).message, /minIntScore/);
+  }
+  const badBody = await fetch(`${base}/ingest/path`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify({ path: 'shards', minIntScore: 'high' }) });
+  assert.equal(badBody.status, 400);
+  assert.equal(bus.take().length, 0);
+});
+
+test('stages.ingest.minIntScore filters every request by default, a request may override it; it must be a number', async () => {
+  const config = ingestHttpConfig(loadConfig({ env: {}, overrides: { stages: { ingest: { token: TOKEN, minIntScore: 3 } } } }), {});
+  assert.equal(config.reader?.minIntScore, 3);
+  assert.equal(config.topics.rejected, 'cpt.docs.rejected');
+  assert.throws(() => ingestHttpConfig(loadConfig({ env: {}, overrides: { stages: { ingest: { token: TOKEN, minIntScore: 'three' } } } }), {}), /stages\.ingest[\s\S]*minIntScore/);
+  const filtering = await NestFactory.create(IngestModule.register({ bus, config }), { logger: false });
+  await filtering.listen(0, '127.0.0.1');
+  try {
+    const url = (await filtering.getUrl()).replace('[::1]', '127.0.0.1');
+    const body = '{"text":"Good.","int_score":3}\n{"text":"Weak.","int_score":1}\n';
+    const post = (query: string) => fetch(`${url}/ingest/upload${query}`, { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson', ...auth }, body });
+    const byDefault = (await (await post('')).json()) as { documents: number; rejected: number };
+    assert.deepEqual([byDefault.documents, byDefault.rejected], [1, 1]);
+    const overridden = (await (await post('?minIntScore=0')).json()) as { documents: number; rejected: number };
+    assert.deepEqual([overridden.documents, overridden.rejected], [2, 0]);
+  } finally {
+    await filtering.close();
+    bus.take();
+  }
 });

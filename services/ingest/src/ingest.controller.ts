@@ -33,8 +33,8 @@ export class IngestController implements OnApplicationShutdown {
     @Req() request: MaybeParsedRequest,
     @Query('name') name?: unknown,
     @Query('corpus') corpus?: unknown,
+    @Query('minIntScore') minIntScore?: unknown,
   ): Promise<IngestReport> {
-    this.handler.authorize(request.headers.authorization);
     const uploadName = singleQueryValue(name, 'name');
     const uploadCorpus = singleQueryValue(corpus, 'corpus');
     if (bodyConsumed(request)) {
@@ -43,11 +43,11 @@ export class IngestController implements OnApplicationShutdown {
     }
     return this.handler.upload({
       body: request,
-      authorization: request.headers.authorization,
       contentLength: request.headers['content-length'],
       contentEncoding: request.headers['content-encoding'],
       name: uploadName,
       corpus: uploadCorpus,
+      minIntScore: singleQueryValue(minIntScore, 'minIntScore'),
     });
   }
 
@@ -60,14 +60,13 @@ export class IngestController implements OnApplicationShutdown {
     @Res({ passthrough: true }) response: ServerResponse,
     @Query('wait') wait?: unknown,
   ): Promise<IngestReport | IngestJob> {
-    this.handler.authorize(request.headers.authorization);
     const background = singleQueryValue(wait, 'wait') === 'false';
     const body = bodyConsumed(request) ? request.body : await readSmallJson(request);
-    const { path, corpus } = (body ?? {}) as { path?: unknown; corpus?: unknown };
+    const { path, corpus, minIntScore } = (body ?? {}) as { path?: unknown; corpus?: unknown; minIntScore?: unknown };
     const pathRequest = {
-      authorization: request.headers.authorization,
       path: typeof path === 'string' ? path : '',
       corpus: typeof corpus === 'string' ? corpus : undefined,
+      minIntScore,
     };
     if (background) {
       const job = await this.handler.startPathJob(pathRequest);
@@ -78,9 +77,11 @@ export class IngestController implements OnApplicationShutdown {
     return this.handler.ingestPath(pathRequest);
   }
 
+  /** Reading a job needs the token too: its report names the server paths read. */
   @Get('jobs/:id')
-  job(@Req() request: IncomingMessage, @Param('id') id: string): IngestJob {
-    return this.handler.job(request.headers.authorization, id);
+  @UseGuards(BearerTokenGuard)
+  job(@Param('id') id: string): IngestJob {
+    return this.handler.job(id);
   }
 }
 

@@ -7,14 +7,15 @@ const telemetry = startTelemetry({ serviceName: 'cptflow-trainer' });
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig } from '../../../libs/config/src';
+import { ConfigError } from '../../../libs/config/src';
+import { loadServiceConfig } from '../../../libs/service-host/src/stage-section-schemas';
 import { exitOnSignal } from '../../../libs/service-host/src/bootstrap';
 import { Bus, KafkaBus, MemoryBus } from '../../../libs/transport/src';
 import { checkTrainerPaths, parseTrainerConfig, trainerOptionsFromConfig } from './trainer.config';
 import { TrainerModule } from './trainer.module';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadServiceConfig();
   const section = parseTrainerConfig(config.stages.trainer);
   checkTrainerPaths(section);
   const bus: Bus =

@@ -1,5 +1,4 @@
 export * from './http-error';
-export * from './bearer-token';
 export * from './body-limit';
 export * from './ingest-roots';
 export * from './ingest-http-handler';

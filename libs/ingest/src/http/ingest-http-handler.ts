@@ -1,5 +1,6 @@
-// The HTTP ingest endpoints without the framework: authorise, stream an upload or read a confined
-// server path, publish through the Bus. The NestJS controller only maps requests onto these methods.
+// The HTTP ingest endpoints without the framework: stream an upload or read a confined server path,
+// publish through the Bus. The NestJS controller maps requests onto these methods; the host's one
+// bearer-token guard (libs/service-host's BearerTokenGuard, with `token` below) authorises them first.
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '../../../transport/src/bus';
 import { compressionFromContentEncoding, compressionFromName, DecompressionLimitError } from '../byte-stream';
@@ -9,13 +10,12 @@ import { IngestOptions, IngestProgress, IngestRun, openFiles, openJsonlStream } 
 import { IngestSourceError, resolveSourceFiles, SourceFile } from '../source-files';
 import { compileGlob, GlobError, isGlob } from '../glob';
 import { resolveReaderOptions } from '../reader-options';
-import { isAuthorized } from './bearer-token';
 import { checkDeclaredLength, limitBytes, PayloadTooLargeError } from './body-limit';
 import { IngestHttpError } from './http-error';
 import { IngestRoots } from './ingest-roots';
 
 export interface IngestHttpConfig {
-  /** Shared secret clients send as `Authorization: Bearer <token>`. */
+  /** Shared secret clients send as `Authorization: Bearer <token>`; checked by the host's guard, not here. */
   token: string;
   /** Folders whose contents the path endpoint may read; nothing outside them is ever opened. */
   roots: string[];
@@ -33,23 +33,27 @@ export interface IngestHttpConfig {
 
 export interface UploadRequest {
   body: AsyncIterable<Buffer | Uint8Array | string>;
-  authorization?: string;
   contentLength?: string | number;
   contentEncoding?: string;
   /** The upload's file name (query `name`): source label, and compression when no Content-Encoding. */
   name?: string;
   corpus?: string;
+  /** Overrides the configured minIntScore for this upload (query `minIntScore`): a number, or its decimal text. */
+  minIntScore?: unknown;
 }
 
 export interface PathRequest {
-  authorization?: string;
   path: string;
   corpus?: string;
+  /** As UploadRequest.minIntScore, from the request body. */
+  minIntScore?: unknown;
 }
 
 export interface IngestReport {
   documents: number;
   deadLetters: number;
+  /** Well-formed rows the reader's filter (minIntScore) did not keep, published to docs.rejected. */
+  rejected: number;
   total: SourceCounts;
   sources: Record<string, SourceCounts>;
   bytesRead: number;
@@ -101,14 +105,7 @@ export class IngestHttpHandler {
     return new IngestHttpHandler(bus, config, await IngestRoots.of(config.roots));
   }
 
-  authorize(authorization: string | undefined): void {
-    if (!isAuthorized(authorization, this.config.token)) {
-      throw new IngestHttpError(401, 'missing or invalid bearer token', { 'WWW-Authenticate': 'Bearer realm="cptflow-ingest"' });
-    }
-  }
-
   async upload(request: UploadRequest): Promise<IngestReport> {
-    this.authorize(request.authorization);
     const declared = checkDeclaredLength(request.contentLength, this.config.maxUploadBytes);
     const name = request.name?.trim() || 'upload.jsonl';
     if (/[\u0000-\u001f]/.test(name)) throw new IngestHttpError(400, 'invalid upload name');
@@ -118,7 +115,7 @@ export class IngestHttpHandler {
     const run = openJsonlStream(
       limitBytes(request.body, this.config.maxUploadBytes),
       { name: `upload:${name}`, compression, bytes: declared },
-      { ...this.readerOptions(request.corpus), maxDecompressedBytes: this.config.maxUploadDecompressedBytes ?? this.config.reader?.maxDecompressedBytes },
+      { ...this.readerOptions(request), maxDecompressedBytes: this.config.maxUploadDecompressedBytes ?? this.config.reader?.maxDecompressedBytes },
     );
     const publisher = this.publisher();
     try {
@@ -142,7 +139,7 @@ export class IngestHttpHandler {
 
   /**
    * Starts a server-path ingest in the background (a shard can take longer than an HTTP client waits).
-   * Access checks run before it starts, so a 401/403/404 still comes back on the request itself.
+   * Access checks run before it starts, so a 403/404 still comes back on the request itself.
    */
   async startPathJob(request: PathRequest): Promise<IngestJob> {
     const run = await this.openPath(request);
@@ -162,8 +159,7 @@ export class IngestHttpHandler {
     return this.jobView(job);
   }
 
-  job(authorization: string | undefined, id: string): IngestJob {
-    this.authorize(authorization);
+  job(id: string): IngestJob {
     const job = this.jobs.get(id);
     if (!job) throw new IngestHttpError(404, 'no such job');
     return this.jobView(job);
@@ -175,9 +171,8 @@ export class IngestHttpHandler {
   }
 
   private async openPath(request: PathRequest): Promise<IngestRun> {
-    this.authorize(request.authorization);
     if (typeof request.path !== 'string' || request.path.trim() === '') throw new IngestHttpError(400, 'body must name a "path"');
-    const options = this.readerOptions(request.corpus);
+    const options = this.readerOptions(request);
     const files = await this.confinedFiles(request.path, options);
     return openFiles(files, options);
   }
@@ -218,11 +213,16 @@ export class IngestHttpHandler {
     return confined;
   }
 
-  private readerOptions(corpus: string | undefined): IngestOptions {
+  private readerOptions({ corpus, minIntScore }: { corpus?: string; minIntScore?: unknown }): IngestOptions {
     const options: IngestOptions = { ...this.config.reader };
     if (corpus !== undefined && corpus !== '') {
       if (!/^[A-Za-z0-9_.-]{1,64}$/.test(corpus)) throw new IngestHttpError(400, 'invalid corpus name');
       options.corpus = corpus;
+    }
+    const threshold = minIntScoreOf(minIntScore);
+    if (threshold !== undefined) options.minIntScore = threshold;
+    if (options.minIntScore !== undefined && !this.config.topics.rejected) {
+      throw new IngestHttpError(400, 'minIntScore needs a rejected topic, and this ingest endpoint has none');
     }
     return options;
   }
@@ -237,11 +237,20 @@ export class IngestHttpHandler {
     return {
       documents: published.documents,
       deadLetters: published.deadLetters,
+      rejected: published.rejected,
       total: stats.total,
       sources: stats.sources,
       bytesRead: run.progress().bytesRead,
     };
   }
+}
+
+/** A request's minIntScore: a finite number or its plain decimal text (a query string); absent or empty: none. */
+function minIntScoreOf(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isFinite(n)) throw new IngestHttpError(400, 'minIntScore must be a number, e.g. 3 (keeps rows with int_score >= 3)');
+  return n;
 }
 
 /** A glob past the length cap or with too many alternatives is the client's mistake: 400 before any walk. */

@@ -93,6 +93,15 @@ export async function thinningStride(max: number, countDivisible: (stride: numbe
   return stride;
 }
 
+/** The stages in the order documents flow through them, so a pipeline table reads from where documents enter. */
+export const PIPELINE_STAGE_ORDER: readonly string[] = ['ingest', 'quality-filter', 'dedup', 'packer', 'trainer', 'evaluator'];
+
+/** Pipeline order; stages it does not know come after, by name. */
+export function byPipelineOrder(a: string, b: string): number {
+  const rank = (stage: string) => (PIPELINE_STAGE_ORDER.includes(stage) ? PIPELINE_STAGE_ORDER.indexOf(stage) : PIPELINE_STAGE_ORDER.length);
+  return rank(a) - rank(b) || a.localeCompare(b);
+}
+
 /** Sums one stage's process rows; the lag is the most recent report's. */
 export function stageTotals(stage: string, rows: StageAccountingRecord[]): StageTotals {
   const latest = rows.reduce((a, b) => (b.atMs > a.atMs ? b : a));

@@ -9,6 +9,12 @@ import type { INestApplication } from '@nestjs/common';
 import { codecFor, DeadLetter, StageAccounting, TrainingMetrics } from '../../../contracts/src';
 import { openResultsStore, type ResultsStore } from '../../../results-store/src';
 import type { ConsumedRecord } from '../../../transport/src/bus';
+import { loadConfig } from '../../../config/src';
+import { deadLetterTopic } from '../../../contracts/src';
+import { ingestToBus, INGEST_STAGE } from '../../../ingest/src';
+import { StageAccounting as Accounting } from '../stage-accounting';
+import { StageAccountingPublisher } from '../stage-accounting-publisher';
+import { MemoryBus } from '../../../transport/src';
 import { TelemetryIntake } from '../../../eval-engine/src';
 import { createResultsApiApp } from './results-api.app';
 
@@ -85,6 +91,46 @@ describe('dashboard routes', () => {
     assert.deepEqual(accounting.body.stages.map((s: any) => [s.stage, s.recordsIn, s.recordsOut, s.duplicates, s.lag]), [['dedup', 10, 8, 2, 5]]);
     const data = await get('/dashboard/data?run=cpt-a');
     assert.deepEqual(data.body.runs.map((r: any) => [r.name, r.training.length, r.checkpoints.length]), [['cpt-a', 3, 0]], 'a run known only from its training steps');
+  });
+
+  it("the pipeline table starts at ingest: what ingest published (dead letters at ingest included) is its accounting", async () => {
+    // What the ingest service does, on the in-process bus: read a file, publish, count what the bus accepted.
+    const { topics } = loadConfig({ env: {} });
+    const bus = new MemoryBus({ defaultPartitions: 1 });
+    const accounting = new Accounting(INGEST_STAGE, topics);
+    const file = path.join(dir, 'upload.jsonl');
+    fs.writeFileSync(file, ['{"text":"Kept one.","int_score":4}', '{"text":"Kept two.","int_score":3}', '{"text":"Too plain.","int_score":1}', 'not json', '{"no_text":1}'].join('\n') + '\n');
+    const summary = await ingestToBus(file, bus, {
+      topics: { raw: topics.docsRaw, deadLetter: deadLetterTopic(INGEST_STAGE, topics.deadLetterPrefix), rejected: topics.docsRejected },
+      reader: { minIntScore: 3 },
+      publisher: { onPublished: accounting.countPublished },
+    });
+    assert.deepEqual([summary.documents, summary.rejected, summary.deadLetters], [2, 1, 2]);
+    const publisher = new StageAccountingPublisher({ name: INGEST_STAGE }, accounting, { bus, topics, intervalMs: 60_000 });
+    await publisher.start();
+    await publisher.stop();
+
+    // The evaluator's intake reads the accounting topic as it does every stage's.
+    const messages: ConsumedRecord[] = [];
+    const subscription = await bus.consume({ groupId: 'dashboard-test', topics: [topics.stageAccounting], handler: async (b) => (messages.push(...b.records), []) });
+    for (let waited = 0; messages.length === 0 && waited < 5000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    await subscription.stop();
+    const intake = new TelemetryIntake(store.telemetry, { groupId: 'g', metricsTopic: METRICS, accountingTopic: topics.stageAccounting, deadLetterPrefix: 'cpt' });
+    assert.deepEqual(await intake.handle({ topic: topics.stageAccounting, partition: 0, records: messages }), []);
+    await intake.handle({
+      topic: ACCOUNTING,
+      partition: 0,
+      records: [record(ACCOUNTING, accountingCodec.encode({ stage: 'quality-filter', instance: 'q1', atMs: Date.now(), recordsIn: 2, recordsOut: 2, lag: 0 }), 5)],
+    });
+
+    const table = (await get('/pipeline/accounting')).body.stages;
+    assert.deepEqual(table.map((s: any) => s.stage), ['ingest', 'quality-filter', 'dedup'], 'in the order documents flow');
+    assert.deepEqual(
+      [table[0].recordsIn, table[0].recordsOut, table[0].rejected, table[0].rejectedByRule, table[0].deadLetters, table[0].lag],
+      [5, 2, 1, { 'ingest/int_score': 1 }, 2, null],
+      'five records read: two documents, one below minIntScore, two dead letters; ingest consumes no topic, so no lag',
+    );
+    assert.deepEqual((await get('/dashboard/data')).body.accounting.map((s: any) => s.stage), ['ingest', 'quality-filter', 'dedup']);
   });
 
   it('says what is wrong: unknown run 404, empty run name 400, no metrics 404', async () => {
