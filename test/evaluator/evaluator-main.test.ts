@@ -69,7 +69,7 @@ test('a bad evaluator configuration or missing task files stop main.ts at start,
     const start = (extra: NodeJS.ProcessEnv) => spawnSync(process.execPath, [main], { env: { ...baseEnv(dir), ...extra }, encoding: 'utf8', timeout: 30_000 });
     const bad = start({ CPTFLOW__STAGES__EVALUATOR__BATCH_SIZE: '0' });
     assert.equal(bad.status, 2, 'a bad setting exits 2, as every service');
-    assert.match(bad.stderr, /failed to start: invalid stages\.evaluator config:\n {2}- batchSize/);
+    assert.match(bad.stderr, /failed to start: invalid stage settings[^\n]*:\n {2}- stages\.evaluator\.batchSize: /);
     const noFiles = start({ CPTFLOW__STAGES__EVALUATOR__TASK_DATA_DIR: path.join(dir, 'nowhere') });
     assert.equal(noFiles.status, 1);
     // every configured task's missing split is named with the paths tried (libs/eval's selectTasks, as `cptflow eval`)

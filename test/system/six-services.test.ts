@@ -50,6 +50,17 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   throw new Error(`timed out waiting for ${what}\n${diagnostics()}`);
 }
 
+interface DashboardData {
+  runs: Array<{ training: Array<{ step: number }> }>;
+  accounting: Array<{ stage: string; recordsIn: number }>;
+}
+
+const recordsInOf = (data: DashboardData) => new Map(data.accounting.map((a) => [a.stage, a.recordsIn]));
+
+async function recordsInByStage(evaluatorUrl: string): Promise<Map<string, number>> {
+  return recordsInOf(await getJson<DashboardData>(`${evaluatorUrl}/dashboard/data`));
+}
+
 interface CheckpointDto {
   id: number;
   run: string;
@@ -130,6 +141,10 @@ for (const engine of ['onnx', 'torch'] as const) test(
       if (failed) throw failed.reason;
       console.log(`six services ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
+      // The pipeline's accounting is the deployment's, not a run's, and this database may hold an earlier
+      // test's: what this run adds is counted from here.
+      const recordsInBefore = await recordsInByStage(running.get('evaluator')!.url);
+
       // 1. A corpus over HTTP, as a client would send it.
       const upload = await fetch(`${running.get('ingest')!.url}/ingest/upload?name=six-services.jsonl&corpus=domain`, {
         method: 'POST',
@@ -196,16 +211,18 @@ for (const engine of ['onnx', 'torch'] as const) test(
       // The dashboard's data came through Kafka like everything else: each pipeline stage's accounting
       // (published on its way down; documents in = documents uploaded) and the trainer's steps up to
       // its final checkpoint, stored by the evaluator and served by GET /dashboard/data.
+      let dashboardSeen = '';
       await until(
         'the dashboard data of every pipeline stage and of the trainer',
         30_000,
         async () => {
-          const data = await getJson<{ runs: Array<{ training: Array<{ step: number }> }>; accounting: Array<{ stage: string; recordsIn: number }> }>(`${evaluator}/dashboard/data?run=${run}`);
-          const recordsIn = new Map(data.accounting.map((a) => [a.stage, a.recordsIn]));
+          const data = await getJson<DashboardData>(`${evaluator}/dashboard/data?run=${run}`);
+          const added = (stage: string) => (recordsInOf(data).get(stage) ?? 0) - (recordsInBefore.get(stage) ?? 0);
           const lastStep = data.runs[0]?.training.at(-1)?.step ?? 0;
-          return recordsIn.get('quality-filter') === 40 && recordsIn.has('dedup') && recordsIn.has('packer') && lastStep >= finalStep ? true : undefined;
+          dashboardSeen = `records in by stage ${JSON.stringify([...recordsInOf(data)])} (before this run ${JSON.stringify([...recordsInBefore])}), last training step ${lastStep} (final ${finalStep})`;
+          return added('ingest') === 40 && added('quality-filter') === 40 && added('dedup') > 0 && added('packer') > 0 && lastStep >= finalStep ? true : undefined;
         },
-        logs,
+        () => `last seen: ${dashboardSeen}\n${logs()}`,
       );
       await stop('evaluator');
       console.log(`final checkpoint (step ${finalStep}) evaluated; all stopped after ${((Date.now() - started) / 1000).toFixed(1)} s`);
