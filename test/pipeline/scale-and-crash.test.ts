@@ -73,7 +73,8 @@ async function runScenario(file: string, documents: number, scenario: Scenario):
         await start(stage, instanceOf.get(victim)!);
       }
     }
-    // Quiet for longer than the packers' idle flush (2 s): a document's tail may wait in a carried sequence.
+    // The accounting counts a document as packed once its last token is in a sequence (a tail may wait in a
+    // carried open sequence until the idle flush); the quiet time then lets anything doubled show up.
     const counts = await accounting.settled(150_000, 4000).catch((error: Error) => {
       throw new Error(`${error.message}\n${running.map((s) => s.output()).join('\n')}`);
     });

@@ -3,6 +3,7 @@
 import { codecFor, deadLetterTopic, Duplicate, DuplicateKind, PackedSequence, Rejection } from '../../contracts/src';
 import type { TopicsConfig } from '../../config/src/schema';
 import type { Bus, ConsumedRecord, Subscription } from '../../transport/src/bus';
+import { fromPackedSequenceMessage, PackedDocumentTally } from '../../packing/src';
 import { DEDUP_STAGE, isPackerFlushRequest, PACKER_STAGE, QUALITY_STAGE } from '../../pipeline-stages/src';
 
 export class PipelineTimeoutError extends Error {
@@ -28,7 +29,7 @@ export interface PipelineCounts {
   sequencesByCorpus: Record<string, number>;
   tokens: number;
   paddingTokens: number;
-  /** Distinct documents seen in packed sequences. */
+  /** Documents all of whose tokens are in packed sequences (a tail held in an open sequence is not yet). */
   packedDocuments: number;
 }
 
@@ -49,7 +50,7 @@ export class PipelineAccounting {
     paddingTokens: 0,
     packedDocuments: 0,
   };
-  private readonly packedIds = new Set<string>();
+  private readonly packed = new PackedDocumentTally();
   private subscription?: Subscription;
 
   constructor(
@@ -94,8 +95,8 @@ export class PipelineAccounting {
       c.sequencesByCorpus[corpus] = (c.sequencesByCorpus[corpus] ?? 0) + 1;
       c.tokens += s.numTokens ?? 0;
       c.paddingTokens += (s.seqLen ?? 0) - (s.numTokens ?? 0);
-      for (const id of s.docIds ?? []) this.packedIds.add(id);
-      c.packedDocuments = this.packedIds.size;
+      this.packed.add(fromPackedSequenceMessage(s));
+      c.packedDocuments = this.packed.complete;
     } else {
       const stage = stageOfDlq.get(record.topic) ?? record.topic;
       c.deadLettersByStage[stage] = (c.deadLettersByStage[stage] ?? 0) + 1;
@@ -112,9 +113,9 @@ export class PipelineAccounting {
 
   /**
    * Resolves once balanced() holds, `drained()` says nothing is held back, and the counts stay still for
-   * `quietMs`: a document's first sequence counts it as packed while its tail may still be in the
-   * packer's carried open sequence (until the idle flush) or on its way. Where the packers run in other
-   * processes, give a `quietMs` above their idle flush.
+   * `quietMs`. balanced() counts a document as packed only when its last token is in a sequence, so a
+   * tail still carried in a packer's open sequence (until the idle flush) keeps the pipeline unsettled
+   * wherever the packers run.
    */
   async settled(timeoutMs: number, quietMs = 400, drained: () => boolean = () => true): Promise<PipelineCounts> {
     const deadline = Date.now() + timeoutMs;

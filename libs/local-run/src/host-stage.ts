@@ -26,6 +26,7 @@ export class HostedStage {
       handler: stage.handle,
       maxBatchRecords: config.bus.maxBatchRecords,
       onCommitted: accounting.countCommitted,
+      onAssigned: stage.partitionsAssigned,
     });
     return new HostedStage(stage, accounting, publisher, subscription);
   }

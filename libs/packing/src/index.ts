@@ -7,6 +7,8 @@ export {
   sequenceId,
   sequenceSegments,
   unpackDocuments,
+  segmentLengths,
+  PackedDocumentTally,
   segmentIds,
   positionIds,
   type PackedSequenceData,

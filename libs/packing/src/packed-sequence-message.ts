@@ -18,6 +18,7 @@ export function toPackedSequenceMessage(seq: PackedSequenceData, labels: Sequenc
     docStarts: seq.docStarts,
     docIds: seq.docIds,
     docOffsets: seq.docOffsets,
+    docLengths: seq.docLengths,
     tokenizerId: labels.tokenizerId,
     numTokens: seq.numTokens,
     padId: seq.padId,
@@ -39,5 +40,6 @@ export function fromPackedSequenceMessage(msg: PackedSequence): PackedSequenceDa
     docStarts: msg.docStarts ?? [],
     docIds: msg.docIds ?? [],
     docOffsets: msg.docOffsets ?? [],
+    docLengths: msg.docLengths ?? [],
   };
 }

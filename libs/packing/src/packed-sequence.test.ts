@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { buildSequence, positionIds, segmentIds, sequenceId, sequenceSegments } from './packed-sequence';
 
 const segs = [
-  { docId: 'a', offset: 5, tokens: Uint32Array.of(10, 11) },
-  { docId: 'b', offset: 0, tokens: Uint32Array.of(1, 20, 21, 2) },
+  { docId: 'a', offset: 5, tokens: Uint32Array.of(10, 11), docLength: 7 },
+  { docId: 'b', offset: 0, tokens: Uint32Array.of(1, 20, 21, 2), docLength: 4 },
 ];
 
 test('buildSequence lays segments end to end and pads the rest', () => {
@@ -12,6 +12,7 @@ test('buildSequence lays segments end to end and pads the rest', () => {
   assert.deepEqual([...seq.tokens], [10, 11, 1, 20, 21, 2, 0, 0]);
   assert.deepEqual(seq.docStarts, [0, 2]);
   assert.deepEqual(seq.docIds, ['a', 'b']);
+  assert.deepEqual(seq.docLengths, [7, 4]);
   assert.equal(seq.numTokens, 6);
   assert.throws(() => buildSequence(segs, 5, 0), /overflow/);
   assert.deepEqual(sequenceSegments(seq).map(([id, t]) => [id, [...t]]), [['a', [10, 11]], ['b', [1, 20, 21, 2]]]);

@@ -12,6 +12,8 @@ export interface Segment {
   docId: string;
   offset: number;
   tokens: Uint32Array;
+  /** The whole document's token count, so a reader can tell its last segment arrived (0: not known). */
+  docLength: number;
 }
 
 /** The packer's output; toPackedSequenceMessage turns it into the PackedSequence contract. */
@@ -29,6 +31,8 @@ export interface PackedSequenceData {
   docIds: string[];
   /** Token offset of every segment within its document (0 for a document's first segment). */
   docOffsets: number[];
+  /** Token count of every segment's whole document (0 where not known: sequences from older packers). */
+  docLengths: number[];
 }
 
 export function sequenceId(segments: readonly Segment[], seqLen: number): string {
@@ -42,16 +46,18 @@ export function buildSequence(segments: readonly Segment[], seqLen: number, padI
   const docStarts: number[] = [];
   const docIds: string[] = [];
   const docOffsets: number[] = [];
+  const docLengths: number[] = [];
   let at = 0;
   for (const s of segments) {
     if (at + s.tokens.length > seqLen) throw new Error(`segments overflow a sequence of ${seqLen} tokens`);
     docStarts.push(at);
     docIds.push(s.docId);
     docOffsets.push(s.offset);
+    docLengths.push(s.docLength);
     tokens.set(s.tokens, at);
     at += s.tokens.length;
   }
-  return { id: sequenceId(segments, seqLen), seqLen, tokens, numTokens: at, padId, docStarts, docIds, docOffsets };
+  return { id: sequenceId(segments, seqLen), seqLen, tokens, numTokens: at, padId, docStarts, docIds, docOffsets, docLengths };
 }
 
 /** The segments of a packed sequence: [docId, tokens] in order. */
@@ -63,22 +69,29 @@ export function sequenceSegments(seq: Pick<PackedSequenceData, 'tokens' | 'numTo
   });
 }
 
+/** Tokens in each segment of a packed sequence (same order as docIds). */
+export function segmentLengths(seq: Pick<PackedSequenceData, 'numTokens' | 'docStarts'>): number[] {
+  return seq.docStarts.map((start, i) => (i + 1 < seq.docStarts.length ? seq.docStarts[i + 1]! : seq.numTokens) - start);
+}
+
 /**
  * Reassembles documents from packed sequences read in any order: each document's segments are placed
- * by their offset within the document. Documents come out in order of first appearance.
+ * by their offset within the document. Documents come out in order of first appearance. Throws when a
+ * segment is missing or doubled, the tail included where the sequences carry document lengths.
  */
 export function unpackDocuments(
-  sequences: Iterable<Pick<PackedSequenceData, 'tokens' | 'numTokens' | 'docStarts' | 'docIds' | 'docOffsets'>>,
+  sequences: Iterable<Pick<PackedSequenceData, 'tokens' | 'numTokens' | 'docStarts' | 'docIds' | 'docOffsets' | 'docLengths'>>,
 ): TokenizedDocument[] {
-  const parts = new Map<string, Array<{ offset: number; tokens: Uint32Array }>>();
+  const parts = new Map<string, { length: number; list: Array<{ offset: number; tokens: Uint32Array }> }>();
   for (const seq of sequences) {
     sequenceSegments(seq).forEach(([id, tokens], i) => {
-      let list = parts.get(id);
-      if (!list) parts.set(id, (list = []));
-      list.push({ offset: seq.docOffsets[i]!, tokens });
+      let doc = parts.get(id);
+      if (!doc) parts.set(id, (doc = { length: 0, list: [] }));
+      doc.length ||= seq.docLengths[i] ?? 0;
+      doc.list.push({ offset: seq.docOffsets[i]!, tokens });
     });
   }
-  return [...parts].map(([id, list]) => {
+  return [...parts].map(([id, { length, list }]) => {
     list.sort((a, b) => a.offset - b.offset);
     const tokens = new Uint32Array(list.reduce((n, t) => n + t.tokens.length, 0));
     let at = 0;
@@ -87,8 +100,43 @@ export function unpackDocuments(
       tokens.set(part.tokens, at);
       at += part.tokens.length;
     }
+    if (length && at !== length) throw new Error(`document ${id}: ${at} of its ${length} tokens arrived (its tail is missing)`);
     return { id, tokens };
   });
+}
+
+/**
+ * Counts the documents that have left a packer whole. A document's head can travel in one sequence
+ * while its tail waits in the packer's open sequence until more text or the idle flush; a reader that
+ * counted it at its first segment would call the stream drained with tokens still held back.
+ */
+export class PackedDocumentTally {
+  private readonly arrived = new Map<string, { tokens: number; length: number }>();
+  private whole = 0;
+
+  add(seq: Pick<PackedSequenceData, 'numTokens' | 'docStarts' | 'docIds' | 'docLengths'>): void {
+    const lengths = segmentLengths(seq);
+    seq.docIds.forEach((id, i) => {
+      const doc = this.arrived.get(id) ?? { tokens: 0, length: 0 };
+      // Without a length (sequences from an older packer) a document counts at its first segment.
+      const isWhole = () => (doc.length ? doc.tokens >= doc.length : doc.tokens > 0);
+      const before = isWhole();
+      doc.tokens += lengths[i]!;
+      doc.length ||= seq.docLengths[i] ?? 0;
+      this.arrived.set(id, doc);
+      if (isWhole() && !before) this.whole++;
+    });
+  }
+
+  /** Documents of which at least one segment arrived. */
+  get documents(): number {
+    return this.arrived.size;
+  }
+
+  /** Documents all of whose tokens arrived. */
+  get complete(): number {
+    return this.whole;
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BestFitPacker, ConcatSplitPacker, createPacker, type PackerState, type PackingStrategy, type SequencePacker } from './packers';
-import { unpackDocuments, type PackedSequenceData, type TokenizedDocument } from './packed-sequence';
+import { PackedDocumentTally, unpackDocuments, type PackedSequenceData, type TokenizedDocument } from './packed-sequence';
 import { seededUniform } from '../../random/src';
 
 
@@ -122,6 +122,31 @@ for (const strategy of ['concat', 'best-fit'] as PackingStrategy[]) {
     assert.deepEqual(restored.state(), crashed.state());
     out.push(...again, ...restored.push(batches[2]), ...restored.flush());
     assert.deepEqual(out, whole);
+  });
+
+  test(`${strategy}: a document whose tail is still carried is not whole; reassembly refuses a missing tail`, () => {
+    const packer = make();
+    const emitted = packer.push(docs.slice(0, 60));
+    const carried = packer.state().segments.map((s) => s.docId);
+    const tail = carried[carried.length - 1]!;
+    const tally = new PackedDocumentTally();
+    emitted.forEach((seq) => tally.add(seq));
+    const headEmitted = emitted.some((seq) => seq.docIds.includes(tail));
+    // Every document that entered has arrived whole except those with segments still in the open sequence.
+    assert.equal(tally.complete, 60 - new Set(carried).size);
+    if (headEmitted) assert.throws(() => unpackDocuments(emitted), new RegExp(`document ${tail}: \\d+ of its ${docs.find((d) => d.id === tail)!.tokens.length} tokens arrived`));
+    // State written before document lengths were carried still restores; its documents count when first seen.
+    const legacy = packer.state();
+    legacy.segments.forEach((s) => delete s.docLength);
+    const flushed = make(legacy).flush();
+    flushed.forEach((seq) => tally.add(seq));
+    assert.ok(flushed.every((seq) => seq.docLengths.every((length, i) => (carried.includes(seq.docIds[i]!) ? length === 0 : length > 0))));
+    assert.equal(tally.complete, 60);
+    const finished = packer.flush();
+    const complete = new PackedDocumentTally();
+    [...emitted, ...finished].forEach((seq) => complete.add(seq));
+    assert.equal(complete.complete, 60);
+    assert.equal(unpackDocuments([...emitted, ...finished]).length, 60);
   });
 
   test(`${strategy}: seqLen is configurable (default 2048) and state must match the options`, () => {

@@ -35,6 +35,8 @@ export interface SerializedSegment {
   offset: number;
   /** Token ids as little-endian uint32, base64. */
   tokens: string;
+  /** The whole document's token count (absent in states written before it was carried). */
+  docLength?: number;
 }
 
 export interface PackerState {
@@ -67,14 +69,14 @@ export const DEFAULT_BUFFER_DOCS = 256;
 function serializeSegment(s: Segment): SerializedSegment {
   const bytes = Buffer.from(s.tokens.buffer, s.tokens.byteOffset, s.tokens.byteLength);
   // Uint32Array memory is little-endian on every platform Node supports (x64, arm64).
-  return { docId: s.docId, offset: s.offset, tokens: bytes.toString('base64') };
+  return { docId: s.docId, offset: s.offset, tokens: bytes.toString('base64'), docLength: s.docLength };
 }
 
 function deserializeSegment(s: SerializedSegment): Segment {
   const bytes = Buffer.from(s.tokens, 'base64');
   const tokens = new Uint32Array(bytes.byteLength / 4);
   new Uint8Array(tokens.buffer).set(bytes);
-  return { docId: s.docId, offset: s.offset, tokens };
+  return { docId: s.docId, offset: s.offset, tokens, docLength: s.docLength ?? 0 };
 }
 
 function checkDocument(doc: TokenizedDocument): void {
@@ -112,7 +114,7 @@ export class ConcatSplitPacker implements SequencePacker {
       let offset = 0;
       while (offset < doc.tokens.length) {
         const take = Math.min(this.seqLen - this.pendingTokens, doc.tokens.length - offset);
-        this.pending.push({ docId: doc.id, offset, tokens: doc.tokens.subarray(offset, offset + take) });
+        this.pending.push({ docId: doc.id, offset, tokens: doc.tokens.subarray(offset, offset + take), docLength: doc.tokens.length });
         this.pendingTokens += take;
         offset += take;
         if (this.pendingTokens === this.seqLen) out.push(this.emit());
@@ -163,7 +165,7 @@ export class BestFitPacker implements SequencePacker {
     for (const doc of docs) {
       checkDocument(doc);
       for (let offset = 0; offset < doc.tokens.length; offset += this.seqLen) {
-        this.pieces.push({ docId: doc.id, offset, tokens: doc.tokens.subarray(offset, offset + this.seqLen) });
+        this.pieces.push({ docId: doc.id, offset, tokens: doc.tokens.subarray(offset, offset + this.seqLen), docLength: doc.tokens.length });
       }
       if (++this.bufferedDocs >= this.bufferDocs) out.push(...this.packBuffer());
     }

@@ -7,13 +7,15 @@
 // partition, as one more output of the batch: sequences, state and consumed offsets commit in one
 // transaction, as Kafka Streams commits a changelog. A packer that restarts (or takes over the
 // partition) reads the state back before its first batch, so a kill -9 neither loses nor doubles a
-// token. The in-memory copy is trusted only when the batch starts where the copy ends; after a failed
-// commit, a redelivery or a rebalance, the committed state is read again.
+// token; records the state says were packed already are skipped. The in-memory copy is trusted only
+// when the batch starts where the copy ends; after a failed commit, a redelivery or a rebalance, the
+// committed state is read again.
 //
 // A partition that goes quiet with an open sequence is flushed after `idleFlushMs`: the packer appends
 // a flush request to that input partition, and whichever packer owns the partition then pads and emits
 // the open sequence in the same transactional path (so two packers can never both flush it). A request
-// is void when documents arrived after it was made.
+// is void when documents arrived after it was made. A packer given a partition by a rebalance reads its
+// state and arms the flush too: the owner that carried it may have died before its timer fired.
 import { codecFor, PackedSequence } from '../../contracts/src';
 import type { TopicsConfig } from '../../config/src/schema';
 import { createPacker, DocumentTokenizer, toPackedSequenceMessage, type PackedSequenceData, type PackerState, type PackingStrategy, type SequencePacker } from '../../packing/src';
@@ -45,6 +47,8 @@ export interface PackerStageOptions {
   bus: Pick<Bus, 'ensureStateTopic' | 'readState' | 'publish'>;
   /** Pad and emit a partition's open sequences after this long without input. */
   idleFlushMs?: number;
+  /** Where the stage says what went wrong outside a batch (reading a taken-over partition's state). */
+  log?: (message: string) => void;
 }
 
 export interface PackerStageCounters {
@@ -68,6 +72,8 @@ interface Carry {
   nextOffset: bigint;
   docsEnd: bigint;
   packers: Map<string, SequencePacker>;
+  /** How many assignments this packer had been told of when the carry's batch began. */
+  assignment: number;
 }
 
 export interface PackerStage extends Stage {
@@ -85,21 +91,63 @@ export function createPackerStage(options: PackerStageOptions): PackerStage {
   const carried = new Map<string, Carry>();
   const idleTimers = new Map<string, NodeJS.Timeout>();
   let stateTopicReady: Promise<void> | undefined;
+  let closed = false;
+  /** Assignments the host told of (0: a host that never tells, where only an exact offset match counts). */
+  let assignments = 0;
   // Replay (general) text travels on its own topic, so the trainer can mix it in at an exact fraction.
   const topicFor = (corpus: string) => (corpus === REPLAY_CORPUS ? topics.seqsReplay : topics.seqsPacked);
   const partitionKey = (batch: ConsumedBatch) => `${batch.topic}/${batch.partition}`;
 
-  async function carryFor(batch: ConsumedBatch): Promise<Carry> {
+  async function carryFor(batch: ConsumedBatch, assignment: number): Promise<Carry> {
     const key = partitionKey(batch);
     const cached = carried.get(key);
     carried.delete(key); // until this batch's handling succeeds, the copy is not to be trusted
-    if (cached && cached.nextOffset === BigInt(batch.records[0]!.offset)) return cached;
+    const first = BigInt(batch.records[0]!.offset);
+    // Also trusted when the batch starts later with no rebalance since the copy's batch began: within one
+    // assignment no other packer reads the partition, so the gap is offsets no reader is given (the
+    // transaction markers Kafka leaves between every two transactions, aborted records).
+    const sameAssignment = assignments > 0 && cached?.assignment === assignment;
+    if (cached && (cached.nextOffset === first || (sameAssignment && first > cached.nextOffset))) return cached;
+    return restore(await committedState(key), first, assignment);
+  }
+
+  async function committedState(key: string): Promise<CarriedState | undefined> {
     stateTopicReady ??= bus.ensureStateTopic(topics.packerState);
     await stateTopicReady;
     const stored = await bus.readState(topics.packerState, key);
-    const state: CarriedState | undefined = stored?.length ? JSON.parse(stored.toString('utf8')) : undefined;
+    return stored?.length ? JSON.parse(stored.toString('utf8')) : undefined;
+  }
+
+  /** The carry for a batch starting at `from`, from the state the last committed batch wrote. */
+  function restore(state: CarriedState | undefined, from: bigint, assignment: number): Carry {
     const packers = new Map(Object.entries(state?.packers ?? {}).map(([corpus, s]) => [corpus, createPacker({ strategy, seqLen, padId, state: s })]));
-    return { nextOffset: BigInt(batch.records[0]!.offset), docsEnd: BigInt(state?.docsEnd ?? '0'), packers };
+    // The state may be ahead of the batch: a group offset fetched while the previous owner's transaction
+    // was committed but its markers not yet written (kafkajs cannot ask for stable offsets) points before
+    // records that transaction already packed. They are in this state, so they are skipped, not packed twice.
+    const stateNext = BigInt(state?.nextOffset ?? '0');
+    return { nextOffset: stateNext > from ? stateNext : from, docsEnd: BigInt(state?.docsEnd ?? '0'), packers, assignment };
+  }
+
+  /**
+   * A partition this packer was just given may hold a previous owner's open sequence (that owner was
+   * killed, or lost the partition, before its idle flush) and no new input may ever come to flush it:
+   * read the partition's state and arm the idle flush as if this packer had handled its last batch.
+   */
+  async function adopt(topic: string, partition: number): Promise<void> {
+    const key = `${topic}/${partition}`;
+    const assignment = assignments;
+    try {
+      if (closed || carried.has(key)) return;
+      const state = await committedState(key);
+      if (!state || closed || carried.has(key)) return; // a batch of the partition got here first
+      const carry = restore(state, 0n, assignment);
+      if (!hasOpenSequences(carry)) return;
+      carried.set(key, carry);
+      scheduleIdleFlush(topic, partition, carry);
+    } catch (error) {
+      options.log?.(`packer: reading the carried state of ${key} failed (${(error as Error).message}); trying again`);
+      if (!closed) setTimeout(() => void adopt(topic, partition), idleFlushMs).unref();
+    }
   }
 
   function packerFor(carry: Carry, corpus: string): SequencePacker {
@@ -153,17 +201,18 @@ export function createPackerStage(options: PackerStageOptions): PackerStage {
   }
 
   /** After idleFlushMs with open sequences and no new input, ask the partition's owner to flush. */
-  function scheduleIdleFlush(batch: ConsumedBatch, carry: Carry): void {
-    const key = partitionKey(batch);
+  function scheduleIdleFlush(topic: string, partition: number, carry: Carry): void {
+    const key = `${topic}/${partition}`;
     clearTimeout(idleTimers.get(key));
     idleTimers.delete(key);
-    if (!hasOpenSequences(carry)) return;
+    if (closed || !hasOpenSequences(carry)) return;
     const requestedAt = carry.nextOffset;
     const timer = setTimeout(() => {
       idleTimers.delete(key);
       if (carried.get(key)?.nextOffset !== requestedAt) return; // input arrived meanwhile, or the partition moved
-      const request = { topic: batch.topic, partition: batch.partition, value: Buffer.alloc(0), headers: { [PACKER_FLUSH_HEADER]: String(requestedAt) } };
-      bus.publish([request]).catch(() => undefined); // a lost request is asked again after the next batch
+      const request = { topic, partition, value: Buffer.alloc(0), headers: { [PACKER_FLUSH_HEADER]: String(requestedAt) } };
+      // A request that could not be written is asked again: at the stream's end no next batch would.
+      bus.publish([request]).catch(() => scheduleIdleFlush(topic, partition, carry));
     }, idleFlushMs);
     timer.unref();
     idleTimers.set(key, timer);
@@ -178,7 +227,8 @@ export function createPackerStage(options: PackerStageOptions): PackerStage {
     holdsOpenSequences: () => [...carried.values()].some(hasOpenSequences),
     async handle(batch) {
       const key = partitionKey(batch);
-      const carry = await carryFor(batch);
+      const assignment = assignments;
+      const carry = await carryFor(batch, assignment);
       // One key per input partition: a partition's sequences stay together and in order downstream,
       // so the trainer sees the stream in the order the documents arrived.
       const outputKey = key;
@@ -192,6 +242,7 @@ export function createPackerStage(options: PackerStageOptions): PackerStage {
         run = [];
       };
       for (const record of batch.records) {
+        if (BigInt(record.offset) < carry.nextOffset) continue; // packed by the transaction that wrote the state
         if (!isPackerFlushRequest(record)) {
           run.push(record);
           continue;
@@ -201,13 +252,20 @@ export function createPackerStage(options: PackerStageOptions): PackerStage {
         if (carry.docsEnd <= BigInt(record.headers[PACKER_FLUSH_HEADER]!)) out.push(...flushAll(carry, outputKey, record));
       }
       await packPending();
-      carry.nextOffset = BigInt(batch.records[batch.records.length - 1]!.offset) + 1n;
+      const end = BigInt(batch.records[batch.records.length - 1]!.offset) + 1n;
+      if (end > carry.nextOffset) carry.nextOffset = end;
       out.push(stateRecord(carry, key));
+      carry.assignment = assignment;
       carried.set(key, carry);
-      scheduleIdleFlush(batch, carry);
+      scheduleIdleFlush(batch.topic, batch.partition, carry);
       return out;
     },
+    partitionsAssigned(partitions) {
+      assignments++;
+      for (const { topic, partition } of partitions) if (topic === topics.docsUnique) void adopt(topic, partition);
+    },
     async close() {
+      closed = true;
       for (const timer of idleTimers.values()) clearTimeout(timer);
       idleTimers.clear();
     },

@@ -1,7 +1,7 @@
 // A pipeline stage: which topics it reads, under which consumer group, and the transform that turns one
 // batch into the records to write. Stage logic lives here and in the other libs; hosts (libs/service-host's
 // StageRunner, libs/local-run) only run it.
-import type { BatchHandler } from '../../transport/src/bus';
+import type { AssignmentListener, BatchHandler } from '../../transport/src/bus';
 
 export interface Stage {
   /** Short name: used for the consumer group, the dead-letter topic and telemetry. */
@@ -11,6 +11,8 @@ export interface Stage {
   /** Topics this stage writes; created at start so consumers downstream can subscribe. */
   outputTopics: string[];
   handle: BatchHandler;
+  /** Told the input partitions this replica holds after each rebalance (hosts pass it to the bus). */
+  partitionsAssigned?: AssignmentListener;
   /** Releases what the stage holds (store connections, tokenizer). */
   close?(): Promise<void>;
 }

@@ -12,7 +12,7 @@
 import { Logger } from '@nestjs/common';
 import { Server, BaseRpcContext, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
-import type { Bus, CommittedListener, ConsumedBatch, OutgoingRecord, Subscription } from '../../transport/src/bus';
+import type { AssignmentListener, Bus, CommittedListener, ConsumedBatch, OutgoingRecord, Subscription } from '../../transport/src/bus';
 
 /** The consumer a stage runs as; `name` is also the `@EventPattern` its handler is declared with. */
 export interface BusSubscription {
@@ -21,6 +21,8 @@ export interface BusSubscription {
   inputTopics: string[];
   /** Created with the input topics at start, so consumers downstream can subscribe. */
   outputTopics: string[];
+  /** Told the input partitions this replica holds after each rebalance. */
+  partitionsAssigned?: AssignmentListener;
 }
 
 export interface BusTransportOptions {
@@ -89,6 +91,7 @@ export class BusTransport extends Server<Record<string, Function>, BusTransportS
       handler: (batch) => this.handleBatch(batch),
       maxBatchRecords: this.options.maxBatchRecords,
       onCommitted: this.options.onCommitted,
+      onAssigned: stage.partitionsAssigned,
     });
     this._status$.next('connected');
     this.log.log(`${stage.name}: consuming ${stage.inputTopics.join(', ')} as group ${stage.groupId}`);

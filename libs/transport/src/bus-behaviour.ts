@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startTelemetry } from '../../telemetry/src';
-import type { Bus, ConsumedBatch, ConsumedRecord, OutgoingRecord, Subscription } from './bus';
+import type { Bus, ConsumedBatch, ConsumedRecord, OutgoingRecord, Subscription, TopicPartition } from './bus';
 import { decodeDeadLetter, deadLetterFor } from './dead-letter';
 import { deadLetterTopic } from '../../contracts/src';
 import { readTopic, uniqueName } from './topic-reading';
@@ -177,6 +177,29 @@ export function defineBusBehaviour(harness: BusHarness): void {
       assert.ok(handled.every((h) => h > 0), `work per consumer: ${handled}`);
     });
 
+    it('tells each group member its partitions after every rebalance', async () => {
+      const input = uniqueName('in');
+      await connect().ensureTopics([input], 4);
+      const groupId = uniqueName('assign');
+      const held: TopicPartition[][] = [[], []];
+      const until = async (what: string, done: () => boolean) => {
+        const deadline = Date.now() + harness.timeoutMs;
+        while (!done()) {
+          assert.ok(Date.now() < deadline, `${what}; held: ${JSON.stringify(held)}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      const partitionsOf = (...members: TopicPartition[][]) => members.flat().map((tp) => `${tp.topic}:${tp.partition}`).sort();
+      const all = [0, 1, 2, 3].map((p) => `${input}:${p}`);
+      const first = await connect().consume({ groupId, topics: [input], handler: async () => [], onAssigned: (p) => (held[0] = p) });
+      await until('a lone member holds every partition', () => partitionsOf(held[0]).join() === all.join());
+      const second = await connect().consume({ groupId, topics: [input], handler: async () => [], onAssigned: (p) => (held[1] = p) });
+      await until('two members split the partitions', () => held[0].length > 0 && held[1].length > 0 && partitionsOf(...held).join() === all.join());
+      await second.stop();
+      await until('the one left holds every partition again', () => partitionsOf(held[0]).join() === all.join());
+      await first.stop();
+    });
+
     it('redelivers a batch whose handler threw, and writes nothing from the failed attempt', async () => {
       const bus = connect();
       const input = uniqueName('in');
@@ -238,6 +261,30 @@ export function defineBusBehaviour(harness: BusHarness): void {
       await bus.publish([{ topic: state, key: 'other', value: Buffer.from('x') }, { topic: state, key: 'other', value: Buffer.from('y') }]);
       assert.equal((await bus.readState(state, 'other'))?.toString(), 'y');
       assert.equal(stored[0], Number((await bus.readState(state, 'in/0'))!.toString()), 'other keys do not disturb a key');
+    });
+
+    it('readState by another client right after a commit sees the committed value (a takeover never misses it)', async () => {
+      const writer = connect();
+      const reader = connect();
+      const input = uniqueName('in');
+      await writer.ensureTopics([input], 1);
+      // Fresh state topics: each value is the only record of its partition, so a reader that took the
+      // partition's listed end for its content would find nothing while the commit markers are on their way.
+      const states = Array.from({ length: 6 }, () => uniqueName('state'));
+      for (const state of states) await writer.ensureStateTopic(state);
+      const reads: Array<Promise<string | undefined>> = [];
+      const sub = await writer.consume({
+        groupId: uniqueName('takeover'),
+        topics: [input],
+        maxBatchRecords: 1,
+        handler: async (batch) => [{ topic: states[Number(batch.records[0]!.offset)]!, key: 'carried', value: Buffer.from(`after ${batch.records[0]!.offset}`) }],
+        onCommitted: (batch) => reads.push(reader.readState(states[Number(batch.records[0]!.offset)]!, 'carried').then((v) => v?.toString())),
+      });
+      await writer.publish(inputs(input, states.length, 1));
+      const deadline = Date.now() + harness.timeoutMs;
+      while (reads.length < states.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await sub.stop();
+      assert.deepEqual(await Promise.all(reads), states.map((_, i) => `after ${i}`));
     });
 
     it('writes a record to the partition it names, whatever its key', async () => {

@@ -47,7 +47,20 @@ export interface ConsumerOptions {
   maxBatchRecords?: number;
   /** Told about each batch once its outputs and offsets are committed (a retried batch is told once). */
   onCommitted?: CommittedListener;
+  /**
+   * Told the partitions this consumer holds after every (re)balance, so a stage that keeps state per
+   * partition can pick up what a previous owner left there even when no new input arrives.
+   */
+  onAssigned?: AssignmentListener;
 }
+
+/** One partition of a topic. */
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export type AssignmentListener = (partitions: TopicPartition[]) => void;
 
 export type CommittedListener = (batch: ConsumedBatch, outputs: OutgoingRecord[]) => void;
 

@@ -64,6 +64,9 @@ export interface KafkaBusOptions {
   logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 }
 
+/** Key of the records readState appends to a state partition to read up to (never a stage's key). */
+const STATE_BARRIER_KEY = 'cptflow.state-barrier';
+
 const LOG_LEVELS = {
   nothing: KafkaLogLevel.NOTHING,
   error: KafkaLogLevel.ERROR,
@@ -189,8 +192,15 @@ export class KafkaBus implements Bus {
   async publish(records: OutgoingRecord[]): Promise<void> {
     if (!records.length) return;
     const stamped = stampTraceContext(records);
-    const run = this.publishQueue.then(async () => {
+    await this.inPublishTransaction(async (transaction) => {
       await this.ensureTopics(stamped.map((r) => r.topic));
+      await sendRecords(transaction, stamped);
+    });
+  }
+
+  /** Runs `work` in a transaction of this client's publisher, one at a time, and commits it. */
+  private inPublishTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    const run = this.publishQueue.then(async () => {
       this.publisher ??= this.connectedProducer(`${this.clientId}.publish.${this.instanceId}`);
       const producer = await this.publisher.catch((error) => {
         this.publisher = undefined;
@@ -198,8 +208,9 @@ export class KafkaBus implements Bus {
       });
       const transaction = await producer.transaction();
       try {
-        await sendRecords(transaction, stamped);
+        const result = await work(transaction);
         await transaction.commit();
+        return result;
       } catch (error) {
         if (!(await abortTransaction(transaction))) {
           this.publisher = undefined;
@@ -208,7 +219,10 @@ export class KafkaBus implements Bus {
         throw error;
       }
     });
-    this.publishQueue = run.catch(() => undefined);
+    this.publishQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -226,6 +240,7 @@ export class KafkaBus implements Bus {
       transactionalId,
       commitOffsets: true,
       onCommitted: options.onCommitted,
+      onAssigned: options.onAssigned,
     });
   }
 
@@ -262,19 +277,26 @@ export class KafkaBus implements Bus {
   async readState(topic: string, key: string): Promise<Buffer | undefined> {
     await this.ensureStateTopic(topic);
     const admin = await this.connectedAdmin();
-    const offsets = await whileRetriable(() => admin.fetchTopicOffsets(topic));
-    const partition = partitionForKey(key, offsets.length);
-    const { low, high } = offsets.find((o) => o.partition === partition)!;
-    if (low === high) return undefined;
+    const partition = partitionForKey(key, (await whileRetriable(() => admin.fetchTopicOffsets(topic))).length);
+    // The partition's end as a listing shows it is not enough: kafkajs lists offsets read_committed, and
+    // a transaction that has committed but whose markers are still on their way is not in that end yet,
+    // so a state written just before a takeover would be missed. Instead a barrier record is appended
+    // now; reading read_committed past it means every transaction that wrote there before is decided and
+    // read (the stable offset cannot pass it earlier). Barriers share one key and carry no value, so
+    // compaction keeps at most the newest per partition.
+    const barrier = await this.inPublishTransaction(async (transaction) => {
+      const [written] = await transaction.send({ topic, acks: -1, messages: [{ key: STATE_BARRIER_KEY, value: null, partition }] });
+      return BigInt(written!.baseOffset!);
+    });
     // A reader of its own (a group of one, never committed to) reads the key's partition from the start,
-    // read_committed, until it reaches the partition's end as the fetch saw it. Batches that are only
-    // transaction markers never reach eachBatch, so the end is told by END_BATCH_PROCESS, which they do fire.
+    // read_committed, until it has passed the barrier. Batches that are only transaction markers never
+    // reach eachBatch, so progress is told by END_BATCH_PROCESS, which they do fire.
     const consumer = this.kafka.consumer({ groupId: `${this.clientId}.state.${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: this.maxWaitTimeMs, allowAutoTopicCreation: false });
     let value: Buffer | undefined;
     let reachedEnd!: () => void;
     const ended = new Promise<void>((resolve) => (reachedEnd = resolve));
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      if (payload.topic === topic && payload.partition === partition && BigInt(payload.lastOffset) + 1n >= BigInt(payload.highWatermark)) reachedEnd();
+      if (payload.topic === topic && payload.partition === partition && BigInt(payload.lastOffset) >= barrier) reachedEnd();
     });
     try {
       await consumer.connect();
@@ -361,6 +383,7 @@ export class KafkaBus implements Bus {
     commitOffsets: boolean;
     startOffsets?: ExternalOffsetsOptions['startOffsets'];
     onCommitted?: ConsumerOptions['onCommitted'];
+    onAssigned?: ConsumerOptions['onAssigned'];
   }): Promise<Subscription> {
     // A group consumer connects its producer up front, so a predecessor's open transaction is aborted
     // before anything is read; a caller-managed reader connects one only if it ever has output.
@@ -381,6 +404,13 @@ export class KafkaBus implements Bus {
       maxWaitTimeInMs: this.maxWaitTimeMs,
       allowAutoTopicCreation: false,
     });
+    // Every member is told its partitions after each rebalance (kafkajs reports them when it joins).
+    const { onAssigned } = spec;
+    if (onAssigned) {
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+        onAssigned(Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })))),
+      );
+    }
     // kafkajs restarts a crashed consumer by itself when the error is retriable; say so either way.
     consumer.on(consumer.events.CRASH, ({ payload }) =>
       this.onError(payload.error, `consumer of ${spec.topics.join(',')} crashed (stage ${spec.stage}, restarting: ${payload.restart})`),

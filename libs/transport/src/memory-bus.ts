@@ -4,6 +4,7 @@
 // outputs and its offset commit happen together or not at all. Nothing is persisted: a restart
 // starts from empty topics, which is what the single-process mode wants.
 import type {
+  AssignmentListener,
   BatchHandler,
   Bus,
   ConsumedBatch,
@@ -11,6 +12,7 @@ import type {
   ExternalOffsetsOptions,
   OutgoingRecord,
   Subscription,
+  TopicPartition,
 } from './bus';
 import { runBatch, stampTraceContext } from './batch-runner';
 import { partitionForKey } from './partitioner';
@@ -33,10 +35,6 @@ interface StoredRecord {
   headers: Record<string, string>;
 }
 
-interface TopicPartition {
-  topic: string;
-  partition: number;
-}
 
 /** Where a reader's partitions and positions come from: a consumer group, or offsets the caller keeps. */
 interface PartitionSource {
@@ -65,6 +63,7 @@ class GroupMember implements PartitionSource {
   constructor(
     private readonly group: Group,
     readonly topics: string[],
+    readonly onAssigned?: AssignmentListener,
   ) {}
 
   assigned(): TopicPartition[] {
@@ -168,7 +167,7 @@ export class MemoryBus implements Bus {
     for (const topic of options.topics) this.topic(topic);
     let group = this.groups.get(options.groupId);
     if (!group) this.groups.set(options.groupId, (group = new Group()));
-    const member = new GroupMember(group, options.topics);
+    const member = new GroupMember(group, options.topics, options.onAssigned);
     group.members.push(member);
     this.rebalance(group);
     const joinedGroup = group;
@@ -266,6 +265,7 @@ export class MemoryBus implements Bus {
         subscribers[dealt++ % subscribers.length].assignment.push({ topic, partition });
       }
     }
+    for (const member of group.members) member.onAssigned?.([...member.assignment]);
     this.changed.fire();
   }
 

@@ -1,4 +1,4 @@
-import type { DynamicModule } from '@nestjs/common';
+import { Logger, type DynamicModule } from '@nestjs/common';
 import type { CptflowConfig } from '../../../libs/config/src/schema';
 import { createPackerStage, openPackerTokenizer, packerSettings } from '../../../libs/pipeline-stages/src';
 import { StageHostModule } from '../../../libs/service-host/src';
@@ -20,6 +20,7 @@ export function packerModule(config: CptflowConfig, bus: Bus): DynamicModule {
         strategy: settings.strategy,
         bus,
         idleFlushMs: settings.idleFlushSeconds * 1000,
+        log: (message) => new Logger('packer').warn(message),
       }),
   });
 }
