@@ -114,7 +114,8 @@ export class TorchEngine implements Engine {
       await engine.connect(token);
       const dir = await engine.tempDir();
       await writeStateFile(dir, config, state);
-      const torchOptions = { ...options, session: undefined, device: settings.device, bf16: settings.bf16, offload: settings.offload, activationCheckpointing: settings.activationCheckpointing };
+      const { device, bf16, offload, activationCheckpointing, attention, compile, compileBackend } = settings;
+      const torchOptions = { ...options, session: undefined, device, bf16, offload, activationCheckpointing, attention, compile, compileBackend };
       await engine.request({ init: { configJson: JSON.stringify(toHfConfigJson(config)), optionsJson: JSON.stringify(torchOptions), stateDir: dir } });
       await rm(dir, { recursive: true, force: true });
     } catch (error) {

@@ -45,6 +45,11 @@ export const trainerSettingsSchema = z
         offload: z.boolean().default(false),
         activationCheckpointing: z.boolean().optional(),
         bf16: z.boolean().optional(),
+        /** sdpa: a dense document mask (CPU); flex: flex_attention with a BlockMask (GPUs: no seq² mask, fused kernels). */
+        attention: z.enum(['sdpa', 'flex']).default('sdpa'),
+        /** torch.compile every decoder block (GPUs); aot_eager compiles without generating kernels (tests). */
+        compile: z.boolean().default(false),
+        compileBackend: z.enum(['inductor', 'aot_eager']).default('inductor'),
         heartbeatMs: positiveInt.default(1000),
         threadsPerRank: positiveInt.optional(),
       })
