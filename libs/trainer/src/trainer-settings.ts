@@ -56,6 +56,11 @@ export const trainerSettingsSchema = z
       .strict()
       .refine((t) => t.nnodes === 1 || t.rdzvEndpoint !== undefined, { message: 'several nodes need rdzvEndpoint (host:port of the c10d rendezvous)', path: ['rdzvEndpoint'] })
       .refine((t) => t.nodeRank < t.nnodes, { message: 'nodeRank must be below nnodes', path: ['nodeRank'] })
+      // torch 2.11's inductor cannot generate CPU kernels for flex_attention's backward.
+      .refine((t) => !(t.device === 'cpu' && t.attention === 'flex' && t.compile && t.compileBackend === 'inductor'), {
+        message: 'attention "flex" with compile on device "cpu" needs compileBackend "aot_eager" (inductor has no CPU flex_attention backward); on a CPU prefer attention "sdpa"',
+        path: ['compileBackend'],
+      })
       .default({}),
     optimizer: z
       .object({
