@@ -108,7 +108,8 @@ export class TorchEngine implements Engine {
       },
     });
     const engine = new TorchEngine(config, settings, child, server, log);
-    log(`torch worker group: ${settings.nnodes} node(s) x ${settings.nprocPerNode} process(es), ${settings.device}, torch ${env.torch} (${env.python})`);
+    const compiled = settings.compile ? `, compiled (${settings.compileBackend})` : '';
+    log(`torch worker group: ${settings.nnodes} node(s) x ${settings.nprocPerNode} process(es), ${settings.device}, ${settings.attention} attention${compiled}, torch ${env.torch} (${env.python})`);
     for (let r = 1; r < settings.nnodes; r++) log(`start node ${r}'s workers with: ${otherNodeCommand(settings, r)}`);
     try {
       await engine.connect(token);
