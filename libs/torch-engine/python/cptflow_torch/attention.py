@@ -88,9 +88,10 @@ def flex_document_attention(module, query, key, value, attention_mask, scaling=N
     if dropout:
         raise ValueError("flex attention runs without attention dropout")
     group = query.shape[1] // key.shape[1]
-    # flex_attention's GQA shares a tile among a power-of-two number of query heads; otherwise
-    # (MobileLLM: 9 heads over 3) the key/value heads are repeated to one per query head.
-    if group & (group - 1):
+    # torch's flex kernel for short queries (scoring) shares a key/value head only among a power of
+    # two of query heads; otherwise (MobileLLM: 9 heads over 3) each query head gets its own copy.
+    shared_kv = (group & (group - 1)) == 0
+    if not shared_kv:
         key, value = key.repeat_interleave(group, 1), value.repeat_interleave(group, 1)
     scale = scaling if scaling is not None else query.shape[-1] ** -0.5
     if query.device.type == "cpu":
@@ -99,7 +100,7 @@ def flex_document_attention(module, query, key, value, attention_mask, scaling=N
         # Inside a compiled block flex_attention is traced into the block's graph; eager blocks
         # call the once-compiled kernel.
         flex = flex_attention if torch.compiler.is_compiling() else _compiled_flex()
-        out = flex(query, key, value, block_mask=attention_mask, scale=scale, enable_gqa=group > 1 and not group & (group - 1))
+        out = flex(query, key, value, block_mask=attention_mask, scale=scale, enable_gqa=shared_kv and group > 1)
     return out.transpose(1, 2).contiguous(), None
 
 
