@@ -7,8 +7,11 @@ blocks) and a plain PyTorch + transformers loop. FLOPs are PaLM's count per toke
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
+import sys
+import traceback
 import time
 
 import torch
@@ -84,6 +87,7 @@ def timed(fn, warmup: int, steps: int, device: torch.device) -> tuple[float, flo
 
 
 def start_memory_count(device: torch.device) -> None:
+    gc.collect()  # the previous variant's modules and optimizer state (FSDP2 keeps reference cycles)
     if device.type == "cuda":
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
@@ -130,18 +134,23 @@ def main() -> None:
     # The torch engine's step: FSDP2 per block + root, bf16 compute with fp32 masters on GPU.
     variants: dict[str, dict] = {}
     for name, (attention, compiled) in ENGINE_VARIANTS.items():
+        about = dict(attention=attention, compile=compile_backend if compiled else None)
         start_memory_count(device)
-        engine = ShardedTrainer(config, EngineOptions(adamw=adamw, max_grad_norm=1.0, device=a.device, bf16=bf16, attention=attention, compile_backend=compile_backend if compiled else None), leader=0)
-        engine.load(initial, 0)
-        feed = iter(batches)
-        losses: list[float] = []
+        try:
+            engine = ShardedTrainer(config, EngineOptions(adamw=adamw, max_grad_norm=1.0, device=a.device, bf16=bf16, attention=attention, compile_backend=about["compile"]), leader=0)
+            engine.load(initial, 0)
+            feed = iter(batches)
+            losses: list[float] = []
 
-        def engine_step() -> None:
-            b = next(feed)
-            losses.append(engine.train_step([b], 3e-4, b.loss_tokens())["loss"])
+            def engine_step() -> None:
+                b = next(feed)
+                losses.append(engine.train_step([b], 3e-4, b.loss_tokens())["loss"])
 
-        variants[name] = measured(engine_step, losses, attention=attention, compile=compile_backend if compiled else None)
-        del engine
+            variants[name] = measured(engine_step, losses, **about)
+        except Exception as error:  # noqa: BLE001 - one failed variant must not cost a GPU session the others
+            traceback.print_exc()
+            variants[name] = dict(about, error=f"{type(error).__name__}: {error}")
+        engine = None
 
     # Plain PyTorch + transformers: the same model and batches (SDPA, dense document mask), autocast
     # bf16, fused AdamW on GPU.
@@ -193,7 +202,7 @@ def main() -> None:
         "mfu_peak_flops": H200_BF16_DENSE_PEAK,
         "peak_memory": "torch.cuda.max_memory_allocated per variant (GPU only)",
         "variants": variants,
-        "vs_plain": {name: v["tokens_per_s"] / plain_tps for name, v in variants.items() if name != "plain_pytorch_transformers"},
+        "vs_plain": {name: v["tokens_per_s"] / plain_tps for name, v in variants.items() if name != "plain_pytorch_transformers" and "error" not in v},
         "scoring": {"samples_per_s": score_rows / score_seconds, "tokens_per_sample": seq},
     }
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
@@ -201,6 +210,9 @@ def main() -> None:
         json.dump(result, f, indent=2)
     print(json.dumps(result, indent=2))
     dist.destroy_process_group()
+    failed = [name for name, v in variants.items() if "error" in v]
+    if failed:
+        sys.exit(f"variants that failed (their errors are in {a.out}): {', '.join(failed)}")
 
 
 if __name__ == "__main__":
