@@ -1,5 +1,5 @@
 // The GPU fast path is the same model: flex_attention with a document BlockMask, and torch.compile'd
-// decoder blocks, give the loss and every gradient of the dense-mask SDPA path (fp32, CPU, rows
+// decoder blocks (with activation checkpointing, as on a GPU by default), give the loss and every gradient of the dense-mask SDPA path (fp32, CPU, rows
 // packing three documents, two micro-batches per step). The model is the golden tiny LLaMA's shape
 // with MobileLLM's head layout (three query heads per key/value head, which the flex path expands;
 // the golden two-per-head layout is engine-equivalence.test.ts's). Gradients are read
@@ -62,7 +62,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 test(`flex attention and compiled blocks = SDPA with a dense mask: ${STEPS} losses and every gradient within ${TOLERANCE}`, { timeout: 180_000 }, async (t) => {
   if (!torchPythonOrSkip(t)) return;
-  const variants = [{ attention: 'flex' }, { attention: 'flex', compile: true, compileBackend: 'aot_eager' }] as const;
+  const variants = [{ attention: 'flex' }, { attention: 'flex', compile: true, compileBackend: 'aot_eager', activationCheckpointing: true }] as const;
   // Three worker groups at once: most of each run is starting Python.
   const [dense, ...fastRuns] = await Promise.all([run({ attention: 'sdpa' }), ...variants.map((v) => run(v))]);
   for (const [i, settings] of variants.entries()) {
