@@ -61,14 +61,16 @@ def decays(name: str, param: torch.Tensor, policy: str) -> bool:
 
 
 def compile_blocks(model: torch.nn.Module, backend: str) -> None:
-    """torch.compile each decoder block in place (parameter names unchanged), before FSDP2 wraps
-    it, as torchtitan orders it: the blocks are alike, so one graph serves them all, and FSDP2's
-    all-gathers stay outside the graphs. Not the whole model: the embedding, the tied output
-    projection and the loss stay eager."""
+    """torch.compile each decoder block in place (parameter names unchanged), after activation
+    checkpointing and before FSDP2 wraps it, as torchtitan orders it: the blocks are alike, so one
+    graph normally serves them all, and FSDP2's all-gathers stay outside the graphs. Not the whole
+    model: the embedding, the tied output projection and the loss stay eager."""
     layers = model.model.layers
-    # Dynamo keeps a few graphs per code object; every block must find its own, or the later ones
-    # would silently fall back to eager.
+    # Dynamo keeps only a few graphs per code object: should it specialise on something that differs
+    # per block, the blocks past that limit would silently run eager. Room for one graph each.
     torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, 2 * len(layers))
+    # The default mode: "reduce-overhead" records CUDA graphs, which FSDP2's per-block all-gathers
+    # and a new block mask every micro-batch defeat; "max-autotune" searches kernels for minutes.
     for block in layers:
         block.compile(backend=backend)
 
