@@ -14,7 +14,8 @@ import functools
 
 import torch
 import torch.nn.functional as F
-from torch.nn.attention.flex_attention import BlockMask, create_block_mask, flex_attention
+from torch._higher_order_ops.flex_attention import flex_attention as flex_attention_op
+from torch.nn.attention.flex_attention import BlockMask, _apply_kernel_options, create_block_mask, flex_attention
 from transformers import AttentionInterface
 
 # The name under which the flex path is registered with transformers (config._attn_implementation).
@@ -53,7 +54,7 @@ def document_block_mask(doc_ids: torch.Tensor) -> BlockMask:
     return create_block_mask(causal_same_document, batch, None, seq, seq, device=doc_ids.device)
 
 
-def attention_mask(implementation_name: str, input_ids: torch.Tensor, doc_ids: torch.Tensor | None):
+def attention_mask_for(implementation_name: str, input_ids: torch.Tensor, doc_ids: torch.Tensor | None):
     """What the model gets as attention_mask: None (transformers' plain causal mask) or the dense
     document mask for SDPA; always a BlockMask for flex (one document per row without doc_ids)."""
     if implementation_name == FLEX:
@@ -70,10 +71,8 @@ def _compiled_flex():
 def _reference_flex(query, key, value, block_mask: BlockMask, scale: float) -> torch.Tensor:
     """torch's own dense implementation behind flex_attention, with autograd: the public function
     refuses backward on a CPU (torch 2.11), so CPU training and the CPU tests go through this. Same
-    BlockMask, same mask function; only the kernel differs from the GPU path."""
-    from torch._higher_order_ops.flex_attention import flex_attention as flex_attention_op
-    from torch.nn.attention.flex_attention import _apply_kernel_options
-
+    BlockMask, same mask function; only the kernel differs from the GPU path. Private torch names:
+    python/requirements-torch.txt pins the version they are read from."""
     options = _apply_kernel_options(query, key, value, False, None)
     out, _, _ = flex_attention_op(query, key, value, lambda score, b, h, q, k: score, block_mask.as_tuple(), scale, options)
     return out
@@ -84,7 +83,7 @@ def flex_document_attention(module, query, key, value, attention_mask, scaling=N
     returns ([b, s, heads, d], None)."""
     if not isinstance(attention_mask, BlockMask):
         # Without a BlockMask every token would see every other: refuse rather than leak the future.
-        raise ValueError("flex attention needs the document BlockMask (cptflow_torch.attention.attention_mask)")
+        raise ValueError("flex attention needs the document BlockMask (cptflow_torch.attention.attention_mask_for)")
     if dropout:
         raise ValueError("flex attention runs without attention dropout")
     group = query.shape[1] // key.shape[1]

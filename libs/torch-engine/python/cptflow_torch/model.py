@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from .attention import attention_mask, implementation
+from .attention import attention_mask_for, implementation
 
 IGNORE_INDEX = -100
 
@@ -45,7 +45,7 @@ class MicroBatch:
 
 def summed_loss(model: torch.nn.Module, batch: MicroBatch) -> torch.Tensor:
     """Sum of token negative log-likelihoods (fp32), the quantity whose gradient libs/llama sums."""
-    mask = attention_mask(model.config._attn_implementation, batch.input_ids, batch.doc_ids)
+    mask = attention_mask_for(model.config._attn_implementation, batch.input_ids, batch.doc_ids)
     logits = model(input_ids=batch.input_ids, position_ids=batch.position_ids, attention_mask=mask).logits
     return F.cross_entropy(logits.float().flatten(0, 1), batch.targets.flatten(), ignore_index=IGNORE_INDEX, reduction="sum")
 
@@ -62,7 +62,7 @@ def score(model: torch.nn.Module, requests: list[tuple[torch.Tensor, int]], devi
         ids[row, : len(t)] = t
     positions = torch.arange(longest).expand(len(inputs), longest)
     ids = ids.to(device)
-    mask = attention_mask(model.config._attn_implementation, ids, None)
+    mask = attention_mask_for(model.config._attn_implementation, ids, None)
     logits = model(input_ids=ids, position_ids=positions.to(device), attention_mask=mask).logits.float()
     logprobs, greedy = [], []
     for row, (tokens, continuation) in enumerate(requests):
