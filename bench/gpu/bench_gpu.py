@@ -1,12 +1,17 @@
-"""bench/gpu/run.sh's measurements (see there). Both trainers get the same packed batches (document
-masks included) and the same random initial weights; FLOPs are PaLM's count per token:
+"""bench/gpu/run.sh's measurements (see there). Every trainer gets the same packed batches (document
+masks included) and the same random initial weights: the torch engine three ways (SDPA with a dense
+document mask, eager; flex_attention with a BlockMask, eager blocks; flex with torch.compile'd
+blocks) and a plain PyTorch + transformers loop. FLOPs are PaLM's count per token:
 6 * (parameters that multiply: every Linear, the tied output projection) + 12 * layers * hidden * seq
 (attention scores and values, forward + backward, without discounting the causal/document mask)."""
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
+import sys
+import traceback
 import time
 
 import torch
@@ -15,7 +20,16 @@ import torch.distributed as dist
 from cptflow_torch.model import MicroBatch, build_model, summed_loss
 from cptflow_torch.trainer import EngineOptions, ShardedTrainer
 
+# NVIDIA H200 Tensor Core GPU datasheet: BF16 Tensor Core 1,979 TFLOPS (H200 SXM), quoted with 2:4
+# sparsity; dense is half of it.
 H200_BF16_DENSE_PEAK = 989e12
+
+# The torch engine's variants: (attention, torch.compile of every block).
+ENGINE_VARIANTS = {
+    "torch_engine_sdpa": ("sdpa", False),
+    "torch_engine_flex": ("flex", False),
+    "torch_engine_flex_compiled": ("flex", True),
+}
 
 MOBILELLM_125M = dict(vocab_size=32000, hidden_size=576, num_hidden_layers=30, num_attention_heads=9, num_key_value_heads=3, head_dim=64, intermediate_size=1536)
 TINY = dict(vocab_size=256, hidden_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2, head_dim=16, intermediate_size=96)
@@ -57,17 +71,31 @@ def packed_batches(count: int, rows: int, seq: int, vocab: int, seed: int = 0) -
     return out
 
 
-def timed(fn, warmup: int, steps: int, device: torch.device) -> float:
+def timed(fn, warmup: int, steps: int, device: torch.device) -> tuple[float, float]:
+    """(seconds of the warm-up steps, where compilation happens; seconds per timed step)."""
+    started = time.perf_counter()
     for _ in range(warmup):
         fn()
     if device.type == "cuda":
         torch.cuda.synchronize()
-    started = time.perf_counter()
+    warm = time.perf_counter()
     for _ in range(steps):
         fn()
     if device.type == "cuda":
         torch.cuda.synchronize()
-    return (time.perf_counter() - started) / steps
+    return warm - started, (time.perf_counter() - warm) / steps
+
+
+def start_memory_count(device: torch.device) -> None:
+    gc.collect()  # the previous variant's modules and optimizer state (FSDP2 keeps reference cycles)
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+
+
+def peak_memory_gib(device: torch.device) -> float | None:
+    """The variant's high-water mark of allocated GPU memory; None on a CPU (not measured there)."""
+    return torch.cuda.max_memory_allocated() / 2**30 if device.type == "cuda" else None
 
 
 def main() -> None:
@@ -93,23 +121,44 @@ def main() -> None:
     adamw = {"beta1": 0.9, "beta2": 0.95, "eps": 1e-8, "weightDecay": 0.1}
     tokens_per_step = rows * seq
 
+    fpt = flops_per_token(shapes, seq)
+    # inductor generates the GPU kernels; on a CPU (the smoke run) aot_eager traces the same graphs,
+    # since torch has no CPU kernels for flex_attention's backward.
+    compile_backend = "inductor" if device.type == "cuda" else "aot_eager"
+
+    def measured(step, losses: list[float], **about) -> dict:
+        warmup_s, step_s = timed(step, 2, steps, device)
+        tps = tokens_per_step / step_s
+        return dict(about, tokens_per_s=tps, step_s=step_s, warmup_s=warmup_s, mfu=fpt * tps / H200_BF16_DENSE_PEAK, peak_memory_gib=peak_memory_gib(device), first_losses=losses[:3])
+
     # The torch engine's step: FSDP2 per block + root, bf16 compute with fp32 masters on GPU.
-    engine = ShardedTrainer(config, EngineOptions(adamw=adamw, max_grad_norm=1.0, device=a.device, bf16=bf16), leader=0)
-    engine.load(initial, 0)
-    feed = iter(batches * 2)
-    engine_losses: list[float] = []
+    variants: dict[str, dict] = {}
+    for name, (attention, compiled) in ENGINE_VARIANTS.items():
+        about = dict(attention=attention, compile=compile_backend if compiled else None)
+        start_memory_count(device)
+        try:
+            engine = ShardedTrainer(config, EngineOptions(adamw=adamw, max_grad_norm=1.0, device=a.device, bf16=bf16, attention=attention, compile_backend=about["compile"]), leader=0)
+            engine.load(initial, 0)
+            feed = iter(batches)
+            losses: list[float] = []
 
-    def engine_step() -> None:
-        b = next(feed)
-        engine_losses.append(engine.train_step([b], 3e-4, b.loss_tokens())["loss"])
+            def engine_step() -> None:
+                b = next(feed)
+                losses.append(engine.train_step([b], 3e-4, b.loss_tokens())["loss"])
 
-    engine_seconds = timed(engine_step, 2, steps, device)
+            variants[name] = measured(engine_step, losses, **about)
+        except Exception as error:  # noqa: BLE001 - one failed variant must not cost a GPU session the others
+            traceback.print_exc()
+            variants[name] = dict(about, error=f"{type(error).__name__}: {error}")
+        engine = None
 
-    # Plain PyTorch + transformers: the same model and batches, autocast bf16, fused AdamW on GPU.
+    # Plain PyTorch + transformers: the same model and batches (SDPA, dense document mask), autocast
+    # bf16, fused AdamW on GPU.
+    start_memory_count(device)
     plain = build_model(config).to(device)
     plain.load_state_dict(initial, strict=False)
     optimizer = torch.optim.AdamW(plain.parameters(), lr=3e-4, betas=(0.9, 0.95), weight_decay=0.1, fused=device.type == "cuda")
-    feed = iter(batches * 2)
+    feed = iter(batches)
     plain_losses: list[float] = []
 
     def plain_step() -> None:
@@ -122,7 +171,7 @@ def main() -> None:
         optimizer.zero_grad(set_to_none=True)
         plain_losses.append(float(loss.detach()) / b.loss_tokens())
 
-    plain_seconds = timed(plain_step, 2, steps, device)
+    variants["plain_pytorch_transformers"] = measured(plain_step, plain_losses, attention="sdpa", compile=None)
 
     # Scoring: forward only, per-token log-probabilities of the targets (what the evaluator needs).
     score_rows = rows * 2
@@ -136,11 +185,9 @@ def main() -> None:
         float(logp.sum())
 
     plain.eval()
-    score_seconds = timed(score, 1, max(2, steps // 2), device)
+    _, score_seconds = timed(score, 1, max(2, steps // 2), device)
 
-    fpt = flops_per_token(shapes, seq)
-    engine_tps = tokens_per_step / engine_seconds
-    plain_tps = tokens_per_step / plain_seconds
+    plain_tps = variants["plain_pytorch_transformers"]["tokens_per_s"]
     result = {
         "command": "bash bench/gpu/run.sh" + (" --tiny" if a.tiny else "") + f" --device {a.device}",
         "device": torch.cuda.get_device_name(0) if device.type == "cuda" else "cpu",
@@ -150,22 +197,22 @@ def main() -> None:
         "rows_per_step": rows,
         "tokens_per_step": tokens_per_step,
         "dtype": "bf16 compute, fp32 master weights" if bf16 else "fp32",
-        "attention": "sdpa with a dense document mask",
         "steps_timed": steps,
         "flops_per_token": fpt,
-        "torch_engine_fsdp2": {"tokens_per_s": engine_tps, "step_s": engine_seconds, "mfu": fpt * engine_tps / H200_BF16_DENSE_PEAK, "first_losses": engine_losses[:3]},
-        "plain_pytorch_transformers": {"tokens_per_s": plain_tps, "step_s": plain_seconds, "mfu": fpt * plain_tps / H200_BF16_DENSE_PEAK, "first_losses": plain_losses[:3]},
-        "engine_vs_plain": engine_tps / plain_tps,
-        "scoring": {"samples_per_s": score_rows / score_seconds, "tokens_per_sample": seq},
         "mfu_peak_flops": H200_BF16_DENSE_PEAK,
+        "peak_memory": "torch.cuda.max_memory_allocated per variant (GPU only)",
+        "variants": variants,
+        "vs_plain": {name: v["tokens_per_s"] / plain_tps for name, v in variants.items() if name != "plain_pytorch_transformers" and "error" not in v},
+        "scoring": {"samples_per_s": score_rows / score_seconds, "tokens_per_sample": seq},
     }
-    if device.type == "cuda":
-        result["max_memory_gib"] = torch.cuda.max_memory_allocated() / 2**30
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w") as f:
         json.dump(result, f, indent=2)
     print(json.dumps(result, indent=2))
     dist.destroy_process_group()
+    failed = [name for name, v in variants.items() if "error" in v]
+    if failed:
+        sys.exit(f"variants that failed (their errors are in {a.out}): {', '.join(failed)}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The GPU benchmark of the torch engine (libs/torch-engine): MobileLLM-125M shapes at 2048 tokens,
-# bf16, FSDP2 on one GPU, against a plain PyTorch + transformers loop on the same batches; and
-# scoring samples/s. Needs only Python with torch, transformers, safetensors (no Node, no network).
+# bf16, FSDP2 on one GPU, three ways (SDPA with a dense document mask; flex_attention with a
+# BlockMask; flex with torch.compile'd blocks), against a plain PyTorch + transformers loop on the
+# same batches: tokens/s, MFU, peak memory each; and scoring samples/s. Needs only Python with
+# torch, transformers, safetensors (no Node, no network).
 #
 #   bash bench/gpu/run.sh                          # one GPU -> bench/results/gpu.json
 #   bash bench/gpu/run.sh --tiny --device cpu      # a few seconds on CPU (CI runs this)

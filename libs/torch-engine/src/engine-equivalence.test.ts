@@ -1,4 +1,5 @@
-// The torch engine against the ONNX Runtime engine on the golden tiny LLaMA, both driven through
+// The torch engine (with either attention: dense-mask SDPA and flex) against the ONNX Runtime
+// engine on the golden tiny LLaMA, both driven through
 // the trainer's Engine interface: 30 steps of packed rows (document masks, positions restarting per
 // document) in two micro-batches per step (gradient accumulation), clipped at global norm 1.
 // Gradients are compared through the interface too: after the first AdamW step,
@@ -12,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onnxEngine, type Engine } from '../../trainer/src';
 import { torchPythonOrSkip } from './testing/python';
+import { TORCH_ATTENTIONS } from './settings';
 import { torchEngine } from './torch-engine';
 
 const fx = tinyLlama();
@@ -42,33 +44,48 @@ function relativeL2(actual: Float32Array, expected: Float32Array): number {
   return Math.sqrt(diff / norm);
 }
 
-test('torch engine = ONNX engine: 30-step loss curve within 1e-4, gradients within 1e-4 relative (document masks, 2 micro-batches)', { timeout: 180_000 }, async (t) => {
+test('torch engine = ONNX engine: 30-step loss curve within 1e-4, gradients within 1e-4 relative (document masks, 2 micro-batches; SDPA and flex attention)', { timeout: 180_000 }, async (t) => {
   if (!torchPythonOrSkip(t)) return;
   const start = (factory: typeof onnxEngine) => factory(config, options, { step: 0, params: Object.fromEntries(fx.params()) });
   const engines: Engine[] = [];
   try {
     const onnx = await start(onnxEngine);
     engines.push(onnx);
-    const torch = await start(torchEngine({ nprocPerNode: 1, threadsPerRank: 1 }));
-    engines.push(torch);
+    // Both worker groups start at once (starting Python is most of their time).
+    const torches = await Promise.all(
+      TORCH_ATTENTIONS.map(async (attention) => {
+        const torch = await start(torchEngine({ nprocPerNode: 1, threadsPerRank: 1, attention }));
+        engines.push(torch); // closed in finally even when the other one fails to start
+        return torch;
+      }),
+    );
+    const ordered = [onnx, ...torches];
     for (let step = 0; step < 30; step++) {
-      const [a, b] = await Promise.all([onnx.step(stepBatches(step), lr), torch.step(stepBatches(step), lr)]);
-      assert.equal(b.tokens, a.tokens, `step ${step}: loss tokens`);
-      assert.ok(Math.abs(b.loss - a.loss) <= 1e-4, `step ${step}: torch loss ${b.loss} vs ONNX ${a.loss}`);
-      assert.ok(Math.abs(b.gradNorm - a.gradNorm) <= 1e-4 * a.gradNorm, `step ${step}: torch grad norm ${b.gradNorm} vs ONNX ${a.gradNorm}`);
+      const [a, ...results] = await Promise.all(ordered.map((e) => e.step(stepBatches(step), lr)));
+      for (const [i, attention] of TORCH_ATTENTIONS.entries()) {
+        const b = results[i];
+        assert.equal(b.tokens, a.tokens, `step ${step}: loss tokens`);
+        assert.ok(Math.abs(b.loss - a.loss) <= 1e-4, `step ${step}: torch (${attention}) loss ${b.loss} vs ONNX ${a.loss}`);
+        assert.ok(Math.abs(b.gradNorm - a.gradNorm) <= 1e-4 * a.gradNorm, `step ${step}: torch (${attention}) grad norm ${b.gradNorm} vs ONNX ${a.gradNorm}`);
+      }
       if (step === 0) {
-        const [sa, sb] = await Promise.all([onnx.snapshot(), torch.snapshot()]);
-        assert.equal(sb.step, 1);
-        for (const [name, expected] of Object.entries(sa.expAvg)) {
-          const error = relativeL2(sb.expAvg[name], expected);
-          assert.ok(error <= 1e-4, `${name}: gradient differs by ${error} (relative L2)`);
+        const [sa, ...snapshots] = await Promise.all(ordered.map((e) => e.snapshot()));
+        for (const [i, attention] of TORCH_ATTENTIONS.entries()) {
+          const sb = snapshots[i];
+          assert.equal(sb.step, 1);
+          for (const [name, expected] of Object.entries(sa.expAvg!)) {
+            const error = relativeL2(sb.expAvg![name], expected);
+            assert.ok(error <= 1e-4, `torch (${attention}) ${name}: gradient differs by ${error} (relative L2)`);
+          }
         }
       }
     }
-    const [fa, fb] = await Promise.all([onnx.snapshot(), torch.snapshot()]);
-    for (const [name, expected] of Object.entries(fa.params)) {
-      const error = relativeL2(fb.params[name], expected);
-      assert.ok(error <= 1e-4, `${name}: parameters after 30 steps differ by ${error} (relative L2)`);
+    const [fa, ...finals] = await Promise.all(ordered.map((e) => e.snapshot()));
+    for (const [i, attention] of TORCH_ATTENTIONS.entries()) {
+      for (const [name, expected] of Object.entries(fa.params)) {
+        const error = relativeL2(finals[i].params[name], expected);
+        assert.ok(error <= 1e-4, `torch (${attention}) ${name}: parameters after 30 steps differ by ${error} (relative L2)`);
+      }
     }
   } finally {
     await Promise.all(engines.map((e) => e.close()));

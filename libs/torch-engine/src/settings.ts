@@ -1,4 +1,9 @@
 // The `stages.trainer.torch` settings: how the worker group is launched and what it runs with.
+export const TORCH_ATTENTIONS = ['sdpa', 'flex'] as const;
+export type TorchAttention = (typeof TORCH_ATTENTIONS)[number];
+export const TORCH_COMPILE_BACKENDS = ['inductor', 'aot_eager'] as const;
+export type TorchCompileBackend = (typeof TORCH_COMPILE_BACKENDS)[number];
+
 export interface TorchSettings {
   /** Interpreter with torch, transformers, safetensors; default $CPTFLOW_PYTHON, then the repo's .cache/python. */
   python?: string;
@@ -18,6 +23,15 @@ export interface TorchSettings {
   activationCheckpointing: boolean;
   /** bf16 compute with fp32 master weights (GPU). */
   bf16: boolean;
+  /**
+   * How attention stays inside documents: `sdpa` with a dense [batch, 1, seq, seq] mask (the CPU
+   * default), or `flex` — flex_attention with a BlockMask, no seq² mask and fused kernels (GPUs).
+   */
+  attention: TorchAttention;
+  /** torch.compile every decoder block (GPUs; the first steps pay the compilation). */
+  compile: boolean;
+  /** The torch.compile backend: `inductor` (generates kernels) or `aot_eager` (tests: same graphs, no code generation). */
+  compileBackend: TorchCompileBackend;
   /** The leader sends a heartbeat this often; 10 missed in a row mean a hung group. */
   heartbeatMs: number;
   /** CPU threads per worker process (default: this machine's cores / nprocPerNode). */
@@ -35,6 +49,9 @@ export const DEFAULT_TORCH_SETTINGS: TorchSettings = Object.freeze({
   offload: false,
   activationCheckpointing: false,
   bf16: false,
+  attention: 'sdpa',
+  compile: false,
+  compileBackend: 'inductor',
   heartbeatMs: 1000,
   startTimeoutMs: 120_000,
 });

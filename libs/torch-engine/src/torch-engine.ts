@@ -108,13 +108,15 @@ export class TorchEngine implements Engine {
       },
     });
     const engine = new TorchEngine(config, settings, child, server, log);
-    log(`torch worker group: ${settings.nnodes} node(s) x ${settings.nprocPerNode} process(es), ${settings.device}, torch ${env.torch} (${env.python})`);
+    const compiled = settings.compile ? `, compiled (${settings.compileBackend})` : '';
+    log(`torch worker group: ${settings.nnodes} node(s) x ${settings.nprocPerNode} process(es), ${settings.device}, ${settings.attention} attention${compiled}, torch ${env.torch} (${env.python})`);
     for (let r = 1; r < settings.nnodes; r++) log(`start node ${r}'s workers with: ${otherNodeCommand(settings, r)}`);
     try {
       await engine.connect(token);
       const dir = await engine.tempDir();
       await writeStateFile(dir, config, state);
-      const torchOptions = { ...options, session: undefined, device: settings.device, bf16: settings.bf16, offload: settings.offload, activationCheckpointing: settings.activationCheckpointing };
+      const { device, bf16, offload, activationCheckpointing, attention, compile, compileBackend } = settings;
+      const torchOptions = { ...options, session: undefined, device, bf16, offload, activationCheckpointing, attention, compile, compileBackend };
       await engine.request({ init: { configJson: JSON.stringify(toHfConfigJson(config)), optionsJson: JSON.stringify(torchOptions), stateDir: dir } });
       await rm(dir, { recursive: true, force: true });
     } catch (error) {

@@ -45,12 +45,22 @@ export const trainerSettingsSchema = z
         offload: z.boolean().default(false),
         activationCheckpointing: z.boolean().optional(),
         bf16: z.boolean().optional(),
+        /** sdpa: a dense document mask (CPU); flex: flex_attention with a BlockMask (GPUs: no seq² mask, fused kernels). */
+        attention: z.enum(['sdpa', 'flex']).default('sdpa'),
+        /** torch.compile every decoder block (GPUs); aot_eager compiles without generating kernels (tests). */
+        compile: z.boolean().default(false),
+        compileBackend: z.enum(['inductor', 'aot_eager']).default('inductor'),
         heartbeatMs: positiveInt.default(1000),
         threadsPerRank: positiveInt.optional(),
       })
       .strict()
       .refine((t) => t.nnodes === 1 || t.rdzvEndpoint !== undefined, { message: 'several nodes need rdzvEndpoint (host:port of the c10d rendezvous)', path: ['rdzvEndpoint'] })
       .refine((t) => t.nodeRank < t.nnodes, { message: 'nodeRank must be below nnodes', path: ['nodeRank'] })
+      // torch 2.11's inductor cannot generate CPU kernels for flex_attention's backward.
+      .refine((t) => !(t.device === 'cpu' && t.attention === 'flex' && t.compile && t.compileBackend === 'inductor'), {
+        message: 'attention "flex" with compile on device "cpu" needs compileBackend "aot_eager" (inductor has no CPU flex_attention backward); on a CPU prefer attention "sdpa"',
+        path: ['compileBackend'],
+      })
       .default({}),
     optimizer: z
       .object({

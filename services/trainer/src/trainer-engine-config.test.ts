@@ -39,4 +39,18 @@ describe('trainer engine selection', () => {
     assert.throws(() => parseTrainerConfig({ engine: 'tensorflow', model: { randomPreset: 'tiny' } }), /engine/);
     assert.equal(parseTrainerConfig({ model: { randomPreset: 'tiny' } }).engine, 'onnx');
   });
+
+  it('validates the fast path: attention names its choices, compile is a boolean with a known backend, both off by default', () => {
+    const torch = (section: object) => parseTrainerConfig({ engine: 'torch', model: { randomPreset: 'tiny' }, torch: section }).torch;
+    assert.throws(() => torch({ attention: 'flash' }), /torch\.attention: .*'sdpa' \| 'flex'.*'flash'/);
+    assert.throws(() => torch({ compile: 'yes' }), /torch\.compile: Expected boolean/);
+    assert.throws(() => torch({ compileBackend: 'cudagraphs' }), /torch\.compileBackend: .*'inductor' \| 'aot_eager'/);
+    assert.throws(() => torch({ attention: 'flex', compile: true }), /torch\.compileBackend: .*needs compileBackend "aot_eager"/);
+    assert.equal(torch({ attention: 'flex', compile: true, compileBackend: 'aot_eager' }).compileBackend, 'aot_eager');
+    const defaults = torch({});
+    assert.deepEqual([defaults.attention, defaults.compile, defaults.compileBackend], ['sdpa', false, 'inductor']);
+    const fast = torch({ device: 'cuda', attention: 'flex', compile: true });
+    assert.deepEqual([fast.attention, fast.compile], ['flex', true]);
+  });
 });
+

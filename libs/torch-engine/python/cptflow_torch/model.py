@@ -1,5 +1,6 @@
 """transformers' LlamaForCausalLM built from the trainer's HF config, and one micro-batch's summed
-token loss with attention confined to documents the way libs/llama's graphs confine it."""
+token loss with attention confined to documents the way libs/llama's graphs confine it
+(attention.py: a dense mask for SDPA, or a BlockMask for flex_attention)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,13 +9,16 @@ import torch
 import torch.nn.functional as F
 from transformers import LlamaConfig, LlamaForCausalLM
 
+from .attention import attention_mask_for, implementation
+
 IGNORE_INDEX = -100
 
 
 def build_model(config_json: dict, attention: str = "sdpa") -> LlamaForCausalLM:
-    """fp32 parameters always: on GPU bf16 is FSDP2's compute dtype, the masters stay fp32."""
+    """fp32 parameters always: on GPU bf16 is FSDP2's compute dtype, the masters stay fp32.
+    `attention`: "sdpa" or "flex" (attention.py)."""
     config = LlamaConfig.from_dict(config_json)
-    config._attn_implementation = attention
+    config._attn_implementation = implementation(attention)
     config.use_cache = False
     with torch.device("cpu"):
         model = LlamaForCausalLM(config).to(torch.float32)
@@ -39,18 +43,9 @@ class MicroBatch:
         return int((self.targets != IGNORE_INDEX).sum())
 
 
-def document_mask(doc_ids: torch.Tensor) -> torch.Tensor:
-    """[batch, 1, seq, seq] bool, True where query i may attend key j: j <= i and the same document
-    (libs/llama layers.ts attentionBias). Every query sees at least itself, so no row is empty."""
-    seq = doc_ids.shape[1]
-    causal = torch.ones(seq, seq, dtype=torch.bool, device=doc_ids.device).tril()
-    same_document = doc_ids[:, :, None] == doc_ids[:, None, :]
-    return (causal & same_document)[:, None]
-
-
 def summed_loss(model: torch.nn.Module, batch: MicroBatch) -> torch.Tensor:
     """Sum of token negative log-likelihoods (fp32), the quantity whose gradient libs/llama sums."""
-    mask = document_mask(batch.doc_ids) if batch.doc_ids is not None else None
+    mask = attention_mask_for(model.config._attn_implementation, batch.input_ids, batch.doc_ids)
     logits = model(input_ids=batch.input_ids, position_ids=batch.position_ids, attention_mask=mask).logits
     return F.cross_entropy(logits.float().flatten(0, 1), batch.targets.flatten(), ignore_index=IGNORE_INDEX, reduction="sum")
 
@@ -66,7 +61,9 @@ def score(model: torch.nn.Module, requests: list[tuple[torch.Tensor, int]], devi
     for row, t in enumerate(inputs):
         ids[row, : len(t)] = t
     positions = torch.arange(longest).expand(len(inputs), longest)
-    logits = model(input_ids=ids.to(device), position_ids=positions.to(device)).logits.float()
+    ids = ids.to(device)
+    mask = attention_mask_for(model.config._attn_implementation, ids, None)
+    logits = model(input_ids=ids, position_ids=positions.to(device), attention_mask=mask).logits.float()
     logprobs, greedy = [], []
     for row, (tokens, continuation) in enumerate(requests):
         end = len(tokens) - 1

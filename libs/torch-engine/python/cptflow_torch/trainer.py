@@ -30,6 +30,10 @@ class EngineOptions:
     bf16: bool = False
     offload: bool = False
     activation_checkpointing: bool = False
+    attention: str = "sdpa"
+    # torch.compile of every decoder block; None: eager. "inductor" on a GPU; "aot_eager" traces the
+    # same graphs without generating kernels (CPU tests, no C++ compiler).
+    compile_backend: str | None = None
 
     @staticmethod
     def from_json(o: dict) -> "EngineOptions":
@@ -42,6 +46,8 @@ class EngineOptions:
             bf16=o.get("bf16", False),
             offload=o.get("offload", False),
             activation_checkpointing=o.get("activationCheckpointing", False) or o.get("recomputeLayers", False),
+            attention=o.get("attention", "sdpa"),
+            compile_backend=(o.get("compileBackend") or "inductor") if o.get("compile", False) else None,
         )
 
 
@@ -54,14 +60,31 @@ def decays(name: str, param: torch.Tensor, policy: str) -> bool:
     raise ValueError(f"decay policy {policy!r} is not one the torch engine knows")
 
 
+def compile_blocks(model: torch.nn.Module, backend: str) -> None:
+    """torch.compile each decoder block in place (parameter names unchanged), after activation
+    checkpointing and before FSDP2 wraps it, as torchtitan orders it: the blocks are alike, so one
+    graph normally serves them all, and FSDP2's all-gathers stay outside the graphs. Not the whole
+    model: the embedding, the tied output projection and the loss stay eager."""
+    layers = model.model.layers
+    # Dynamo keeps only a few graphs per code object: should it specialise on something that differs
+    # per block, the blocks past that limit would silently run eager. Room for one graph each.
+    torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, 2 * len(layers))
+    # The default mode: "reduce-overhead" records CUDA graphs, which FSDP2's per-block all-gathers
+    # and a new block mask every micro-batch defeat; "max-autotune" searches kernels for minutes.
+    for block in layers:
+        block.compile(backend=backend)
+
+
 class ShardedTrainer:
     def __init__(self, config_json: dict, options: EngineOptions, leader: int):
         self.options = options
         self.leader = leader
         self.device = torch.device(options.device, torch.cuda.current_device()) if options.device == "cuda" else torch.device("cpu")
-        model = build_model(config_json)
+        model = build_model(config_json, options.attention)
         if options.activation_checkpointing:
             model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        if options.compile_backend is not None:
+            compile_blocks(model, options.compile_backend)
         shard_options: dict = {"mesh": init_device_mesh(self.device.type, (dist.get_world_size(),))}
         if options.bf16:
             shard_options["mp_policy"] = MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32)
