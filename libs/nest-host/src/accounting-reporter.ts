@@ -3,10 +3,8 @@
 // so the dashboard's pipeline table starts where documents enter. Consuming stages get the same from
 // StageRunner.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { CptflowConfig } from '../../config/src/schema';
-import type { Bus } from '../../transport/src/bus';
-import { StageAccounting } from './stage-accounting';
-import { StageAccountingPublisher } from './stage-accounting-publisher';
+import type { CptflowConfig, Bus } from '@cptflow/platform';
+import { StageAccounting, StageAccountingPublisher } from '@cptflow/data';
 import { startStageSummaries, type StageSummaries } from './stage-summaries';
 import { BUS, CONFIG } from './tokens';
 

@@ -3,14 +3,17 @@
 import 'reflect-metadata';
 import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError } from '../../config/src/load';
-import type { CptflowConfig } from '../../config/src/schema';
-import { startTelemetry, type Telemetry } from '../../telemetry/src';
-import { createBus } from '../../transport/src/create-bus';
+import {
+  ConfigError,
+  type CptflowConfig,
+  startTelemetry,
+  type Telemetry,
+  createBus,
+  type Bus,
+} from '@cptflow/platform';
 import { colorsOnlyOnTerminals } from './log-colors';
 import { startStageTransport } from './stage-host.module';
 import { loadServiceConfig } from './stage-section-schemas';
-import type { Bus } from '../../transport/src/bus';
 
 export interface ServiceDefinition {
   /** e.g. "quality-filter"; the telemetry service name is `cptflow-${name}`. */

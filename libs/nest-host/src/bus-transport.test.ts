@@ -8,11 +8,15 @@ import 'reflect-metadata';
 import { Controller, Inject, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload, Ctx, type MicroserviceOptions } from '@nestjs/microservices';
-import type { ConsumedBatch, OutgoingRecord } from '../../transport/src/bus';
-import { deadLetterTopic } from '../../contracts/src/topics';
-import { deadLetterFor, decodeDeadLetter } from '../../transport/src/dead-letter';
-import { MemoryBus } from '../../transport/src/memory-bus';
-import { readTopic } from '../../transport/src/topic-reading';
+import {
+  type ConsumedBatch,
+  type OutgoingRecord,
+  deadLetterTopic,
+  deadLetterFor,
+  decodeDeadLetter,
+  MemoryBus,
+} from '@cptflow/platform';
+import { readTopic } from '@cptflow/platform/testing';
 import { BusContext, BusTransport, type BatchEvents, type BusSubscription } from './bus-transport';
 
 const stage: BusSubscription = { name: 'shout', groupId: 'test.shout', inputTopics: ['test.words'], outputTopics: ['test.shouted'] };

@@ -12,7 +12,7 @@
 import { Logger } from '@nestjs/common';
 import { Server, BaseRpcContext, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
-import type { Bus, CommittedListener, ConsumedBatch, OutgoingRecord, Subscription } from '../../transport/src/bus';
+import type { Bus, CommittedListener, ConsumedBatch, OutgoingRecord, Subscription } from '@cptflow/platform';
 
 /** The consumer a stage runs as; `name` is also the `@EventPattern` its handler is declared with. */
 export interface BusSubscription {

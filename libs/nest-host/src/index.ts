@@ -7,8 +7,6 @@ export * from './stage-runner';
 export * from './stage-host.module';
 export * from './stage-section-schemas';
 export * from './bootstrap';
-export * from './stage-accounting';
-export * from './stage-accounting-publisher';
 export * from './accounting-reporter';
 export * from './stage-summaries';
 export * from './bearer-token.guard';

@@ -6,15 +6,16 @@ import 'reflect-metadata';
 import { Controller, Inject, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { loadConfig } from '../../config/src/load';
-import { topicsSchema } from '../../config/src/schema';
-import { codecFor, Document } from '../../contracts/src';
-import { MemorySignatureStore } from '../../dedup/src';
-import { createDedupStage, createQualityStage, QUALITY_STAGE, type Stage } from '../../pipeline-stages/src';
-import { PROSE } from '../../quality/src/filters/test-texts';
-import type { ConsumedBatch } from '../../transport/src/bus';
-import { MemoryBus } from '../../transport/src/memory-bus';
-import { StageAccounting } from './stage-accounting';
+import { loadConfig, topicsSchema, codecFor, Document, type ConsumedBatch, MemoryBus } from '@cptflow/platform';
+import {
+  MemorySignatureStore,
+  createDedupStage,
+  createQualityStage,
+  QUALITY_STAGE,
+  type Stage,
+  StageAccounting,
+} from '@cptflow/data';
+import { PROSE } from '@cptflow/data/testing';
 import { StageHostModule, startStageTransport } from './stage-host.module';
 import { STAGE } from './tokens';
 import type { BatchEvents } from './bus-transport';

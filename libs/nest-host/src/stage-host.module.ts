@@ -1,11 +1,10 @@
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import type { CptflowConfig } from '../../config/src/schema';
-import type { Bus } from '../../transport/src/bus';
+import type { CptflowConfig, Bus } from '@cptflow/platform';
 import { BusTransport } from './bus-transport';
 import { HealthController } from './health.controller';
 import { Readiness } from './readiness';
-import type { Stage } from '../../pipeline-stages/src';
+import type { Stage } from '@cptflow/data';
 import { stageProviders } from './stage-runner';
 import { BACKENDS, BUS, CONFIG, STAGE } from './tokens';
 

@@ -1,13 +1,8 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type Provider } from '@nestjs/common';
-import type { Bus } from '../../transport/src/bus';
-import type { CptflowConfig } from '../../config/src/schema';
-import { consumerLag } from '../../telemetry/src';
+import { type Bus, type CptflowConfig, consumerLag, describeBackends } from '@cptflow/platform';
 import { Readiness } from './readiness';
-import type { Stage } from '../../pipeline-stages/src';
-import { describeBackends } from '../../config/src/backends';
+import { type Stage, StageAccountingPublisher, StageAccounting } from '@cptflow/data';
 import { BusTransport } from './bus-transport';
-import { StageAccountingPublisher } from './stage-accounting-publisher';
-import { StageAccounting } from './stage-accounting';
 import { startStageSummaries, type StageSummaries } from './stage-summaries';
 import { BACKENDS, BUS, CONFIG, STAGE } from './tokens';
 

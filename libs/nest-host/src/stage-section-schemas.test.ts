@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, STAGE_SECTIONS } from '../../config/src';
+import { ConfigError, STAGE_SECTIONS } from '@cptflow/platform';
 import { loadServiceConfig, STAGE_SECTION_SCHEMAS } from './stage-section-schemas';
 
 const load = (stages: Record<string, unknown>) => loadServiceConfig({ env: {}, overrides: { stages } });

@@ -1,6 +1,6 @@
 // The periodic summary every stage service logs: one line every `everyMs` while anything changed (or
 // records are waiting), and a warning when most documents are being rejected.
-import type { StageAccounting } from './stage-accounting';
+import type { StageAccounting } from '@cptflow/data';
 
 export interface StageSummaryOptions {
   accounting: StageAccounting;

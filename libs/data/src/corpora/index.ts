@@ -4,9 +4,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { readJsonLines } from './jsonl-file';
+import { readJsonLines } from '@cptflow/pycompat';
 
-export { JsonlFileError, JsonLine, readJsonLines } from './jsonl-file';
 
 export type CorpusName = 'general' | 'domain';
 /** `train` may be used for training; `heldout` must never be (perplexity / forgetting checks). */
@@ -27,7 +26,7 @@ function findCorporaDir(from: string): string {
   for (let dir = from; ; dir = dirname(dir)) {
     const candidate = join(dir, 'data', 'corpora');
     if (existsSync(join(candidate, 'README.md'))) return candidate;
-    if (dirname(dir) === dir) return resolve(from, '../../../data/corpora');
+    if (dirname(dir) === dir) return resolve(from, '../../../../data/corpora');
   }
 }
 

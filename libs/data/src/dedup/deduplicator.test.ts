@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DuplicateKind } from '../../contracts/src';
+import { DuplicateKind } from '@cptflow/platform';
 import { Deduplicator, exactKey } from './deduplicator';
 import { toDuplicateMessage } from './duplicate-message';
 import { MemorySignatureStore } from './stores/memory-store';

@@ -1,5 +1,5 @@
 // Turns a verdict into the docs.duplicate message of proto/cptflow.proto.
-import { DuplicateKind, type Document, type Duplicate } from '../../contracts/src';
+import { DuplicateKind, type Document, type Duplicate } from '@cptflow/platform';
 import type { DedupVerdict } from './deduplicator';
 
 /** The Duplicate message for a duplicate verdict; null for a unique document. */

@@ -1,12 +1,12 @@
 // Parity with datatrove: simplify_text, word splitting and MinHash signatures against the values
-// datatrove itself produced (fixture made by libs/dedup/fixtures/make_minhash_reference.py).
+// datatrove itself produced (fixture made by libs/data/fixtures/dedup/make_minhash_reference.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MinHasher, permutationParameters, signatureValues } from './minhash';
 import { simplifyText } from './text-normalization';
-import { splitWords } from '../../quality/src';
+import { splitWords } from '@cptflow/pycompat';
 
 interface ReferenceDoc {
   id: string;
@@ -20,7 +20,7 @@ interface Reference {
   documents: ReferenceDoc[];
 }
 
-const fixturePath = path.resolve(__dirname, '../../../../libs/dedup/fixtures/minhash_reference.json');
+const fixturePath = path.resolve(__dirname, '../../../../../libs/data/fixtures/dedup/minhash_reference.json');
 const reference: Reference = JSON.parse(fs.readFileSync(fixturePath, 'utf8'));
 
 test('permutation parameters equal numpy RandomState(1) draws', () => {

@@ -12,10 +12,9 @@
 // With 14 bands of 8 rows, two documents become candidates with probability 1 - (1 - s^8)^14 for
 // Jaccard similarity s: about 0.92 at s = 0.8, 0.05 at s = 0.5 (datatrove's own comment).
 import { createHash, hash } from 'node:crypto';
-import { Mt19937 } from '../../random/src';
+import { Mt19937, splitWords } from '@cptflow/pycompat';
 import { randintUint64 } from './numpy-random-state';
 import { simplifyText } from './text-normalization';
-import { splitWords } from '../../quality/src';
 
 export interface MinHashConfig {
   /** Words per shingle. datatrove default 5. */

@@ -23,7 +23,7 @@ export function licenceDocuments(words = 200, perSource = 30): Array<{ id: strin
 }
 
 /** Deterministic random numbers, so every run mutates the same words. */
-export { seededUniform as seededRandom } from '../../random/src';
+export { seededUniform as seededRandom } from '@cptflow/pycompat';
 
 const REPLACEMENTS = ['purple', 'elephant', 'quickly', 'seventeen', 'harbour', 'lantern', 'gravity', 'orchard'];
 

@@ -1,6 +1,6 @@
-// The ingest stage's dead letters (built by libs/transport's deadLetterForSource): the reason leads the
+// The ingest stage's dead letters (built by libs/platform/src/transport's deadLetterForSource): the reason leads the
 // error string ("bad_json: ...") so dead letters can be counted by reason downstream.
-import type { DeadLetter } from '../../contracts/src';
+import type { DeadLetter } from '@cptflow/platform';
 
 export const INGEST_STAGE = 'ingest';
 

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { codecFor, DeadLetter, Document } from '../../contracts/src';
-import type { OutgoingRecord } from '../../transport/src/bus';
+import { codecFor, DeadLetter, Document, type OutgoingRecord } from '@cptflow/platform';
 import { deadLetterReason, DocumentPublisher, IngestItem, publishAll } from './index';
 
 function recordingBus() {

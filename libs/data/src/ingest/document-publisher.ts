@@ -3,10 +3,15 @@
 // the dead-letter topic. `add` waits while a full batch is being published, which is the backpressure
 // that keeps a fast reader from racing ahead of the broker.
 import { SpanKind } from '@opentelemetry/api';
-import { inSpan } from '../../telemetry/src';
-import type { Bus, OutgoingRecord } from '../../transport/src/bus';
-import { codecFor, Document, Rejection } from '../../contracts/src';
-import { deadLetterForSource } from '../../transport/src/dead-letter';
+import {
+  inSpan,
+  type Bus,
+  type OutgoingRecord,
+  codecFor,
+  Document,
+  Rejection,
+  deadLetterForSource,
+} from '@cptflow/platform';
 import { INGEST_STAGE } from './dead-letter';
 import { IngestItem } from './ingest-item';
 

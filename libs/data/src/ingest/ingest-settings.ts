@@ -1,5 +1,5 @@
 // The ingest service's settings (config section `stages.ingest`). Here rather than in services/ingest
-// so that every service can check this section at start (libs/service-host's stage section schemas).
+// so that every service can check this section at start (libs/nest-host's stage section schemas).
 import { z } from 'zod';
 
 export const ingestSettingsSchema = z

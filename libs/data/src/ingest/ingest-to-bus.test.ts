@@ -4,8 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { OutgoingRecord } from '../../transport/src/bus';
-import { codecFor, Rejection } from '../../contracts/src';
+import { type OutgoingRecord, codecFor, Rejection } from '@cptflow/platform';
 import { ingestToBus } from './index';
 
 test('ingestToBus publishes every file a glob names, balances the counts and logs progress', async () => {
@@ -36,7 +35,7 @@ test('ingestToBus publishes every file a glob names, balances the counts and log
 
 test('with minIntScore the filtered rows go to the rejected topic as Rejections and the counts still balance', async () => {
   const published: OutgoingRecord[] = [];
-  const file = join(__dirname, '../../../../libs/ingest/fixtures/fineweb-edu-sample.snappy.parquet');
+  const file = join(__dirname, '../../../../../libs/data/fixtures/ingest/fineweb-edu-sample.snappy.parquet');
   const summary = await ingestToBus(file, { publish: async (records) => void published.push(...records) }, {
     topics: { raw: 'raw', deadLetter: 'dlq', rejected: 'rejected' },
     reader: { minIntScore: 4 },

@@ -1,6 +1,6 @@
 // What `cptflow ingest <path|glob>` does, without the command-line parsing: read the named files,
 // publish documents and dead letters through the Bus, show progress, return the balanced counts.
-import type { Bus } from '../../transport/src/bus';
+import type { Bus } from '@cptflow/platform';
 import { DocumentPublisher, PublisherOptions, PublisherTopics, publishAll } from './document-publisher';
 import { SourceCounts } from './ingest-stats';
 import { IngestOptions, openSource } from './open-source';

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DecompressionLimitError, IngestItem, IngestOptions, openJsonlStream, openSource, RejectedRecord } from './index';
 
-const FIXTURES = resolve(__dirname, '../../../../libs/ingest/fixtures');
+const FIXTURES = resolve(__dirname, '../../../../../libs/data/fixtures/ingest');
 
 async function collect(items: AsyncIterable<IngestItem>): Promise<IngestItem[]> {
   const out: IngestItem[] = [];

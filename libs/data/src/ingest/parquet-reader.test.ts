@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { parquetMetadata } from 'hyparquet';
 import { IngestItem, openSource } from './index';
 
-const FIXTURES = resolve(__dirname, '../../../../libs/ingest/fixtures');
+const FIXTURES = resolve(__dirname, '../../../../../libs/data/fixtures/ingest');
 
 async function collect(items: AsyncIterable<IngestItem>): Promise<IngestItem[]> {
   const out: IngestItem[] = [];

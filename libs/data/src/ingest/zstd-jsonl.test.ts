@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { IngestItem, openSource } from './index';
 
-// Compiled tests run from dist/libs/ingest/src; fixtures stay in the source tree.
-const FIXTURES = resolve(__dirname, '../../../../libs/ingest/fixtures');
+// Compiled tests run from dist/libs/data/src/ingest; fixtures stay in the source tree.
+const FIXTURES = resolve(__dirname, '../../../../../libs/data/fixtures/ingest');
 
 async function collect(items: AsyncIterable<IngestItem>): Promise<IngestItem[]> {
   const out: IngestItem[] = [];

@@ -1,12 +1,11 @@
 // The ONNX Runtime side of the scorer: loads the user's model, checks that its inputs and outputs are
 // those of a Hugging Face sequence classifier, and runs padded batches. onnxruntime-node's run()
 // executes on the calling thread (its promise only defers the call with setImmediate), so by default
-// the session lives in a worker thread (libs/ort-worker) and the service thread stays free for Kafka
+// the session lives in a worker thread (libs/onnx/src/ort-worker) and the service thread stays free for Kafka
 // heartbeats and health checks; `in-process` exists for comparison and for tiny models.
 import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { defaultExecutionProviders } from '../../onnx-graph/src/execution-providers';
-import { OrtWorker, type OrtWorkerSession } from '../../ort-worker/src';
+import { defaultExecutionProviders, OrtWorker, type OrtWorkerSession } from '@cptflow/onnx';
 import type { PaddedBatch } from './classifier-tokenizer';
 
 export type ScorerBackend = 'worker' | 'in-process';

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Tokenizer } from 'tokenizers';
-import { readTokenizerConfig } from '../../model-config/src';
+import { readTokenizerConfig } from '@cptflow/model';
 
 /** Tokens a BERT-style encoder sees at most (FineWeb-Edu's classifier: max_position_embeddings 512). */
 export const DEFAULT_MAX_LENGTH = 512;

@@ -4,8 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Tokenizer } from 'tokenizers';
-import { defaultTokenizerPath } from '../../packing/src';
-import { scoreRejection } from '../../quality/src';
+import { defaultTokenizerPath } from '../packing';
+import { scoreRejection } from '../quality';
 import { OnnxTextClassifierScorer } from './onnx-text-classifier-scorer';
 import { buildBagOfTokensClassifier, tinyTokenizerJson, writeTemp } from './testing/bag-of-tokens-classifier';
 
@@ -168,7 +168,7 @@ describe('OnnxTextClassifierScorer', () => {
     const garbage = writeTemp(dir, 'garbage.onnx', 'not a model');
     await assert.rejects(OnnxTextClassifierScorer.open({ modelPath: garbage, tokenizerPath }), /could not load the model/);
 
-    const { GraphBuilder, add } = await import('../../onnx-graph/src');
+    const { GraphBuilder, add } = await import('@cptflow/onnx');
     const g = new GraphBuilder();
     const x = g.input('pixel_values', 'float32', ['batch', 4]);
     g.output(add(x, 1), 'logits');

@@ -1,6 +1,6 @@
-// A DocumentScorer (libs/quality) backed by a user-supplied Hugging Face text classifier exported to
+// A DocumentScorer (libs/data/src/quality) backed by a user-supplied Hugging Face text classifier exported to
 // ONNX, such as HuggingFaceFW/fineweb-edu-classifier: tokenize, pad per batch, run, read the logits.
-import type { DocumentScorer } from '../../quality/src/scorer';
+import type { DocumentScorer } from '../quality/scorer';
 import { ClassifierSession, type ScorerBackend } from './classifier-session';
 import { ClassifierTokenizer, DEFAULT_MAX_LENGTH, type TokenizedText } from './classifier-tokenizer';
 import { checkModeFitsHead, scoreOfLogits, type ScoreMode } from './logit-scores';

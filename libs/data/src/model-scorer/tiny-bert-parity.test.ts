@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { Tokenizer } from 'tokenizers';
 import { OnnxTextClassifierScorer } from './onnx-text-classifier-scorer';
 
-const FIXTURE = join(resolve(__dirname, '../../../..'), 'libs/model-scorer/fixtures/tiny-bert');
+const FIXTURE = join(resolve(__dirname, '../../../../..'), 'libs/data/fixtures/model-scorer/tiny-bert');
 const expected = JSON.parse(fs.readFileSync(join(FIXTURE, 'expected.json'), 'utf8')) as {
   max_length: number;
   docs: string[];

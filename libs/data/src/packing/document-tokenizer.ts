@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Tokenizer } from 'tokenizers';
-import { readTokenizerConfig } from '../../model-config/src';
+import { readTokenizerConfig } from '@cptflow/model';
 import { llama2TokenizerPath } from './llama2-tokenizer';
 import { tokenWidthForVocab, type TokenWidth } from './token-codec';
 

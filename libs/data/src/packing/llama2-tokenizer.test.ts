@@ -16,7 +16,7 @@ const file = llama2TokenizerPath();
 const hf = Tokenizer.fromFile(file);
 const ids = async (text: string, addSpecialTokens = true) => (await hf.encode(text, null, { addSpecialTokens })).getIds();
 const fixture: { texts: string[] } = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../../../../libs/packing/fixtures/tokenizer_reference.json'), 'utf8'),
+  fs.readFileSync(path.resolve(__dirname, '../../../../../libs/data/fixtures/packing/tokenizer_reference.json'), 'utf8'),
 );
 
 test('the generated file has the pinned sha256 (the same tokenizerId on every machine)', () => {

@@ -9,8 +9,8 @@ export const LLAMA2_TOKENIZER_SHA256 = '3c16d6a8e5f4a940956e8a45a4f95d0046ffc798
 
 /** Folder with the generated tokenizer.json, tokenizer_config.json and README.md (dist/tokenizers/llama2). */
 export function llama2TokenizerDir(): string {
-  // This file runs as dist/libs/packing/src/llama2-tokenizer.js.
-  return path.resolve(__dirname, '..', '..', '..', 'tokenizers', 'llama2');
+  // This file runs as dist/libs/data/src/packing/llama2-tokenizer.js.
+  return path.resolve(__dirname, '..', '..', '..', '..', 'tokenizers', 'llama2');
 }
 
 /** Path of the generated LLaMA-2 tokenizer.json; throws with the fix when the build has not made it. */

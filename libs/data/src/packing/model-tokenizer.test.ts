@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ConfigError } from '../../config/src/load';
+import { ConfigError } from '@cptflow/platform';
 import { LLAMA2_TOKENIZER_SHA256, llama2TokenizerPath } from './llama2-tokenizer';
 import { loadModelTokenizer, TokenizerMismatchError } from './model-tokenizer';
 import { writeCharTokenizerModel } from './testing/char-tokenizer';

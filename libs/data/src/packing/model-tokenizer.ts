@@ -5,8 +5,8 @@
 // silently otherwise: the loss falls while the model learns nothing its evaluation can see.)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError } from '../../config/src/load';
-import { parseLlamaConfig } from '../../model-config/src/llama-config';
+import { ConfigError } from '@cptflow/platform';
+import { parseLlamaConfig } from '@cptflow/model';
 import { DocumentTokenizer } from './document-tokenizer';
 
 /** A tokenizer that cannot be used with a model; exits 2 like any configuration error. */

@@ -1,5 +1,5 @@
 // Conversion between the packer's PackedSequenceData and the PackedSequence protobuf contract.
-import type { PackedSequence } from '../../contracts/src';
+import type { PackedSequence } from '@cptflow/platform';
 import type { PackedSequenceData } from './packed-sequence';
 import { decodeTokens, encodeTokens, type TokenWidth } from './token-codec';
 

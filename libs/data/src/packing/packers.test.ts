@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BestFitPacker, ConcatSplitPacker, createPacker, type PackerState, type PackingStrategy, type SequencePacker } from './packers';
 import { unpackDocuments, type PackedSequenceData, type TokenizedDocument } from './packed-sequence';
-import { seededUniform } from '../../random/src';
+import { seededUniform } from '@cptflow/pycompat';
 
 
 /** Documents shaped like tokenizer output: BOS, body, EOS; lengths from 2 to ~3.5 x seqLen. */

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { codecFor, PackedSequence } from '../../contracts/src';
+import { codecFor, PackedSequence } from '@cptflow/platform';
 import { DocumentTokenizer } from './document-tokenizer';
 import { fromPackedSequenceMessage, toPackedSequenceMessage } from './packed-sequence-message';
 import { unpackDocuments } from './packed-sequence';

@@ -1,5 +1,5 @@
 // Token ids must equal Python `tokenizers` on the same tokenizer.json, the generated LLaMA-2 one
-// (fixture made by libs/packing/fixtures/make_tokenizer_reference.py, which also checks transformers).
+// (fixture made by libs/data/fixtures/packing/make_tokenizer_reference.py, which also checks transformers).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { DocumentTokenizer } from './document-tokenizer';
 
 const fixture: { tokenizer_sha256: string; texts: string[]; ids: number[][] } = JSON.parse(
-  fs.readFileSync(path.resolve(__dirname, '../../../../libs/packing/fixtures/tokenizer_reference.json'), 'utf8'),
+  fs.readFileSync(path.resolve(__dirname, '../../../../../libs/data/fixtures/packing/tokenizer_reference.json'), 'utf8'),
 );
 const tokenizer = DocumentTokenizer.load();
 

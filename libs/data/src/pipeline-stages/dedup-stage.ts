@@ -1,11 +1,8 @@
-// docs.filtered -> docs.unique | docs.duplicate: exact and MinHash near-duplicate detection (libs/dedup)
+// docs.filtered -> docs.unique | docs.duplicate: exact and MinHash near-duplicate detection (libs/data/src/dedup)
 // against a signature store that every dedup consumer shares.
-import { codecFor, Duplicate } from '../../contracts/src';
-import type { TopicsConfig } from '../../config/src/schema';
-import { Deduplicator, toDuplicateMessage, type DeduplicatorOptions, type SignatureStore } from '../../dedup/src';
+import { codecFor, Duplicate, type TopicsConfig, countOutcome, type OutgoingRecord } from '@cptflow/platform';
+import { Deduplicator, toDuplicateMessage, type DeduplicatorOptions, type SignatureStore } from '../dedup';
 import type { Stage } from './stage';
-import { countOutcome } from '../../telemetry/src';
-import type { OutgoingRecord } from '../../transport/src/bus';
 import { decodeDocuments, forwardDocument, traceHeaders } from './document-batch';
 
 const duplicateCodec = codecFor<Duplicate>(Duplicate);

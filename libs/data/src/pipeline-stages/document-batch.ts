@@ -1,8 +1,13 @@
 // What every document stage does around its decision: decode each record, send what does not decode
 // to the stage's dead-letter topic, and hand the rest to the stage's logic in offset order.
-import { codecFor, Document } from '../../contracts/src';
-import type { ConsumedBatch, ConsumedRecord, OutgoingRecord } from '../../transport/src/bus';
-import { deadLetterFor } from '../../transport/src/dead-letter';
+import {
+  codecFor,
+  Document,
+  type ConsumedBatch,
+  type ConsumedRecord,
+  type OutgoingRecord,
+  deadLetterFor,
+} from '@cptflow/platform';
 
 export const documentCodec = codecFor<Document>(Document);
 

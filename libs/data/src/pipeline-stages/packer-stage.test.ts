@@ -3,11 +3,17 @@
 // (failed commit, redelivery, another packer after a crash) gives the same sequences.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { topicsSchema } from '../../config/src/schema';
-import { codecFor, Document, PackedSequence } from '../../contracts/src';
-import { DocumentTokenizer, fromPackedSequenceMessage, unpackDocuments } from '../../packing/src';
-import type { ConsumedBatch, ConsumedRecord, OutgoingRecord } from '../../transport/src/bus';
-import { MemoryBus } from '../../transport/src/memory-bus';
+import {
+  topicsSchema,
+  codecFor,
+  Document,
+  PackedSequence,
+  type ConsumedBatch,
+  type ConsumedRecord,
+  type OutgoingRecord,
+  MemoryBus,
+} from '@cptflow/platform';
+import { DocumentTokenizer, fromPackedSequenceMessage, unpackDocuments } from '../packing';
 import { documentCodec } from './document-batch';
 import { createPackerStage, PACKER_FLUSH_HEADER } from './packer-stage';
 

@@ -1,5 +1,5 @@
 // docs.unique -> seqs.packed (and seqs.replay for replay text): tokenize with the model's tokenizer and
-// pack into fixed-length sequences (libs/packing), recording document boundaries for the trainer's
+// pack into fixed-length sequences (libs/data/src/packing), recording document boundaries for the trainer's
 // attention mask.
 //
 // The open sequence of each input partition (one per corpus) is carried from batch to batch, so only a
@@ -14,11 +14,17 @@
 // a flush request to that input partition, and whichever packer owns the partition then pads and emits
 // the open sequence in the same transactional path (so two packers can never both flush it). A request
 // is void when documents arrived after it was made.
-import { codecFor, PackedSequence } from '../../contracts/src';
-import type { TopicsConfig } from '../../config/src/schema';
-import { createPacker, DocumentTokenizer, toPackedSequenceMessage, type PackedSequenceData, type PackerState, type PackingStrategy, type SequencePacker } from '../../packing/src';
+import {
+  codecFor,
+  PackedSequence,
+  type TopicsConfig,
+  type Bus,
+  type ConsumedBatch,
+  type ConsumedRecord,
+  type OutgoingRecord,
+} from '@cptflow/platform';
+import { createPacker, DocumentTokenizer, toPackedSequenceMessage, type PackedSequenceData, type PackerState, type PackingStrategy, type SequencePacker } from '../packing';
 import type { Stage } from './stage';
-import type { Bus, ConsumedBatch, ConsumedRecord, OutgoingRecord } from '../../transport/src/bus';
 import { decodeDocuments, type DecodedDocument } from './document-batch';
 
 const sequenceCodec = codecFor<PackedSequence>(PackedSequence);

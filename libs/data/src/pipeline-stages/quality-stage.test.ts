@@ -3,14 +3,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CptflowConfig } from '../../config/src/schema';
-import { topicsSchema } from '../../config/src/schema';
-import { codecFor, Document, Rejection } from '../../contracts/src';
-import { OnnxTextClassifierScorer } from '../../model-scorer/src';
-import { buildBagOfTokensClassifier, tinyTokenizerJson, writeTemp } from '../../model-scorer/src/testing/bag-of-tokens-classifier';
-import { PROSE } from '../../quality/src/filters/test-texts';
-import type { DocumentScorer } from '../../quality/src';
-import type { ConsumedBatch, OutgoingRecord } from '../../transport/src/bus';
+import {
+  type CptflowConfig,
+  topicsSchema,
+  codecFor,
+  Document,
+  Rejection,
+  type ConsumedBatch,
+  type OutgoingRecord,
+} from '@cptflow/platform';
+import { OnnxTextClassifierScorer } from '../model-scorer';
+import { buildBagOfTokensClassifier, tinyTokenizerJson, writeTemp } from '../model-scorer/testing/bag-of-tokens-classifier';
+import { PROSE } from '../quality/filters/test-texts';
+import type { DocumentScorer } from '../quality';
 import { documentCodec } from './document-batch';
 import { createQualityStage, QUALITY_SCORE_KEY } from './quality-stage';
 import { openDocumentScorer, qualitySettings } from './stage-settings';

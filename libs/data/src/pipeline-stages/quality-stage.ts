@@ -1,11 +1,16 @@
-// docs.raw -> docs.filtered | docs.rejected: datatrove's FineWeb heuristics (libs/quality), then, when
-// configured, a model scorer (libs/model-scorer) over the documents the heuristics kept.
-import { codecFor, Document, Rejection } from '../../contracts/src';
-import type { TopicsConfig } from '../../config/src/schema';
-import { QualityPipeline, scoreRejection, type DocumentScorer, type QualityPipelineConfig, type RejectionReason } from '../../quality/src';
+// docs.raw -> docs.filtered | docs.rejected: datatrove's FineWeb heuristics (libs/data/src/quality), then, when
+// configured, a model scorer (libs/data/src/model-scorer) over the documents the heuristics kept.
+import {
+  codecFor,
+  Document,
+  Rejection,
+  type TopicsConfig,
+  countOutcome,
+  type ConsumedRecord,
+  type OutgoingRecord,
+} from '@cptflow/platform';
+import { QualityPipeline, scoreRejection, type DocumentScorer, type QualityPipelineConfig, type RejectionReason } from '../quality';
 import type { Stage } from './stage';
-import { countOutcome } from '../../telemetry/src';
-import type { ConsumedRecord, OutgoingRecord } from '../../transport/src/bus';
 import { decodeDocuments, forwardDocument, traceHeaders } from './document-batch';
 
 const rejectionCodec = codecFor<Rejection>(Rejection);

@@ -2,14 +2,18 @@
 // published on the accounting topic with the group's lag — once per change, not once per interval.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { codecFor, Rejection, StageAccounting as StageAccountingMessage } from '../../contracts/src';
-import { loadConfig } from '../../config/src';
-import { MemoryBus } from '../../transport/src';
-import type { ConsumedBatch } from '../../transport/src/bus';
-import { DEAD_LETTER_HEADER } from '../../transport/src/dead-letter';
+import {
+  codecFor,
+  Rejection,
+  StageAccounting as StageAccountingMessage,
+  loadConfig,
+  MemoryBus,
+  type ConsumedBatch,
+  DEAD_LETTER_HEADER,
+} from '@cptflow/platform';
 import { StageAccounting } from './stage-accounting';
 import { StageAccountingPublisher } from './stage-accounting-publisher';
-import type { Stage } from '../../pipeline-stages/src';
+import type { Stage } from './stage';
 
 const accountingCodec = codecFor<StageAccountingMessage>(StageAccountingMessage);
 const rejectionCodec = codecFor<Rejection>(Rejection);

@@ -2,10 +2,8 @@
 // so the evaluator's dashboard shows the pipeline without reading its topics. The counts themselves come
 // from what the stage committed (StageAccounting.countCommitted), so a retried batch counts once.
 import { randomBytes } from 'node:crypto';
-import { codecFor, StageAccounting as StageAccountingMessage } from '../../contracts/src';
-import type { TopicsConfig } from '../../config/src/schema';
-import type { Bus } from '../../transport/src/bus';
-import type { Stage } from '../../pipeline-stages/src';
+import { codecFor, StageAccounting as StageAccountingMessage, type TopicsConfig, type Bus } from '@cptflow/platform';
+import type { Stage } from './stage';
 import type { StageAccounting } from './stage-accounting';
 
 const accountingCodec = codecFor<StageAccountingMessage>(StageAccountingMessage);

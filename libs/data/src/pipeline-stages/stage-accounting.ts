@@ -3,10 +3,16 @@
 // Ingest, which consumes no topic, counts what it published instead (countPublished).
 // The stage's service logs a summary line from it every few seconds (StageSummaries); other readers
 // (a dashboard, an accounting topic) take totals() snapshots.
-import { codecFor, Duplicate, DuplicateKind, Rejection } from '../../contracts/src';
-import type { TopicsConfig } from '../../config/src/schema';
-import type { ConsumedBatch, OutgoingRecord } from '../../transport/src/bus';
-import { isDeadLetter } from '../../transport/src/dead-letter';
+import {
+  codecFor,
+  Duplicate,
+  DuplicateKind,
+  Rejection,
+  type TopicsConfig,
+  type ConsumedBatch,
+  type OutgoingRecord,
+  isDeadLetter,
+} from '@cptflow/platform';
 
 const rejectionCodec = codecFor<Rejection>(Rejection);
 const duplicateCodec = codecFor<Duplicate>(Duplicate);

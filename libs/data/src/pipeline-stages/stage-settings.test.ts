@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { loadConfig } from '../../config/src/load';
-import { llama2TokenizerPath } from '../../packing/src';
-import { writeCharTokenizerModel } from '../../packing/src/testing/char-tokenizer';
+import { loadConfig } from '@cptflow/platform';
+import { llama2TokenizerPath } from '../packing';
+import { writeCharTokenizerModel } from '../packing/testing/char-tokenizer';
 import { openPackerTokenizer, packerSettings } from './stage-settings';
 
 test("the packer's stages.packer.modelDir packs with the model's own tokenizer and refuses one that does not fit", async () => {

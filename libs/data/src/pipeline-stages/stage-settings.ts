@@ -1,14 +1,18 @@
 // Settings of the document stages (config section `stages.<name>`), validated at start.
 import { z } from 'zod';
-import { ConfigError, parseOrExplain } from '../../config/src/load';
-import { requireFile, requireWritableDirectory } from '../../config/src/paths';
-import type { CptflowConfig } from '../../config/src/schema';
-import { MemorySignatureStore, PostgresSignatureStore, RedisSignatureStore, SqliteSignatureStore, type SignatureStore } from '../../dedup/src';
-import { DEFAULT_MAX_LENGTH, DEFAULT_SCORER_BATCH_SIZE, FINEWEB_EDU_THRESHOLD, OnnxTextClassifierScorer, SCORE_MODES, type ScoreMode } from '../../model-scorer/src';
+import {
+  ConfigError,
+  parseOrExplain,
+  requireFile,
+  requireWritableDirectory,
+  type CptflowConfig,
+  urlWithoutCredentials,
+} from '@cptflow/platform';
+import { MemorySignatureStore, PostgresSignatureStore, RedisSignatureStore, SqliteSignatureStore, type SignatureStore } from '../dedup';
+import { DEFAULT_MAX_LENGTH, DEFAULT_SCORER_BATCH_SIZE, FINEWEB_EDU_THRESHOLD, OnnxTextClassifierScorer, SCORE_MODES, type ScoreMode } from '../model-scorer';
 import { dirname } from 'node:path';
-import { DEFAULT_SEQ_LEN, DocumentTokenizer, loadModelTokenizer } from '../../packing/src';
-import { QualityPipeline, type DocumentScorer, type QualityPipelineConfig } from '../../quality/src';
-import { urlWithoutCredentials } from '../../config/src/backends';
+import { DEFAULT_SEQ_LEN, DocumentTokenizer, loadModelTokenizer } from '../packing';
+import { QualityPipeline, type DocumentScorer, type QualityPipelineConfig } from '../quality';
 
 /** A user-supplied ONNX text classifier (e.g. the FineWeb-Edu classifier) run after the heuristics. */
 export const scorerSettingsSchema = z

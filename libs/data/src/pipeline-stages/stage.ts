@@ -1,7 +1,7 @@
 // A pipeline stage: which topics it reads, under which consumer group, and the transform that turns one
-// batch into the records to write. Stage logic lives here and in the other libs; hosts (libs/service-host's
+// batch into the records to write. Stage logic lives here and in the other libs; hosts (libs/nest-host's
 // StageRunner, libs/local-run) only run it.
-import type { BatchHandler } from '../../transport/src/bus';
+import type { BatchHandler } from '@cptflow/platform';
 
 export interface Stage {
   /** Short name: used for the consumer group, the dead-letter topic and telemetry. */

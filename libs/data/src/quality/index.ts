@@ -11,7 +11,5 @@ export { FineWebQualityFilter, FINEWEB_QUALITY_DEFAULTS } from './filters/finewe
 export type { FineWebQualityOptions } from './filters/fineweb-quality';
 export { TextView } from './verdict';
 export type { QualityFilter, FilterVerdict, RejectionReason } from './verdict';
-export { splitWords, countSentences } from './word-splitter';
 export type { DocumentScorer } from './scorer';
 export { scoreRejection } from './scorer';
-export { isPySpace, pyLen, pyStrip, pyRstrip } from './python-text';

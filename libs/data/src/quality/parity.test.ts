@@ -9,16 +9,16 @@ import { resolve } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
-import { loadCorpus, readJsonLines } from '../../corpora/src';
+import { loadCorpus } from '../corpora';
 import { C4QualityFilter } from './filters/c4-quality';
 import { FineWebQualityFilter } from './filters/fineweb-quality';
 import { GopherQualityFilter } from './filters/gopher-quality';
 import { GopherRepetitionFilter } from './filters/gopher-repetition';
 import { QualityPipeline } from './pipeline';
 import { QualityFilter, TextView } from './verdict';
-import { countSentences, splitWords } from './word-splitter';
+import { countSentences, readJsonLines, splitWords } from '@cptflow/pycompat';
 
-const REPO = resolve(__dirname, '../../../..');
+const REPO = resolve(__dirname, '../../../../..');
 /**
  * Documents on which ours knowingly differs from datatrove, by id, each with the reason (README.md,
  * "Parity with datatrove"). None today: every decision, word list and rewritten text agrees. Anything
@@ -53,7 +53,7 @@ interface TokenizerCase {
 
 function loadReference(): { rows: (ReferenceRow & { text: string })[]; meta: Record<string, unknown>; tokenizerCases: TokenizerCase[] } {
   const [metaLine, ...rows] = readJsonlGz<ReferenceRow & { _meta?: Record<string, unknown>; tokenizer_cases?: TokenizerCase[] }>(
-    resolve(REPO, 'libs/quality/fixtures/datatrove-reference.jsonl.gz'),
+    resolve(REPO, 'libs/data/fixtures/quality/datatrove-reference.jsonl.gz'),
   );
   const texts = new Map<string, string>();
   for (const corpus of ['general', 'domain'] as const) for (const d of loadCorpus(corpus, 'train')) texts.set(d.id, d.text);

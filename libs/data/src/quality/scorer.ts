@@ -1,5 +1,5 @@
 // Extension point for a model-based quality scorer (for example the FineWeb-Edu classifier
-// exported to ONNX: libs/model-scorer's OnnxTextClassifierScorer). The heuristic QualityPipeline is
+// exported to ONNX: libs/data/src/model-scorer's OnnxTextClassifierScorer). The heuristic QualityPipeline is
 // synchronous and per document, a model scorer is asynchronous and batched, so the quality stage
 // runs the pipeline first and hands the survivors to a scorer in batches.
 

@@ -1,7 +1,6 @@
 // What a quality filter decides about one document.
 
-import { pyLen } from './python-text';
-import { splitWords } from './word-splitter';
+import { pyLen, splitWords } from '@cptflow/pycompat';
 
 /**
  * Why a document was rejected. Field for field the proto `Rejection` message

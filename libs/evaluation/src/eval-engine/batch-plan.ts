@@ -5,7 +5,7 @@
 // not once per choice; single-token choices (MMLU's letters) need no branch at all — all are read
 // from the context's last position, the harness's logits cache. Rows are right-padded to the longest
 // row of their pass. Pure data work, tested without a model.
-import { ScoreRequest } from '../../eval/src';
+import { ScoreRequest } from '../eval';
 
 /** Token id written into padding (never attended by real tokens: its branch id is PAD_BRANCH). */
 export const PAD_TOKEN_ID = 0;

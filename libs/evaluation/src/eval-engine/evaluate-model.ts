@@ -18,8 +18,8 @@ import {
   selectTasks,
   TaskScore,
   TaskSelection,
-} from '../../eval/src';
-import { ModelDirError, loadHfTokenizer } from './hf-model-dir';
+} from '../eval';
+import { ModelDirError, loadHfTokenizer } from '@cptflow/model';
 import { OnnxLogLikelihoodModel } from './onnx-model';
 
 export interface ModelEvaluationOptions {

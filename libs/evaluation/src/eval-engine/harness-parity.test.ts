@@ -1,15 +1,15 @@
 // End-to-end parity with lm-evaluation-harness (HF backend, fp32, CPU): our tokenizer + request
-// building (libs/eval) + this engine's ONNX forward pass, on the same tiny LLaMA and the same task
-// files that libs/eval/fixtures/make_lm_eval_reference.py ran the harness on. Every per-sample
+// building (libs/evaluation/src/eval) + this engine's ONNX forward pass, on the same tiny LLaMA and the same task
+// files that libs/evaluation/fixtures/eval/make_lm_eval_reference.py ran the harness on. Every per-sample
 // prediction, every acc / acc_norm and stderr must equal the harness's; each request's log-likelihood
 // must match within |Δ| ≤ 1e-4 + 1e-6·|ll| (fp32 kernels of ORT vs torch sum in different orders) and its
 // is_greedy exactly.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { aggregateGroup, aggregateSamples, builtinTasks, encodePair, evaluateTaskDocs, HfTokenizer, loadTaskDocs, mmluGroup, rollingPerplexity, TaskScore } from '../../eval/src';
-import { compareWithReference, fixturesDir, LmEvalReference, loadReference, ReferenceTask } from '../../eval/src/testing/reference-fixture';
-import { loadHfTokenizer } from './hf-model-dir';
+import { aggregateGroup, aggregateSamples, builtinTasks, encodePair, evaluateTaskDocs, loadTaskDocs, mmluGroup, rollingPerplexity, TaskScore } from '../eval';
+import { compareWithReference, fixturesDir, LmEvalReference, loadReference, ReferenceTask } from '../eval/testing/reference-fixture';
+import { HfTokenizer, loadHfTokenizer } from '@cptflow/model';
 import { OnnxLogLikelihoodModel } from './onnx-model';
 
 const MMLU_SUBJECTS = ['abstract_algebra', 'high_school_government_and_politics', 'world_religions'];
@@ -96,7 +96,7 @@ describe('engine vs lm-evaluation-harness, rolling log-likelihood', () => {
   });
 });
 
-describe("libs/eval's parity report for the engine", () => {
+describe("libs/evaluation/src/eval's parity report for the engine", () => {
   it('reports full parity: every request identical, every prediction identical, log-likelihoods within 1e-4', async () => {
     const report = await compareWithReference(model, { tokenizer });
     assert.equal(report.identicalPredictionShare, 1);

@@ -3,12 +3,19 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parameterShapes } from '../../llama/src';
-import { initParameters, LlamaConfig, ModelConfigError, TINY_TEST, toHfConfigJson } from '../../model-config/src';
-import { saveSafetensorsModel } from '../../safetensors/src';
-import { architectureOf, loadHfModelDir } from './hf-model-dir';
+import {
+  parameterShapes,
+  initParameters,
+  LlamaConfig,
+  ModelConfigError,
+  TINY_TEST,
+  toHfConfigJson,
+  saveSafetensorsModel,
+  architectureOf,
+  loadHfModelDir,
+} from '@cptflow/model';
 import { OnnxLogLikelihoodModel } from './onnx-model';
-import { tickGapsDuring } from '../../ort-worker/src/testing';
+import { tickGapsDuring } from '@cptflow/onnx/testing';
 
 const MEDIUM: LlamaConfig = { ...TINY_TEST, vocabSize: 8000, hiddenSize: 192, numLayers: 3, numHeads: 3, numKvHeads: 1, headDim: 64, intermediateSize: 512, maxPositionEmbeddings: 1024 };
 

@@ -1,10 +1,10 @@
 // The evaluator's LogLikelihoodModel: a LLaMA checkpoint scored by ONNX Runtime in a worker thread.
 // The main thread only plans batches and posts token arrays; ORT's run() — seconds for a large
 // batch — blocks the worker, never the event loop that serves Kafka heartbeats and HTTP.
-import { LogLikelihoodModel, ScoreRequest, ScoreResult } from '../../eval/src';
-import { OrtWorker, OrtWorkerSession, WorkerSessionOptions } from '../../ort-worker/src';
+import { LogLikelihoodModel, ScoreRequest, ScoreResult } from '../eval';
+import { OrtWorker, OrtWorkerSession, WorkerSessionOptions } from '@cptflow/onnx';
 import { planForwardPasses } from './batch-plan';
-import { HfModelDir, loadHfModelDir } from './hf-model-dir';
+import { HfModelDir, loadHfModelDir } from '@cptflow/model';
 import { scoringModelBytes } from './scoring-graph';
 
 export interface OnnxModelOptions {

@@ -3,9 +3,26 @@
 // arg-max. Only the scored positions go through the output projection and log-softmax: for a
 // LLaMA-2 vocabulary that head is the largest matrix in a small model, and a request scores a
 // handful of continuation tokens out of its whole context.
-import { and, cast, equal, encodeModelProto, gather, gatherElements, GraphBuilder, greaterOrEqual, logSoftmax, range, reshape, shapeOf, squeeze, Tensor, unsqueeze, where } from '../../onnx-graph/src';
-import { ModelProtoObject } from '../../onnx-graph/src/onnx-proto';
-import { declareParameters, declareTokenInputs, LlamaArchitecture, linear, llamaFinalHidden, outputProjection, parameterShapes } from '../../llama/src';
+import {
+  and,
+  cast,
+  equal,
+  encodeModelProto,
+  gather,
+  gatherElements,
+  GraphBuilder,
+  greaterOrEqual,
+  logSoftmax,
+  range,
+  reshape,
+  shapeOf,
+  squeeze,
+  Tensor,
+  unsqueeze,
+  where,
+  ModelProtoObject,
+} from '@cptflow/onnx';
+import { declareParameters, declareTokenInputs, LlamaArchitecture, linear, llamaFinalHidden, outputProjection, parameterShapes } from '@cptflow/model';
 
 /**
  * Row-layout causal mask restricted to branches: query i may attend key j when j is at or before i
@@ -22,7 +39,7 @@ function branchAttentionBias(branchIds: Tensor): Tensor {
   const [visibleKey] = g.node('Or', [equal(queryBranch, keyBranch), equal(keyBranch, 0)], {
     outputs: [{ dtype: 'bool', shape: [branchIds.shape[0], seq, seq] }],
   });
-  // float32's most negative finite value, as libs/llama's causal bias: exp() of it underflows to 0
+  // float32's most negative finite value, as libs/model/src/llama's causal bias: exp() of it underflows to 0
   const bias = where(and(causal, visibleKey), 0, g.scalar(-3.4028234663852886e38, 'float32'));
   return unsqueeze(bias, [1, 2]);
 }

@@ -4,17 +4,17 @@
 // ids and continuation lengths), with logits spread like a trained model's (the random fixture
 // model's logits sit near 0, where float32 loses little), against a float64 log-softmax of the very
 // same float32 logits computed here in plain JS. The float32 variant of the same graph must miss the
-// bound, so the check can fail; and the whole engine stays within 2e-5 of libs/eval's float64
+// bound, so the check can fail; and the whole engine stays within 2e-5 of libs/evaluation/src/eval's float64
 // FixtureLlama on those goldens.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { buildRequests, builtinTasks, encodeRequests, EncodedRequest, loadTaskDocs, scoreRequests } from '../../eval/src';
-import { FixtureLlama } from '../../eval/src/testing';
-import { fixturesDir } from '../../eval/src/testing';
-import { createSession, GraphBuilder, ortTensor, run } from '../../onnx-graph/src';
-import { seededUniform } from '../../random/src';
-import { loadHfTokenizer } from './hf-model-dir';
+import { buildRequests, builtinTasks, encodeRequests, EncodedRequest, loadTaskDocs, scoreRequests } from '../eval';
+import { FixtureLlama } from '../eval/testing';
+import { fixturesDir } from '../eval/testing';
+import { createSession, GraphBuilder, ortTensor, run } from '@cptflow/onnx';
+import { seededUniform } from '@cptflow/pycompat';
+import { loadHfTokenizer } from '@cptflow/model';
 import { OnnxLogLikelihoodModel } from './onnx-model';
 import { scoredLogprobs } from './scoring-graph';
 

@@ -1,11 +1,9 @@
 // The evaluator's LogLikelihoodModel on the torch worker group (GPU scoring): a checkpoint's HF
 // directory loaded into a TorchEngine, every scoreBatch one request to the group. Requests arrive
-// truncated by libs/eval's scorer, as for the ONNX model.
-import type { LogLikelihoodModel, ScoreRequest, ScoreResult } from '../../eval/src';
-import { loadHfModelDir } from '../../eval-engine/src/hf-model-dir';
-import type { TrainerOptions } from '../../llama/src';
-import type { TorchSettings } from './settings';
-import { TorchEngine } from './torch-engine';
+// truncated by libs/evaluation/src/eval's scorer, as for the ONNX model.
+import type { LogLikelihoodModel, ScoreRequest, ScoreResult } from '../eval';
+import { loadHfModelDir, type TrainerOptions } from '@cptflow/model';
+import { type TorchSettings, TorchEngine } from '@cptflow/torch-engine';
 
 /** Scoring takes no optimizer step; the engine still wants its options. */
 const NO_TRAINING: TrainerOptions = { batch: 1, seq: 1, documentMask: false, recomputeLayers: false, adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 } };

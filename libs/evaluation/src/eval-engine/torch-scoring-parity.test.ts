@@ -1,18 +1,18 @@
 // The evaluator's scoring on the torch worker group: on the tiny LLaMA and task files that
-// lm-evaluation-harness was run on (libs/eval/fixtures), every per-sample prediction equals the
+// lm-evaluation-harness was run on (libs/evaluation/fixtures/eval), every per-sample prediction equals the
 // harness's and the ONNX scorer's, and every request's log-likelihood and is_greedy match the harness
-// (within libs/eval-engine's parity tolerance).
+// (within libs/evaluation/src/eval-engine's parity tolerance).
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { builtinTasks, evaluateTaskDocs, HfTokenizer, loadTaskDocs } from '../../eval/src';
-import { fixturesDir, LmEvalReference, loadReference, ReferenceTask } from '../../eval/src/testing';
-import { loadHfTokenizer } from '../../eval-engine/src/hf-model-dir';
-import { OnnxLogLikelihoodModel } from '../../eval-engine/src/onnx-model';
-import { torchPythonOrSkip } from './testing/python';
+import { builtinTasks, evaluateTaskDocs, loadTaskDocs } from '../eval';
+import { fixturesDir, LmEvalReference, loadReference, ReferenceTask } from '../eval/testing';
+import { HfTokenizer, loadHfTokenizer } from '@cptflow/model';
+import { OnnxLogLikelihoodModel } from './onnx-model';
+import { torchPythonOrSkip } from '@cptflow/torch-engine/testing';
 import { TorchLogLikelihoodModel } from './torch-scorer';
 
-/** libs/eval-engine harness-parity.test.ts's tolerance: fp32 kernels sum in different orders. */
+/** libs/evaluation/src/eval-engine harness-parity.test.ts's tolerance: fp32 kernels sum in different orders. */
 const logprobTolerance = (ll: number) => 1e-4 + 1e-6 * Math.abs(ll);
 const TASKS = ['arc_easy', 'hellaswag', 'winogrande', 'mmlu_abstract_algebra'];
 const SHOTS = 2;

@@ -5,7 +5,7 @@ import { buildRequests, DocRequests, EncodeOptions, encodeRequests } from './req
 import { aggregateSamples, LogLikelihoodModel, SampleResult, ScoreOptions, scoreDocuments, scoreRequests } from './scorer';
 import { evalSplitOf, fewshotSplitOf, getDocsProcessor, TaskDefinition, TaskGroupDefinition } from './task-definition';
 import { Doc } from './template';
-import { Tokenizer } from './tokenizer';
+import { Tokenizer } from '@cptflow/model';
 
 export interface TaskDocs {
   evalDocs: Doc[];

@@ -12,7 +12,7 @@ import { harnessResults, harnessSamples, harnessTable, HarnessResults, HarnessTa
 import { aggregateGroup } from './metrics';
 import { fixturesDir, loadReference, ReferenceTask, ReplayModel } from './testing';
 import { selectTasks } from './task-selection';
-import { HfTokenizer } from './tokenizer';
+import { HfTokenizer } from '@cptflow/model';
 
 interface HarnessOutput {
   top_level_keys: string[];

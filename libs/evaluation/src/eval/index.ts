@@ -1,6 +1,5 @@
-// libs/eval: lm-evaluation-harness v0.4-compatible benchmark tasks, request building and scoring,
+// libs/evaluation/src/eval: lm-evaluation-harness v0.4-compatible benchmark tasks, request building and scoring,
 // independent of any model implementation (see README.md).
-export { Tokenizer, HfTokenizer } from './tokenizer';
 export { Doc, renderTemplate, TemplateError } from './template';
 export {
   FieldSpec,
@@ -51,7 +50,7 @@ export {
 export { MetricValue, TaskScore, mean, meanStderr, aggregateGroup, pooledSampleStderr, unweightedMeanStderr } from './metrics';
 export { rollingWindows, rollingPerplexity, readTextSet, PerplexityResult, PerplexityDocResult, PerplexityOptions } from './perplexity';
 export { TaskDocs, EvaluateOptions, TaskEvaluation, TaskSettings, loadTaskDocs, evaluateTask, evaluateTaskDocs, evaluateSuite } from './evaluate';
-export { PythonRandom, pyLen, pyStrip } from './python-compat';
+export { PythonRandom } from './python-compat';
 export { parseTaskDefinition, loadTaskDefinitions } from './task-loader';
 export { MissingSplit, TaskSelection, TaskSelectionError, SelectOptions, selectTasks, missingSplits, requiredSplits, missingLine } from './task-selection';
 export {

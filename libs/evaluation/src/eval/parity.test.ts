@@ -12,7 +12,7 @@ import { readTextSet, rollingPerplexity, rollingWindows } from './perplexity';
 import { buildRequests, encodeRequests, harnessEncode } from './requests';
 import { aggregateSamples, scoreDocuments, scoreRequests } from './scorer';
 import { compareWithReference, fixturesDir, LmEvalReference, loadReference, ReferenceTask, ReplayModel } from './testing/reference-fixture';
-import { HfTokenizer } from './tokenizer';
+import { HfTokenizer } from '@cptflow/model';
 import { FixtureLlama } from './testing/fixture-llama';
 
 const TASKS = ['arc_easy', 'arc_challenge', 'hellaswag', 'winogrande', 'boolq', 'piqa',

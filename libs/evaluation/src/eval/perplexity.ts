@@ -2,7 +2,7 @@ import { readSplit } from './dataset-reader';
 import { DatasetSpec } from './task-definition';
 import { EncodeOptions, harnessEncode } from './requests';
 import { LogLikelihoodModel, ScoreOptions, ScoreRequest, scoreRequests } from './scorer';
-import { Tokenizer } from './tokenizer';
+import { Tokenizer } from '@cptflow/model';
 
 /**
  * lm_eval/utils.py get_rolling_token_windows + make_disjoint_window: the first window conditions on the

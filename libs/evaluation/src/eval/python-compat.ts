@@ -1,10 +1,7 @@
 // Python string and random semantics that lm-evaluation-harness relies on, reproduced exactly:
 // its prompts are Jinja/Python expressions, its acc_norm divides by Python's len(), and its few-shot
 // examples come from random.Random(seed).sample.
-import { Mt19937 } from '../../random/src';
-
-// str.strip(), str.rstrip() and len() are libs/quality's, the one port of Python's string semantics.
-export { pyLen, pyRstrip, pyStrip } from '../../quality/src';
+import { Mt19937 } from '@cptflow/pycompat';
 
 /** str.capitalize(): first character upper-cased, every other character lower-cased. */
 export function pyCapitalize(text: string): string {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { encodePair, harnessEncode } from './requests';
 import { fixturesDir } from './testing/reference-fixture';
-import { HfTokenizer, Tokenizer } from './tokenizer';
+import { HfTokenizer, Tokenizer } from '@cptflow/model';
 
 /** A character-level tokenizer that makes the splitting rules visible. */
 const charTokenizer: Tokenizer = {

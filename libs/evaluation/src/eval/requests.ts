@@ -1,8 +1,8 @@
 import { FewshotSampler } from './fewshot';
-import { pyRstrip } from './python-compat';
+import { pyRstrip } from '@cptflow/pycompat';
 import { docChoices, docTarget, docText, TaskDefinition, TaskDefinitionError } from './task-definition';
 import { Doc, renderTemplate } from './template';
-import { Tokenizer } from './tokenizer';
+import { Tokenizer } from '@cptflow/model';
 
 /** One loglikelihood request as the harness forms it: score `continuation` after `context`. */
 export interface ContextRequest {

@@ -1,5 +1,6 @@
 import { mean, meanStderr, TaskScore } from './metrics';
-import { pyLen, utf8ByteLength } from './python-compat';
+import { pyLen } from '@cptflow/pycompat';
+import { utf8ByteLength } from './python-compat';
 import { DocRequests } from './requests';
 import { MetricName } from './task-definition';
 

@@ -7,7 +7,7 @@ import { evaluateTask } from './evaluate';
 import { ScoreRequest } from './scorer';
 import { loadTaskDefinitions, parseTaskDefinition } from './task-loader';
 import { TaskDefinitionError } from './task-definition';
-import { Tokenizer } from './tokenizer';
+import { Tokenizer } from '@cptflow/model';
 
 const charTokenizer: Tokenizer = { bosToken: '<s>', prefixTokenId: 1, encode: (t, s) => [...(s ? [1] : []), ...Array.from(t, (c) => c.codePointAt(0)!)] };
 

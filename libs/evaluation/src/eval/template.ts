@@ -1,4 +1,4 @@
-import { pyStrip } from './python-compat';
+import { pyStrip } from '@cptflow/pycompat';
 
 /** A benchmark document: one row of a task's data file (after the task's optional preprocessing). */
 export type Doc = Record<string, unknown>;

@@ -2,9 +2,9 @@
 // what cptflow's trainer exports): config.json, model.safetensors (or its shards) and the tokenizer.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { HfTokenizer } from '../../eval/src';
-import { LlamaArchitecture } from '../../llama/src';
-import { LlamaConfig, loadHfModel, readTokenizerConfig } from '../../model-config/src';
+import { HfTokenizer } from './tokenizer';
+import { LlamaArchitecture } from '../llama';
+import { LlamaConfig, loadHfModel, readTokenizerConfig } from '../model-config';
 
 export class ModelDirError extends Error {
   constructor(message: string) {
@@ -36,7 +36,7 @@ export function architectureOf(config: LlamaConfig): LlamaArchitecture {
   };
 }
 
-/** The model directory's config and weights (libs/model-config's loader), with the graph architecture. */
+/** The model directory's config and weights (libs/model/src/model-config's loader), with the graph architecture. */
 export async function loadHfModelDir(dir: string): Promise<HfModelDir> {
   const { config, weights } = await loadHfModel(dir);
   return { dir, config, architecture: architectureOf(config), weights };

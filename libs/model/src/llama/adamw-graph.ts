@@ -8,7 +8,7 @@
 //   p ← p · (1 − lr·wd)                      (decoupled decay; only for decayed parameters)
 //   m ← β1·m + (1−β1)·g ;  v ← β2·v + (1−β2)·g²
 //   p ← p − step_size · m / (sqrt(v) / sqrt(1−β2^t) + ε),  step_size = lr / (1−β1^t)
-import { add, div, GraphBuilder, mul, reciprocal, reduceSum, sqrt, sub, Tensor } from '../../onnx-graph/src';
+import { add, div, GraphBuilder, mul, reciprocal, reduceSum, sqrt, sub, Tensor } from '@cptflow/onnx';
 
 export interface AdamWHyperparameters {
   beta1: number;

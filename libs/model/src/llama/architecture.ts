@@ -1,7 +1,7 @@
-// What the graph builders need to know about a LLaMA model: the shape fields of libs/model-config's
+// What the graph builders need to know about a LLaMA model: the shape fields of libs/model/src/model-config's
 // LlamaConfig (a parsed HF config.json passes straight in). Tensor names, shapes and presets live
 // there, once.
-import { elementCount, parameterSpecs, type LlamaShapes } from '../../model-config/src';
+import { elementCount, parameterSpecs, type LlamaShapes } from '../model-config';
 
 export type LlamaArchitecture = LlamaShapes;
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSession, ortTensor } from '../../onnx-graph/src';
+import { createSession, ortTensor } from '@cptflow/onnx';
 import { parameterShapes } from './architecture';
 import { batchFromLabels } from './batch';
 import { buildLogProbGraph } from './eval-graph';

@@ -1,6 +1,6 @@
 // Forward-only graphs for evaluation, with symbolic batch and sequence length so one session
 // scores requests of any size: logits, or the log-probability of given target tokens.
-import { GraphBuilder } from '../../onnx-graph/src';
+import { GraphBuilder } from '@cptflow/onnx';
 import { LlamaArchitecture } from './architecture';
 import { targetLogProbs } from './loss';
 import { declareParameters, declareTokenInputs, FloatType, llamaLogits } from './model';

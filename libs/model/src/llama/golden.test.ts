@@ -2,7 +2,7 @@
 // the tiny GQA + tied-embedding config in fixtures/tiny-llama (see its README and generator script).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSession, ortTensor } from '../../onnx-graph/src';
+import { createSession, ortTensor } from '@cptflow/onnx';
 import { parameterShapes } from './architecture';
 import { batchFromLabels, TokenBatch } from './batch';
 import { buildLogitsGraph } from './eval-graph';

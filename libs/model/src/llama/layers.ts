@@ -3,7 +3,7 @@
 import {
   add, cast, concat, equal, gather, greaterOrEqual, and, matmul, mul, range, reciprocal, reduceMean,
   reshape, shapeOf, silu, softmax, split, sqrt, Tensor, transpose, unsqueeze, where, neg, cos, sin, Dim,
-} from '../../onnx-graph/src';
+} from '@cptflow/onnx';
 import { LlamaArchitecture } from './architecture';
 
 /** x · Wᵀ for a PyTorch-layout Linear weight W [out, in]. */

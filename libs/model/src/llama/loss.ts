@@ -1,7 +1,7 @@
 // Token-level cross-entropy from LogSoftmax + GatherElements (the fused loss ops are missing from
 // ONNX Runtime's CPU build). Targets are already aligned with positions (target[t] is the token
 // position t predicts); −100 marks positions that take no loss, as in HF.
-import { cast, equal, gatherElements, logSoftmax, mul, neg, not, reduceSum, squeeze, Tensor, unsqueeze, where } from '../../onnx-graph/src';
+import { cast, equal, gatherElements, logSoftmax, mul, neg, not, reduceSum, squeeze, Tensor, unsqueeze, where } from '@cptflow/onnx';
 
 export const IGNORE_INDEX = -100;
 

@@ -2,8 +2,8 @@
 // autodiff's gradient against central finite differences on sampled entries of every parameter.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkGradients, CheckInput, randomArray } from '../../onnx-graph/src/testing/gradient-check';
-import { seededUniform } from '../../random/src';
+import { checkGradients, CheckInput, randomArray } from '@cptflow/onnx/testing';
+import { seededUniform } from '@cptflow/pycompat';
 import { elementCount, LlamaArchitecture, parameterShapes } from './architecture';
 import { batchFromPackedRows } from './batch';
 import { tokenCrossEntropy } from './loss';

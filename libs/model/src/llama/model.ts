@@ -1,7 +1,7 @@
 // The LLaMA forward pass: token embedding → N × (pre-norm attention + pre-norm SwiGLU, each
 // residual) → final RMSNorm → logits through the (tied) output projection. Parameters are graph
 // inputs named by their HF tensor names.
-import { gather, GraphBuilder, Tensor, add, Dim } from '../../onnx-graph/src';
+import { gather, GraphBuilder, Tensor, add, Dim } from '@cptflow/onnx';
 import { LlamaArchitecture, parameterShapes } from './architecture';
 import { attention, attentionBias, linear, rmsNorm, ropeTables, swiGlu } from './layers';
 

@@ -3,7 +3,7 @@
 // the summed token loss, the number of loss tokens and, per parameter, `grad.<name>` — the gradient
 // of the *summed* loss, added to `grad_accum.<name>` when accumulating; the optimizer divides by
 // the total token count, so micro-batches of any fill weigh each token equally.
-import { add, grad, GraphBuilder, Dim } from '../../onnx-graph/src';
+import { add, grad, GraphBuilder, Dim } from '@cptflow/onnx';
 import { LlamaArchitecture, parameterShapes } from './architecture';
 import { tokenCrossEntropy } from './loss';
 import { declareParameters, declareTokenInputs, FloatType, llamaLogits } from './model';

@@ -4,7 +4,7 @@
 // Parameters and AdamW moments live here as plain Float32Arrays keyed by HF tensor name; they are
 // graph inputs and outputs, never baked into a model, so they can be sharded, offloaded or saved.
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
-import { createSession, ortTensor, SessionOptions } from '../../onnx-graph/src';
+import { createSession, ortTensor, SessionOptions } from '@cptflow/onnx';
 import { elementCount, LlamaArchitecture, ParameterShape, parameterShapes } from './architecture';
 import { AdamWHyperparameters, buildAdamWGraph, buildGradSquareSumGraph, shardTensorName, ShardParameter, updatedName } from './adamw-graph';
 import { TokenBatch } from './batch';

@@ -4,12 +4,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeSafetensors } from '../../safetensors/src';
+import { writeSafetensors } from '../safetensors';
 import { loadHfModel, parameterSpecs, saveHfModel, TINY_TEST, toHfConfigJson } from './index';
-import { requirePython, skipWithoutPython } from '../../../test/support/python';
+import { requirePython, skipWithoutPython } from '../../../../test/support/python';
 
-const ROOT = resolve(__dirname, '../../../..');
-const TINY_DIR = join(ROOT, 'libs/llama/fixtures/tiny-llama');
+const ROOT = resolve(__dirname, '../../../../..');
+const TINY_DIR = join(ROOT, 'libs/model/fixtures/llama/tiny-llama');
 
 test('loads the transformers-saved tiny model with every parameter', async () => {
   const { config, weights } = await loadHfModel(TINY_DIR);

@@ -3,7 +3,7 @@
 // `AutoModelForCausalLM.from_pretrained`.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DType, SafetensorsModel, saveSafetensorsModel } from '../../safetensors/src';
+import { DType, SafetensorsModel, saveSafetensorsModel } from '../safetensors';
 import { LlamaConfig, ModelConfigError, toHfConfigJson } from './llama-config';
 import { loadLlamaConfig } from './load';
 import { elementCount, parameterSpecs } from './parameters';

@@ -2,7 +2,7 @@
 // Linear and Embedding weights ~ N(0, initializer_range^2) (the padding row of the embedding zeroed
 // when pad_token_id is set), RMSNorm weights = 1. Each tensor draws from its own stream keyed by
 // (seed, name), so the values do not depend on which tensors are initialised or in what order.
-import { Xoshiro128 } from '../../random/src';
+import { Xoshiro128 } from '@cptflow/pycompat';
 import { LlamaConfig } from './llama-config';
 import { elementCount, ParameterSpec, parameterSpecs } from './parameters';
 

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SafetensorsReader } from '../../safetensors/src';
+import { SafetensorsReader } from '../safetensors';
 import {
   decaysByDefault,
   initParameter,
@@ -19,17 +19,17 @@ import {
   TINY_TEST,
   toHfConfigJson,
 } from './index';
-import { requirePython, skipWithoutPython } from '../../../test/support/python';
+import { requirePython, skipWithoutPython } from '../../../../test/support/python';
 
-const ROOT = resolve(__dirname, '../../../..');
-const TINY_DIR = join(ROOT, 'libs/llama/fixtures/tiny-llama');
+const ROOT = resolve(__dirname, '../../../../..');
+const TINY_DIR = join(ROOT, 'libs/model/fixtures/llama/tiny-llama');
 
 test('the tiny golden fixture config (transformers 5 format, rope_parameters) parses to the TINY_TEST preset', async () => {
   assert.deepEqual(await loadLlamaConfig(TINY_DIR), TINY_TEST);
 });
 
 test('MobileLLM-125M config: share_embedding ties the embeddings and the count is 124,635,456', async () => {
-  const config = await loadLlamaConfig(join(ROOT, 'libs/model-config/fixtures/mobilellm-125m.config.json'));
+  const config = await loadLlamaConfig(join(ROOT, 'libs/model/fixtures/model-config/mobilellm-125m.config.json'));
   assert.deepEqual(config, MOBILELLM_125M);
   assert.equal(config.tieWordEmbeddings, true);
   assert.equal(parameterCount(config), MOBILELLM_125M_PARAMETERS);
@@ -54,7 +54,7 @@ test('parameter names and shapes equal those transformers saved for the tiny mod
 });
 
 test('an untied config adds lm_head.weight, matching a transformers sharded save', () => {
-  const shapes = JSON.parse(readFileSync(join(ROOT, 'libs/safetensors/fixtures/sharded.json'), 'utf8')).shapes as Record<string, number[]>;
+  const shapes = JSON.parse(readFileSync(join(ROOT, 'libs/model/fixtures/safetensors/sharded.json'), 'utf8')).shapes as Record<string, number[]>;
   const config = parseLlamaConfig({
     vocab_size: 128, hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
     intermediate_size: 48, max_position_embeddings: 64, tie_word_embeddings: false,

@@ -52,7 +52,7 @@ export function parameterCount(config: LlamaShapes): number {
 
 /**
  * The common AdamW grouping: decay matrices (projections and embeddings), not 1-D RMSNorm weights.
- * It is the grouping the golden fixture's optimizer uses (libs/llama/fixtures/tiny-llama).
+ * It is the grouping the golden fixture's optimizer uses (libs/model/fixtures/llama/tiny-llama).
  */
 export function decaysByDefault(spec: ParameterSpec): boolean {
   return spec.shape.length >= 2;

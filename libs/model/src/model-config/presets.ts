@@ -25,7 +25,7 @@ export const MOBILELLM_125M: LlamaConfig = Object.freeze({
 export const MOBILELLM_125M_PARAMETERS = 124_635_456;
 
 /**
- * The tiny config of the golden fixtures in libs/llama/fixtures/tiny-llama (GQA, tied embeddings):
+ * The tiny config of the golden fixtures in libs/model/fixtures/llama/tiny-llama (GQA, tied embeddings):
  * small enough for gradient checks and sub-second tests.
  */
 export const TINY_TEST: LlamaConfig = Object.freeze({

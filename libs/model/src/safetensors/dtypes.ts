@@ -52,7 +52,7 @@ export type TensorData =
 // safetensors stores little-endian data; typed arrays use the host's order. Every platform Node
 // ships for today is little-endian; refuse loudly rather than return byte-swapped numbers.
 if (endianness() !== 'LE') {
-  throw new Error('libs/safetensors assumes a little-endian host');
+  throw new Error('libs/model/src/safetensors assumes a little-endian host');
 }
 
 /** A typed view of `bytes` (which must start at an offset aligned to the element size). */

@@ -16,11 +16,11 @@ import {
   toFloat32,
   writeSafetensors,
 } from './index';
-import { requirePython, skipWithoutPython } from '../../../test/support/python';
+import { requirePython, skipWithoutPython } from '../../../../test/support/python';
 
-// Tests run from dist/libs/safetensors/src; fixtures stay in the source tree.
-const ROOT = resolve(__dirname, '../../../..');
-const FIXTURES = join(ROOT, 'libs/safetensors/fixtures');
+// Tests run from dist/libs/model/src/safetensors; fixtures stay in the source tree.
+const ROOT = resolve(__dirname, '../../../../..');
+const FIXTURES = join(ROOT, 'libs/model/fixtures/safetensors');
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'safetensors-test-'));

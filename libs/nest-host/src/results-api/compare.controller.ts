@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ResultsService } from '../../../results-store/src';
+import { ResultsService } from '@cptflow/results';
 import { ComparisonDto, ErrorDto } from './dto/results.dto';
 import { CheckpointRefPipe, IntegerPipe } from './validation/params';
 

@@ -6,16 +6,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplication } from '@nestjs/common';
-import { codecFor, DeadLetter, StageAccounting, TrainingMetrics } from '../../../contracts/src';
-import { openResultsStore, type ResultsStore } from '../../../results-store/src';
-import type { ConsumedRecord } from '../../../transport/src/bus';
-import { loadConfig } from '../../../config/src';
-import { deadLetterTopic } from '../../../contracts/src';
-import { ingestToBus, INGEST_STAGE } from '../../../ingest/src';
-import { StageAccounting as Accounting } from '../stage-accounting';
-import { StageAccountingPublisher } from '../stage-accounting-publisher';
-import { MemoryBus } from '../../../transport/src';
-import { TelemetryIntake } from '../../../eval-engine/src';
+import {
+  codecFor,
+  DeadLetter,
+  StageAccounting,
+  TrainingMetrics,
+  type ConsumedRecord,
+  loadConfig,
+  deadLetterTopic,
+  MemoryBus,
+} from '@cptflow/platform';
+import { openResultsStore, type ResultsStore } from '@cptflow/results';
+import { ingestToBus, INGEST_STAGE, StageAccounting as Accounting, StageAccountingPublisher } from '@cptflow/data';
+import { TelemetryIntake } from '@cptflow/evaluation';
 import { createResultsApiApp } from './results-api.app';
 
 const TOKEN = 'dashboard-api-token-0123456789';

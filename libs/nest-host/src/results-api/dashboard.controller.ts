@@ -1,7 +1,12 @@
 import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { buildDashboardData, renderDashboardPage } from '../../../report/src';
-import { ResultsError, ResultsService, TelemetryService } from '../../../results-store/src';
+import {
+  buildDashboardData,
+  renderDashboardPage,
+  ResultsError,
+  ResultsService,
+  TelemetryService,
+} from '@cptflow/results';
 import { DashboardDataDto } from './dto/dashboard.dto';
 import { ErrorDto } from './dto/results.dto';
 import { orDatabaseUnavailable } from './database-unavailable';

@@ -1,7 +1,7 @@
 // Read routes that touch the database answer 503 with a sentence when it does not answer, never a
 // bare 500: the dashboard shows the sentence. Missing and malformed things stay 404 / 400.
 import { ServiceUnavailableException } from '@nestjs/common';
-import { ResultsError } from '../../../results-store/src';
+import { ResultsError } from '@cptflow/results';
 
 export async function orDatabaseUnavailable<T>(work: () => Promise<T>): Promise<T> {
   try {

@@ -10,7 +10,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { EVALUATION_TRIGGER, type EvaluationTrigger, ResultsError, ResultsService } from '../../../results-store/src';
+import { EVALUATION_TRIGGER, type EvaluationTrigger, ResultsError, ResultsService } from '@cptflow/results';
 import { BearerTokenGuard } from '../bearer-token.guard';
 import { EvaluationAcceptedDto, EvaluationJobDto, EvaluationRequestDto, ErrorDto } from './dto/results.dto';
 import { parseEvaluationBody } from './validation/evaluation-body';

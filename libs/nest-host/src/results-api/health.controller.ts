@@ -1,6 +1,6 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { ResultsService } from '../../../results-store/src';
+import { ResultsService } from '@cptflow/results';
 import { HealthDto } from './dto/results.dto';
 
 @ApiTags('health')

@@ -3,7 +3,7 @@
 // evaluator service, `cptflow run --serve`) decides how the database is opened and how evaluations are queued.
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { EVALUATION_TRIGGER, type EvaluationTrigger, ResultsService, TelemetryService } from '../../../results-store/src';
+import { EVALUATION_TRIGGER, type EvaluationTrigger, ResultsService, TelemetryService } from '@cptflow/results';
 import { API_TOKENS, BearerTokenGuard, MIN_API_TOKEN_LENGTH } from '../bearer-token.guard';
 import { CheckpointsController } from './checkpoints.controller';
 import { CompareController } from './compare.controller';

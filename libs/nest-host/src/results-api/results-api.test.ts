@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplication } from '@nestjs/common';
-import { openResultsStore, ResultsError, type EvaluationRequest, type EvaluationTrigger, type ResultsStore, type TaskResultRecord } from '../../../results-store/src';
-import { testBackends, type TestDatabase } from '../../../results-store/src/testing/test-databases';
+import { openResultsStore, ResultsError, type EvaluationRequest, type EvaluationTrigger, type ResultsStore, type TaskResultRecord } from '@cptflow/results';
+import { testBackends, type TestDatabase } from '@cptflow/results/testing';
 import { createResultsApiApp } from './results-api.app';
 import { ResultsApiModule } from './results-api.module';
 

@@ -1,7 +1,7 @@
 // Turns the results layer's errors into HTTP answers shaped like Nest's own: missing things are 404,
 // malformed requests 400. Other errors fall through to Nest's handler (500).
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
-import { ResultsError } from '../../../results-store/src';
+import { ResultsError } from '@cptflow/results';
 import { EvaluationBodyError } from './validation/evaluation-body';
 
 interface JsonResponse {

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, ResultsService } from '../../../results-store/src';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE, MAX_PAGE_SIZE, ResultsService } from '@cptflow/results';
 import { CheckpointPageDto, ErrorDto, RunPageDto, TrendDto } from './dto/results.dto';
 import { HarnessNamePipe, IntegerPipe, RunNamePipe } from './validation/params';
 

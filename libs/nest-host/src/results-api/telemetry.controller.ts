@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { TelemetryService } from '../../../results-store/src';
+import { TelemetryService } from '@cptflow/results';
 import { AccountingDto, TrainingCurveDto } from './dto/dashboard.dto';
 import { ErrorDto } from './dto/results.dto';
 import { orDatabaseUnavailable } from './database-unavailable';

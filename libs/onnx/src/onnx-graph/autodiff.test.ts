@@ -6,7 +6,7 @@ import { decodeModelProto } from './onnx-proto';
 import * as op from './ops';
 import { createSession, ortTensor } from './runtime';
 import { randomArray } from './testing/gradient-check';
-import { seededUniform } from '../../random/src';
+import { seededUniform } from '@cptflow/pycompat';
 
 /** Two residual "blocks" y = x + tanh-ish(x·W) with symbolic batch, in segments. */
 function buildTwoBlocks(recomputeSegments: boolean) {

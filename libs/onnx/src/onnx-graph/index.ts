@@ -6,5 +6,5 @@ export * from './broadcast';
 export * from './autodiff';
 export * from './runtime';
 export * from './ops';
-export { encodeModelProto, decodeModelProto } from './onnx-proto';
+export { encodeModelProto, decodeModelProto, ModelProtoObject } from './onnx-proto';
 export * from './execution-providers';

@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { OrtWorker, OrtWorkerError, TensorPayload } from './index';
 import { tickGapsDuring } from './testing';
 
-const FIXTURES = join(resolve(__dirname, '../../../..'), 'libs/ort-worker/fixtures');
+const FIXTURES = join(resolve(__dirname, '../../../../..'), 'libs/onnx/fixtures/ort-worker');
 const affineModel = () => new Uint8Array(readFileSync(join(FIXTURES, 'affine_embed.onnx')));
 const busyModel = () => new Uint8Array(readFileSync(join(FIXTURES, 'busy_loop.onnx')));
 

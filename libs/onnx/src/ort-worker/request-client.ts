@@ -1,6 +1,6 @@
 // The service-thread side of serve-requests.ts's protocol: numbers each request, turns the answer
 // with the same id into a settled promise, and once the worker crashes or exits rejects whatever
-// is pending and every later request with that reason. OrtWorker and libs/trainer's
+// is pending and every later request with that reason. OrtWorker and libs/training/src/trainer's
 // TrainingEngine each talk to their worker through one of these.
 import type { Worker } from 'node:worker_threads';
 import type { WorkerAnswer } from './serve-requests';

@@ -4,10 +4,10 @@
 import { serveRequests } from './serve-requests';
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { defaultExecutionProviders } from '../../onnx-graph/src/execution-providers';
+import { defaultExecutionProviders } from '../onnx-graph/execution-providers';
 import { RunResult, SessionInfo, TensorPayload, transferableBuffers, WorkerRequest, WorkerSessionOptions } from './protocol';
 
-if (!parentPort) throw new Error('libs/ort-worker/src/worker.js must run in a worker thread');
+if (!parentPort) throw new Error('libs/onnx/src/ort-worker/worker.js must run in a worker thread');
 const port = parentPort;
 
 const sessions = new Map<number, ort.InferenceSession>();

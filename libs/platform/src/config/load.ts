@@ -10,7 +10,7 @@ export class ConfigError extends Error {
 
 /**
  * Environment variables that users already know from other tools map onto settings directly.
- * (OpenTelemetry's OTEL_* variables are read by the telemetry SDK itself: see libs/telemetry.)
+ * (OpenTelemetry's OTEL_* variables are read by the telemetry SDK itself: see libs/platform/src/telemetry.)
  */
 const WELL_KNOWN_ENV: Record<string, (value: string) => unknown> = {
   KAFKA_BROKERS: (v) => ({ bus: { kind: 'kafka', brokers: v.split(',').map((b) => b.trim()).filter(Boolean) } }),

@@ -1,7 +1,7 @@
 // The one typed configuration of cptflow. Every service reads its own section; defaults make the
 // single-process mode (`npm start`) work with no file at all.
 import { z } from 'zod';
-import { DEFAULT_TOPICS } from '../../contracts/src/topics';
+import { DEFAULT_TOPICS } from '../contracts/topics';
 
 const port = z.number().int().min(0).max(65535);
 

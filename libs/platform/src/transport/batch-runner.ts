@@ -8,7 +8,7 @@ import {
   injectTraceContext,
   recordBatchDuration,
   withBatchSpan,
-} from '../../telemetry/src';
+} from '../telemetry';
 import type { BatchHandler, CommittedListener, ConsumedBatch, OutgoingRecord } from './bus';
 import { isDeadLetter } from './dead-letter';
 

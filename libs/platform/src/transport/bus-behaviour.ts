@@ -1,14 +1,14 @@
 // The behaviour every Bus implementation must show, written once and run against both transports:
-// libs/transport/src/memory-bus.test.ts (embedded) and test/transport/kafka-bus.test.ts (real broker).
+// libs/platform/src/transport/memory-bus.test.ts (embedded) and test/transport/kafka-bus.test.ts (real broker).
 // Not a test file itself; it registers node:test cases when called.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { startTelemetry } from '../../telemetry/src';
+import { startTelemetry } from '../telemetry';
 import type { Bus, ConsumedBatch, ConsumedRecord, OutgoingRecord, Subscription } from './bus';
 import { decodeDeadLetter, deadLetterFor } from './dead-letter';
-import { deadLetterTopic } from '../../contracts/src';
+import { deadLetterTopic } from '../contracts';
 import { readTopic, uniqueName } from './topic-reading';
 
 export interface BusHarness {

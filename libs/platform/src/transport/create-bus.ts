@@ -1,5 +1,5 @@
 // The one place that turns bus settings into a Bus: services and the CLI never name an implementation.
-import type { BusConfig } from '../../config/src/schema';
+import type { BusConfig } from '../config/schema';
 import type { Bus } from './bus';
 import { KafkaBus, type KafkaBusOptions } from './kafka-bus';
 import { MemoryBus } from './memory-bus';

@@ -1,6 +1,6 @@
 // Bad input never stops a stream: it becomes a DeadLetter record on the stage's dead-letter topic,
 // carrying the error and the original bytes, keyed like the original so it stays near its neighbours.
-import { codecFor, DeadLetter, deadLetterTopic } from '../../contracts/src';
+import { codecFor, DeadLetter, deadLetterTopic } from '../contracts';
 import type { ConsumedRecord, OutgoingRecord } from './bus';
 
 const deadLetterCodec = codecFor<DeadLetter>(DeadLetter);

@@ -40,7 +40,7 @@ import type {
 } from './bus';
 import { runBatch, stampTraceContext } from './batch-runner';
 import { partitionForKey } from './partitioner';
-import { clearConsumerLag, setConsumerLag } from '../../telemetry/src';
+import { clearConsumerLag, setConsumerLag } from '../telemetry';
 
 export interface KafkaBusOptions {
   brokers: string[];

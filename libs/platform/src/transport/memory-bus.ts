@@ -14,7 +14,7 @@ import type {
 } from './bus';
 import { runBatch, stampTraceContext } from './batch-runner';
 import { partitionForKey } from './partitioner';
-import { clearConsumerLag, setConsumerLag } from '../../telemetry/src';
+import { clearConsumerLag, setConsumerLag } from '../telemetry';
 
 export interface MemoryBusOptions {
   /** Partitions for topics created without an explicit count (also those created on first use). */

@@ -1,6 +1,6 @@
 // One whole JSON Lines file (optionally gzip-compressed, by its ".gz" name) read at once: the format
 // of data/corpora, of held-out sets and of the parity fixtures. Large inputs stream through
-// libs/ingest instead; this is for files small enough to hold in memory.
+// libs/data/src/ingest instead; this is for files small enough to hold in memory.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 

@@ -2,7 +2,7 @@
 // are built on (Matsumoto & Nishimura 1998; reference code mt19937ar.c). The two differ only in how
 // they seed it: NumPy's RandomState(int) calls init_genrand(seed), CPython's Random(int) calls
 // init_by_array over the 32-bit words of abs(seed). Both seedings are here; the callers
-// (libs/dedup's MinHash parameters, libs/eval's few-shot sampler) add their library's draws on top.
+// (libs/data/src/dedup's MinHash parameters, libs/evaluation/src/eval's few-shot sampler) add their library's draws on top.
 
 const N = 624;
 const M = 397;

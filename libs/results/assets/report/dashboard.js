@@ -1,4 +1,4 @@
-// The cptflow dashboard in the browser: draws DashboardData (see libs/report/src/dashboard-data.ts)
+// The cptflow dashboard in the browser: draws DashboardData (see libs/results/src/report/dashboard-data.ts)
 // with uPlot. Live, it polls the evaluator's GET /dashboard/data; as `cptflow run`'s report, the data
 // is embedded in the page. Plain ES2020, no build step: the build copies this file next to uPlot.
 (function () {

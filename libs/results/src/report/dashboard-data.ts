@@ -1,7 +1,7 @@
 // Everything the dashboard draws, in one JSON document: the runs with their training curves and
 // evaluated checkpoints (scores, stderr, change against the run's base), and the pipeline's
 // accounting. The evaluator serves it at GET /dashboard/data; `cptflow run` embeds it in its report.
-import { BASE, ResultsError, type ResultsService, type StageTotals, type TelemetryService, type TrainingStepView } from '../../results-store/src';
+import { BASE, ResultsError, type ResultsService, type StageTotals, type TelemetryService, type TrainingStepView } from '../results-store';
 
 export interface DashboardScore {
   task: string;

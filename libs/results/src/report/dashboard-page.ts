@@ -12,8 +12,8 @@ export type DashboardMode =
   /** A file: the data is embedded. */
   | { mode: 'static'; data: DashboardData };
 
-/** dist/libs/report/assets, where the build puts uPlot and the page script. */
-export const DASHBOARD_ASSETS_DIR = join(__dirname, '..', 'assets');
+/** dist/libs/results/assets/report, where the build puts uPlot and the page script. */
+export const DASHBOARD_ASSETS_DIR = join(__dirname, '..', '..', 'assets', 'report');
 const ASSETS = ['uPlot.iife.min.js', 'uPlot.min.css', 'dashboard.js', 'dashboard.css'] as const;
 
 let cached: Record<(typeof ASSETS)[number], string> | undefined;

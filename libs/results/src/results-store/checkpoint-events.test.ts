@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CheckpointEvent, codecFor, EvalEvent } from '../../contracts/src';
+import { CheckpointEvent, codecFor, EvalEvent } from '@cptflow/platform';
 import { checkpointRecordFromEvent, evalEventFromResults } from './checkpoint-events';
 
 const checkpoints = codecFor(CheckpointEvent);

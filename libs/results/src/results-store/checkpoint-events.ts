@@ -1,6 +1,6 @@
 // Between the Kafka contracts and the results store: a CheckpointEvent becomes the record that is
 // upserted, and stored results become the EvalEvent the evaluator publishes on cpt.evals.
-import type { CheckpointEvent, EvalEvent } from '../../contracts/src';
+import type { CheckpointEvent, EvalEvent } from '@cptflow/platform';
 import { ResultsError } from './domain/errors';
 import type { CheckpointRecord, CheckpointView, TaskResultView } from './domain/types';
 

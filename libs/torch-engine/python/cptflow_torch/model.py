@@ -1,5 +1,5 @@
 """transformers' LlamaForCausalLM built from the trainer's HF config, and one micro-batch's summed
-token loss with attention confined to documents the way libs/llama's graphs confine it."""
+token loss with attention confined to documents the way libs/model/src/llama's graphs confine it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,7 +23,7 @@ def build_model(config_json: dict, attention: str = "sdpa") -> LlamaForCausalLM:
 
 @dataclass
 class MicroBatch:
-    """int64 [batch, seq] tensors, as libs/llama's TokenBatch: targets already shifted (HF labels
+    """int64 [batch, seq] tensors, as libs/model/src/llama's TokenBatch: targets already shifted (HF labels
     moved one left), -100 where no loss is taken; doc_ids present when rows pack documents."""
 
     input_ids: torch.Tensor
@@ -41,7 +41,7 @@ class MicroBatch:
 
 def document_mask(doc_ids: torch.Tensor) -> torch.Tensor:
     """[batch, 1, seq, seq] bool, True where query i may attend key j: j <= i and the same document
-    (libs/llama layers.ts attentionBias). Every query sees at least itself, so no row is empty."""
+    (libs/model/src/llama layers.ts attentionBias). Every query sees at least itself, so no row is empty."""
     seq = doc_ids.shape[1]
     causal = torch.ones(seq, seq, dtype=torch.bool, device=doc_ids.device).tril()
     same_document = doc_ids[:, :, None] == doc_ids[:, None, :]
@@ -49,7 +49,7 @@ def document_mask(doc_ids: torch.Tensor) -> torch.Tensor:
 
 
 def summed_loss(model: torch.nn.Module, batch: MicroBatch) -> torch.Tensor:
-    """Sum of token negative log-likelihoods (fp32), the quantity whose gradient libs/llama sums."""
+    """Sum of token negative log-likelihoods (fp32), the quantity whose gradient libs/model/src/llama sums."""
     mask = document_mask(batch.doc_ids) if batch.doc_ids is not None else None
     logits = model(input_ids=batch.input_ids, position_ids=batch.position_ids, attention_mask=mask).logits
     return F.cross_entropy(logits.float().flatten(0, 1), batch.targets.flatten(), ignore_index=IGNORE_INDEX, reduction="sum")

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SafetensorsReader } from '../../safetensors/src';
+import { SafetensorsReader } from '@cptflow/model';
 import {
   applyRetention,
   CheckpointError,

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { open, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { encodeHeader, SafetensorsReader } from '../../safetensors/src';
+import { encodeHeader, SafetensorsReader } from '@cptflow/model';
 import { copyRange, fsyncDir, mapLimit, readFully, sha256OfFile, writeFully } from './file-io';
 import { CheckpointError, elements, FLOAT32_BYTES } from './layout';
 import { layoutsOf, Manifest, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, ManifestShard, parseManifest, TrainingProgress } from './manifest';

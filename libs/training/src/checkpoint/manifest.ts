@@ -17,9 +17,9 @@ export interface KafkaOffset {
 export interface TrainingProgress {
   readonly step: number;
   readonly tokensSeen: number;
-  /** libs/schedules ScheduleState (stored as given). */
+  /** libs/training/src/schedules ScheduleState (stored as given). */
   readonly schedule?: unknown;
-  /** libs/random RngState or any JSON (stored as given). */
+  /** libs/pycompat/src/random RngState or any JSON (stored as given). */
   readonly rng?: unknown;
   readonly kafkaOffsets?: readonly KafkaOffset[];
   readonly extra?: Readonly<Record<string, unknown>>;

@@ -14,14 +14,14 @@ import {
   validateSchedule,
 } from './index';
 
-const ROOT = resolve(__dirname, '../../../..');
+const ROOT = resolve(__dirname, '../../../../..');
 
 function close(actual: number, expected: number, what: string) {
   assert.ok(Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected)), `${what}: ${actual} != ${expected}`);
 }
 
 test('every schedule equals transformers step by step (cosine, cosine with floor, constant, WSD x3 shapes)', () => {
-  const fixture = JSON.parse(readFileSync(join(ROOT, 'libs/schedules/fixtures/hf_schedules.json'), 'utf8')) as {
+  const fixture = JSON.parse(readFileSync(join(ROOT, 'libs/training/fixtures/schedules/hf_schedules.json'), 'utf8')) as {
     cases: Array<{ name: string; ours: Schedule; lrs: number[] }>;
   };
   assert.equal(fixture.cases.length, 6);

@@ -7,7 +7,7 @@
 // Exactly once: a checkpoint records the offsets snapshot taken when its last step was assembled,
 // so the offsets and the parameters describe the same sequences; a restart loads the newest
 // complete checkpoint and reads on from those offsets.
-import { inSpan } from '../../telemetry/src';
+import { inSpan, CheckpointEvent, codecFor, Bus, deadLetterFor, PartitionOffset } from '@cptflow/platform';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -18,14 +18,18 @@ import {
   restoreStateStore,
   saveCheckpoint,
   ShardedStateStore,
-} from '../../checkpoint/src';
-import { CheckpointEvent, codecFor } from '../../contracts/src';
-import { AdamWHyperparameters, DecayPolicy, parameterShapes, TokenBatch } from '../../llama/src';
-import { LlamaConfig, toHfConfigJson } from '../../model-config/src';
-import type { SessionOptions } from '../../onnx-graph/src';
-import type { RngState } from '../../random/src';
-import { advance, currentLr, initialScheduleState, parseScheduleState, Schedule, ScheduleState, startDecay } from '../../schedules/src';
-import { Bus, deadLetterFor, PartitionOffset } from '../../transport/src';
+} from '../checkpoint';
+import {
+  AdamWHyperparameters,
+  DecayPolicy,
+  parameterShapes,
+  TokenBatch,
+  LlamaConfig,
+  toHfConfigJson,
+} from '@cptflow/model';
+import type { SessionOptions } from '@cptflow/onnx';
+import type { RngState } from '@cptflow/pycompat';
+import { advance, currentLr, initialScheduleState, parseScheduleState, Schedule, ScheduleState, startDecay } from '../schedules';
 import { onnxEngine } from './engine';
 import { Engine, EngineFactory, EngineState } from './engine-protocol';
 import { HF_EXPORT_DIR, loadStartingModel, ModelStart, readHfExport, writeHfExport } from './model-files';

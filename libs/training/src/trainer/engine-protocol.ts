@@ -1,8 +1,7 @@
 // Messages between the trainer (service thread) and its training engine (a worker thread that owns
-// a libs/llama LlamaTrainer). Only micro-batches and scalars cross per step; the full state crosses
+// a libs/model/src/llama LlamaTrainer). Only micro-batches and scalars cross per step; the full state crosses
 // only at start, restore and checkpoint time.
-import type { LlamaArchitecture, TokenBatch, TrainerOptions } from '../../llama/src';
-import type { LlamaConfig } from '../../model-config/src';
+import type { LlamaArchitecture, TokenBatch, TrainerOptions, LlamaConfig } from '@cptflow/model';
 
 /**
  * What ContinuousTrainer needs from a training engine, whichever runs the math: the ONNX Runtime

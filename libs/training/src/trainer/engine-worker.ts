@@ -1,12 +1,12 @@
 // The worker-thread side of TrainingEngine: owns the LlamaTrainer (its ONNX Runtime sessions,
 // parameters and AdamW moments). onnxruntime-node's run() executes on the calling thread, so a
 // multi-second step here would otherwise freeze the service thread's Kafka heartbeats and HTTP.
-import { serveRequests } from '../../ort-worker/src/serve-requests';
+import { serveRequests } from '@cptflow/onnx';
 import { parentPort } from 'node:worker_threads';
-import { LlamaTrainer } from '../../llama/src';
+import { LlamaTrainer } from '@cptflow/model';
 import type { EngineRequestWithId, EngineState, EngineStepResult } from './engine-protocol';
 
-if (!parentPort) throw new Error('libs/trainer/src/engine-worker.js must run in a worker thread');
+if (!parentPort) throw new Error('libs/training/src/trainer/engine-worker.js must run in a worker thread');
 const port = parentPort;
 let trainer: LlamaTrainer | null = null;
 

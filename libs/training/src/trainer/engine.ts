@@ -3,8 +3,8 @@
 // HTTP and telemetry while ONNX Runtime computes.
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { LlamaArchitecture, TokenBatch, TrainerOptions } from '../../llama/src';
-import { WorkerRequestClient } from '../../ort-worker/src';
+import type { LlamaArchitecture, TokenBatch, TrainerOptions } from '@cptflow/model';
+import { WorkerRequestClient } from '@cptflow/onnx';
 import type { Engine, EngineFactory, EngineRequest, EngineState, EngineStepResult } from './engine-protocol';
 
 export class TrainingEngineError extends Error {

@@ -3,8 +3,8 @@
 // can open it with `transformers` (HF tensor names, config.json, the tokenizer files).
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { digestFiles, FileDigest, fsyncDir, verifyFileDigests } from '../../checkpoint/src';
-import { LlamaConfig, initParameters, loadHfModel, parseLlamaConfig, saveHfModel, toHfConfigJson } from '../../model-config/src';
+import { digestFiles, FileDigest, fsyncDir, verifyFileDigests } from '../checkpoint';
+import { LlamaConfig, initParameters, loadHfModel, parseLlamaConfig, saveHfModel, toHfConfigJson } from '@cptflow/model';
 
 export type ModelStart = { kind: 'base'; dir: string } | { kind: 'random'; config: LlamaConfig; seed: number };
 
@@ -20,7 +20,7 @@ export async function loadStartingModel(start: ModelStart): Promise<LoadedModel>
   if (start.kind === 'random') {
     return { config: start.config, configJson: toHfConfigJson(start.config), params: initParameters(start.config, start.seed) };
   }
-  // libs/model-config's loader checks every tensor's presence and shape; config.json is kept whole
+  // libs/model/src/model-config's loader checks every tensor's presence and shape; config.json is kept whole
   // so that exports carry the base model's own fields
   const { config, weights } = await loadHfModel(start.dir);
   const configJson = JSON.parse(await readFile(join(start.dir, 'config.json'), 'utf8')) as Record<string, unknown>;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BatchHandler, Bus, ConsumedRecord, ExternalOffsetsOptions } from '../../transport/src';
+import type { BatchHandler, Bus, ConsumedRecord, ExternalOffsetsOptions } from '@cptflow/platform';
 import { RecordQueue } from './record-queue';
 
 /** A bus whose single reader the test drives by hand. */

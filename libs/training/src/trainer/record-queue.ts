@@ -3,7 +3,7 @@
 // one record at a time. The loop, not the bus, decides when a record counts as consumed: `positions`
 // only move when the loop takes a record, and the loop snapshots them when an optimizer step is
 // complete, so the offsets a checkpoint records are exactly those of the sequences in it.
-import type { Bus, ConsumedRecord, PartitionOffset, Subscription } from '../../transport/src';
+import type { Bus, ConsumedRecord, PartitionOffset, Subscription } from '@cptflow/platform';
 
 export interface RecordQueueOptions {
   topics: string[];

@@ -2,7 +2,7 @@
 // text instead of the domain stream. The choice is a pure function of the row's index, so it is
 // the same in every run and after every restart, and the fraction is exact over any prefix:
 // row r is a replay row when floor((r + 1) * f) > floor(r * f).
-import { Xoshiro128, RngState } from '../../random/src';
+import { Xoshiro128, RngState } from '@cptflow/pycompat';
 import type { TrainingRow } from './training-rows';
 
 export function isReplayRow(rowIndex: number, fraction: number): boolean {

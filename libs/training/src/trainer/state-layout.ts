@@ -1,8 +1,8 @@
-// How the trainer's state maps onto libs/checkpoint's shards: every parameter with its two AdamW
+// How the trainer's state maps onto libs/training/src/checkpoint's shards: every parameter with its two AdamW
 // moments, grouped per transformer layer, so a shard holds whole layers (the unit a ZeRO-3 replica
 // would own) and the embedding its own shard(s).
-import { planShards, ShardLayout } from '../../checkpoint/src';
-import { parameterShapes, LlamaArchitecture } from '../../llama/src';
+import { planShards, ShardLayout } from '../checkpoint';
+import { parameterShapes, LlamaArchitecture } from '@cptflow/model';
 
 /** Checkpoint names of a parameter's AdamW moments (torch's state names, prefixed to the HF name). */
 export const momentName = (param: string) => `exp_avg.${param}`;

@@ -2,9 +2,7 @@
 // that refuses them keeps the steps for the next try instead of losing them or stopping training.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { codecFor, TrainingMetrics } from '../../contracts/src';
-import { MemoryBus } from '../../transport/src';
-import type { OutgoingRecord } from '../../transport/src/bus';
+import { codecFor, TrainingMetrics, MemoryBus, type OutgoingRecord } from '@cptflow/platform';
 import { StepMetricsPublisher } from './step-metrics-publisher';
 
 const codec = codecFor<TrainingMetrics>(TrainingMetrics);

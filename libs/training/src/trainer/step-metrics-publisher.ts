@@ -1,7 +1,6 @@
 // Per-step training metrics onto the bus for the dashboard: buffered and sent as one TrainingMetrics
 // record per interval (or per `maxSteps` steps), never one record per step at high step rates.
-import { codecFor, TrainingMetrics, type StepMetrics } from '../../contracts/src';
-import type { Bus } from '../../transport/src/bus';
+import { codecFor, TrainingMetrics, type StepMetrics, type Bus } from '@cptflow/platform';
 
 const metricsCodec = codecFor<TrainingMetrics>(TrainingMetrics);
 

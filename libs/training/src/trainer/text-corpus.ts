@@ -1,9 +1,9 @@
 // Text corpora on disk (JSONL, optionally gzipped, one {"id", "text"} object per line, the format of
 // data/corpora) tokenized and packed into PackedSequence messages with the model's tokenizer: the
 // local replay corpus, and the fixtures of tests, benchmarks and the replay experiment.
-import type { PackedSequence } from '../../contracts/src';
-import { readJsonLines } from '../../corpora/src';
-import { createPacker, DocumentTokenizer, toPackedSequenceMessage } from '../../packing/src';
+import type { PackedSequence } from '@cptflow/platform';
+import { readJsonLines } from '@cptflow/pycompat';
+import { createPacker, DocumentTokenizer, toPackedSequenceMessage } from '@cptflow/data';
 
 export interface TextDocument {
   id: string;

@@ -2,7 +2,7 @@
 // (loss, learning rate, grad norm, tokens/s, buffered-record lag) and counters for tokens, steps,
 // checkpoints and dead letters. Created after startTelemetry() so they bind to the real provider.
 import { metrics } from '@opentelemetry/api';
-import { countDeadLetters } from '../../telemetry/src';
+import { countDeadLetters } from '@cptflow/platform';
 import type { TrainerStatus } from './status';
 
 export class TrainerMetrics {

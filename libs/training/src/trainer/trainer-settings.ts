@@ -1,7 +1,7 @@
 // The trainer service's settings (config section `stages.trainer`). Here rather than in services/trainer
-// so that every service can check this section at start (libs/service-host's stage section schemas).
+// so that every service can check this section at start (libs/nest-host's stage section schemas).
 import { z } from 'zod';
-import { PRESETS } from '../../model-config/src/presets';
+import { PRESETS } from '@cptflow/model';
 
 const positiveInt = z.number().int().positive();
 

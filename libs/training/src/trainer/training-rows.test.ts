@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IGNORE_INDEX } from '../../llama/src';
-import { encodeTokens } from '../../packing/src';
+import { IGNORE_INDEX } from '@cptflow/model';
+import { encodeTokens } from '@cptflow/data';
 import { isReplayRow } from './replay';
 import { encodePackedSequence, microBatchOf, rowFromRecord, SequenceRejected } from './training-rows';
 

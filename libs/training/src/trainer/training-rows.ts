@@ -1,9 +1,9 @@
 // From PackedSequence records to the rows of a micro-batch. A record the model cannot train on
 // (undecodable, made by another tokenizer, token ids outside the vocabulary, too long) is refused
 // with a reason that names the rule and the value, and goes to the dead-letter topic.
-import { codecFor, PackedSequence } from '../../contracts/src';
-import { batchFromPackedRows, IGNORE_INDEX, TokenBatch } from '../../llama/src';
-import { fromPackedSequenceMessage } from '../../packing/src';
+import { codecFor, PackedSequence } from '@cptflow/platform';
+import { batchFromPackedRows, IGNORE_INDEX, TokenBatch } from '@cptflow/model';
+import { fromPackedSequenceMessage } from '@cptflow/data';
 
 const packedSequenceCodec = codecFor<PackedSequence>(PackedSequence);
 

@@ -59,7 +59,7 @@ test('the size limit stops a compressed upload too: the error reaches the caller
   const { readFileSync } = await import('node:fs');
   const { resolve } = await import('node:path');
   const { openJsonlStream } = await import('../index');
-  const zstd = readFileSync(resolve(__dirname, '../../../../../libs/ingest/fixtures/many.jsonl.zst'));
+  const zstd = readFileSync(resolve(__dirname, '../../../../../../libs/data/fixtures/ingest/many.jsonl.zst'));
   const { randomBytes } = await import('node:crypto');
   // Random text, so the compressed body really is larger than the limit.
   const lines = Array.from({ length: 200 }, () => JSON.stringify({ text: randomBytes(48).toString('hex') })).join('\n');

@@ -1,8 +1,8 @@
 // The HTTP ingest endpoints without the framework: stream an upload or read a confined server path,
 // publish through the Bus. The NestJS controller maps requests onto these methods; the host's one
-// bearer-token guard (libs/service-host's BearerTokenGuard, with `token` below) authorises them first.
+// bearer-token guard (libs/nest-host's BearerTokenGuard, with `token` below) authorises them first.
 import { randomUUID } from 'node:crypto';
-import type { Bus } from '../../../transport/src/bus';
+import type { Bus } from '@cptflow/platform';
 import { compressionFromContentEncoding, compressionFromName, DecompressionLimitError } from '../byte-stream';
 import { DocumentPublisher, PublisherOptions, PublisherTopics, publishAll } from '../document-publisher';
 import { SourceCounts } from '../ingest-stats';

@@ -7,7 +7,7 @@
 // Padding positions carry mask 0, so a pad token with a large weight exposes any masking bug.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GraphBuilder, add, cast, div, gather, mul, reduceSum, unsqueeze } from '../../../onnx-graph/src';
+import { GraphBuilder, add, cast, div, gather, mul, reduceSum, unsqueeze } from '@cptflow/onnx';
 
 export interface BagOfTokensModel {
   /** Weight of each token id per class: weights[id][class]. */

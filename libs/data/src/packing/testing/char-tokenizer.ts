@@ -1,7 +1,7 @@
 // A small LLaMA-style tokenizer.json for tests of "the model's own tokenizer": one id per character
 // (printable ASCII, tab and newline), <unk> = 0, <s> = 1 put before every document by the
 // post-processor, </s> = 2. Its ids are nothing like LLaMA-2's, and 100 of them fit the tiny-llama
-// fixture's 256-row embedding (libs/llama/fixtures/tiny-llama).
+// fixture's 256-row embedding (libs/model/fixtures/llama/tiny-llama).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -32,8 +32,8 @@ export function charTokenizerJson(): string {
 
 /** The tiny-llama fixture's config.json and weights in `dir`, with the character tokenizer (or none). */
 export function writeCharTokenizerModel(dir: string, options: { tokenizer?: boolean; config?: Record<string, unknown> } = {}): string {
-  // This file runs as dist/libs/packing/src/testing/char-tokenizer.js; the fixture is in the source tree.
-  const fixture = path.resolve(__dirname, '../../../../../libs/llama/fixtures/tiny-llama');
+  // This file runs as dist/libs/data/src/packing/testing/char-tokenizer.js; the fixture is in the source tree.
+  const fixture = path.resolve(__dirname, '../../../../../../libs/model/fixtures/llama/tiny-llama');
   fs.mkdirSync(dir, { recursive: true });
   const config = { ...JSON.parse(fs.readFileSync(path.join(fixture, 'config.json'), 'utf8')), ...options.config };
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));

@@ -10,9 +10,8 @@
 // FineWeb ran it as C4QualityFilter(filter_no_terminal_punct=False) (datatrove
 // examples/fineweb.py); FINEWEB_C4_OPTIONS below is that configuration.
 
-import { endsWithAny, pyLen, pySplitLines, pySplitWhitespace, pyStrip } from '../python-text';
+import { endsWithAny, pyLen, pySplitLines, pySplitWhitespace, pyStrip, countSentences } from '@cptflow/pycompat';
 import { FilterVerdict, QualityFilter, TextView, keep, reject } from '../verdict';
-import { countSentences } from '../word-splitter';
 
 export interface C4QualityOptions {
   /** Strip Wikipedia-style citation marks: "[12]", "[edit]", "[citation needed]". Default true. */

@@ -3,8 +3,7 @@
 // src/datatrove/pipeline/filters/fineweb_quality_filter.py (datatrove 0.10.1: the current
 // definition, with FineWeb-2's multilingual stop characters and empty lines ignored).
 
-import { DATATROVE_TERMINAL_PUNCTUATION } from '../reference-tables.generated';
-import { countOccurrences, endsWithAny, pyLen, pyStrip } from '../python-text';
+import { DATATROVE_TERMINAL_PUNCTUATION, countOccurrences, endsWithAny, pyLen, pyStrip } from '@cptflow/pycompat';
 import { FilterVerdict, QualityFilter, TextView, keep, reject } from '../verdict';
 import { findDuplicates } from './gopher-repetition';
 

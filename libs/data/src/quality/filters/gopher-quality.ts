@@ -2,8 +2,15 @@
 // in src/datatrove/pipeline/filters/gopher_quality_filter.py (datatrove 0.10.1). Rules run in
 // datatrove's order; the first that fails names the rejection.
 
-import { DATATROVE_PUNCTUATION_SET } from '../reference-tables.generated';
-import { countOccurrences, hasAlphaChar, pyLen, pyLstrip, pyRstrip, pySplitLines } from '../python-text';
+import {
+  DATATROVE_PUNCTUATION_SET,
+  countOccurrences,
+  hasAlphaChar,
+  pyLen,
+  pyLstrip,
+  pyRstrip,
+  pySplitLines,
+} from '@cptflow/pycompat';
 import { FilterVerdict, QualityFilter, TextView, isOn, keep, reject } from '../verdict';
 
 export interface GopherQualityOptions {

@@ -8,7 +8,7 @@
 // - top n-grams are joined WITH spaces and count every occurrence (the first included);
 // - duplicated n-grams are joined WITHOUT spaces and, once a repeat is found, skip n words.
 
-import { pyLen, pyStrip } from '../python-text';
+import { pyLen, pyStrip } from '@cptflow/pycompat';
 import { NGramIndex } from './ngram-index';
 import { FilterVerdict, QualityFilter, TextView, isOn, keep, reject } from '../verdict';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { pyLen } from '../python-text';
+import { pyLen } from '@cptflow/pycompat';
 import { NGramIndex } from './ngram-index';
 
 // datatrove's definitions, written the slow and obvious way, as the oracle.

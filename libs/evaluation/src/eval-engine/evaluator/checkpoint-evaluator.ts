@@ -4,7 +4,6 @@
 import {
   aggregateGroup,
   evaluateTaskDocs,
-  HfTokenizer,
   loadTaskDocs,
   LogLikelihoodModel,
   MetricName,
@@ -13,14 +12,21 @@ import {
   TaskDefinition,
   TaskEvaluation,
   TaskScore,
-} from '../../../eval/src';
-import { loadHfTokenizer } from '../hf-model-dir';
+} from '../../eval';
+import { HfTokenizer, loadHfTokenizer } from '@cptflow/model';
 import { OnnxLogLikelihoodModel } from '../onnx-model';
 import { metrics } from '@opentelemetry/api';
-import { inSpan } from '../../../telemetry/src';
-import { sameSettings } from '../../../results-store/src';
-import { TorchLogLikelihoodModel } from '../../../torch-engine/src';
-import type { CheckpointView, EvaluationSettings, ResultsService, SampleRecord, TaskResultRecord, TaskResultView } from '../../../results-store/src';
+import { inSpan } from '@cptflow/platform';
+import {
+  sameSettings,
+  type CheckpointView,
+  type EvaluationSettings,
+  type ResultsService,
+  type SampleRecord,
+  type TaskResultRecord,
+  type TaskResultView,
+} from '@cptflow/results';
+import { TorchLogLikelihoodModel } from '../torch-scorer';
 import type { EvaluatorConfig } from './evaluator.config';
 import { readHeldoutTexts } from './heldout-text';
 import { TaskCatalog } from './task-catalog';

@@ -5,11 +5,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { digestFiles } from '../../../checkpoint/src';
-import { CheckpointEvent, codecFor, DeadLetter, EvalEvent } from '../../../contracts/src';
-import { fixturesDir } from '../../../eval/src/testing/reference-fixture';
-import { openResultsStore, ResultsStore } from '../../../results-store/src';
-import type { Bus, ConsumedRecord, OutgoingRecord } from '../../../transport/src/bus';
+import { digestFiles } from '@cptflow/training';
+import {
+  CheckpointEvent,
+  codecFor,
+  DeadLetter,
+  EvalEvent,
+  type Bus,
+  type ConsumedRecord,
+  type OutgoingRecord,
+} from '@cptflow/platform';
+import { fixturesDir } from '../../eval/testing/reference-fixture';
+import { openResultsStore, ResultsStore } from '@cptflow/results';
 import { CheckpointEvaluator } from './checkpoint-evaluator';
 import { CheckpointStage } from './checkpoint-stage';
 import { EvaluationWorker, EvaluationWorkerOptions } from './evaluation-worker';

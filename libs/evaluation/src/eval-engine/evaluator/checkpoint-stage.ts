@@ -4,9 +4,18 @@
 // length of an evaluation. A malformed event is dead-lettered in the same batch. The evaluation
 // itself runs later, in the EvaluationWorker, through `runJob`.
 import { context } from '@opentelemetry/api';
-import { CheckpointEvent, codecFor, ContractError, EvalEvent } from '../../../contracts/src';
-import { extractTraceContext } from '../../../telemetry/src';
-import { verifyFileDigests } from '../../../checkpoint/src';
+import {
+  CheckpointEvent,
+  codecFor,
+  ContractError,
+  EvalEvent,
+  extractTraceContext,
+  type ConsumedBatch,
+  type ConsumedRecord,
+  type OutgoingRecord,
+  deadLetterFor,
+} from '@cptflow/platform';
+import { verifyFileDigests } from '@cptflow/training';
 import {
   checkCheckpoint,
   checkpointRecordFromEvent,
@@ -16,10 +25,8 @@ import {
   evalEventFromResults,
   ResultsError,
   ResultsService,
-} from '../../../results-store/src';
-import type { ConsumedBatch, ConsumedRecord, OutgoingRecord } from '../../../transport/src/bus';
-import { deadLetterFor } from '../../../transport/src/dead-letter';
-import type { Stage } from '../../../pipeline-stages/src';
+} from '@cptflow/results';
+import type { Stage } from '@cptflow/data';
 import { CheckpointEvaluator, EvaluationOutcome, EvaluationSpec } from './checkpoint-evaluator';
 
 export const STAGE_NAME = 'evaluator';

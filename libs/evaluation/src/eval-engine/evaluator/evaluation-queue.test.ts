@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fixturesDir } from '../../../eval/src/testing/reference-fixture';
-import { type CheckpointView, openResultsStore, ResultsError, type ResultsStore } from '../../../results-store/src';
+import { fixturesDir } from '../../eval/testing/reference-fixture';
+import { type CheckpointView, openResultsStore, ResultsError, type ResultsStore } from '@cptflow/results';
 import { EvaluationQueue } from './evaluation-queue';
 import { TaskCatalog } from './task-catalog';
 

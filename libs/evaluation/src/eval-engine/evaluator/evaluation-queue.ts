@@ -2,10 +2,16 @@
 // files, is a 400), then recorded as a job in the results database and run by the EvaluationWorker
 // behind the others; its EvalEvent is published on cpt.evals like those of Kafka-driven evaluations.
 // GET /evaluations/:id reads the job's row, so a job survives restarts and nothing is kept in memory.
-import { EvaluationJobs, EvaluationJobView, ResultsError } from '../../../results-store/src';
-import type { EvaluationRequest, EvaluationTicket, EvaluationTrigger } from '../../../results-store/src';
+import {
+  EvaluationJobs,
+  EvaluationJobView,
+  ResultsError,
+  type EvaluationRequest,
+  type EvaluationTicket,
+  type EvaluationTrigger,
+} from '@cptflow/results';
 import type { RequestPayload } from './checkpoint-stage';
-import { TaskSelectionError } from '../../../eval/src';
+import { TaskSelectionError } from '../../eval';
 import { TaskCatalog } from './task-catalog';
 
 export class EvaluationQueue implements EvaluationTrigger {

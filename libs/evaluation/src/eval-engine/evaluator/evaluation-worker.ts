@@ -4,8 +4,8 @@
 // is lost or doubled. A failure is retried with backoff only when it is transient (the database
 // does not answer, the bus refuses the EvalEvent); anything else, or too many attempts, buries the
 // job with the reason and dead-letters its event.
-import type { EvaluationJobs, EvaluationJobView, ResultsService } from '../../../results-store/src';
-import type { Bus } from '../../../transport/src/bus';
+import type { EvaluationJobs, EvaluationJobView, ResultsService } from '@cptflow/results';
+import type { Bus } from '@cptflow/platform';
 import type { CheckpointStage } from './checkpoint-stage';
 
 export interface EvaluationWorkerOptions {

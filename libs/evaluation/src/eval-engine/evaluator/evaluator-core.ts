@@ -4,11 +4,8 @@
 // in-process next to the pipeline.
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CptflowConfig } from '../../../config/src';
-import { urlWithoutCredentials } from '../../../config/src/backends';
-import { DEFAULT_TELEMETRY_RETENTION, openResultsStore, type ResultsStore } from '../../../results-store/src';
-import type { Bus } from '../../../transport/src/bus';
-import { createBus } from '../../../transport/src/create-bus';
+import { type CptflowConfig, urlWithoutCredentials, type Bus, createBus } from '@cptflow/platform';
+import { DEFAULT_TELEMETRY_RETENTION, openResultsStore, type ResultsStore } from '@cptflow/results';
 import { CheckpointEvaluator } from './checkpoint-evaluator';
 import { CheckpointStage } from './checkpoint-stage';
 import { EvaluationQueue } from './evaluation-queue';

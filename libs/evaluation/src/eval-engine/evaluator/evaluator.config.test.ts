@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfig } from '../../../config/src';
+import { loadConfig } from '@cptflow/platform';
 import { evaluatorConfigFrom } from './evaluator.config';
 
 const TOKEN = 'a-token-of-at-least-16';

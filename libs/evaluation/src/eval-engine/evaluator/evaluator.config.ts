@@ -3,8 +3,8 @@
 // which deployments already set by those names.
 import { z } from 'zod';
 import { dirname } from 'node:path';
-import { CptflowConfig, parseOrExplain, requireDirectory, requireFile, requireWritableDirectory } from '../../../config/src';
-import { MMLU_SUBJECTS } from '../../../eval/src';
+import { CptflowConfig, parseOrExplain, requireDirectory, requireFile, requireWritableDirectory } from '@cptflow/platform';
+import { MMLU_SUBJECTS } from '../../eval';
 
 const ALL_MMLU_SUBJECTS = Object.values(MMLU_SUBJECTS).flat();
 
@@ -36,7 +36,7 @@ export const evaluatorSchema = z
     mmluSubjects: z.array(z.enum(ALL_MMLU_SUBJECTS as [string, ...string[]])).optional(),
     /** Root of the task files in their hub layouts (<root>/allenai/ai2_arc/ARC-Easy/test-*.parquet, ...). */
     taskDataDir: z.string().min(1).default('data/tasks'),
-    /** Extra task definitions (JSON files, libs/eval's format); they may shadow built-in names. */
+    /** Extra task definitions (JSON files, libs/evaluation/src/eval's format); they may shadow built-in names. */
     taskDefinitionsDir: z.string().min(1).optional(),
     /** Documents per task: a count, or a fraction of the split when < 1 (as the harness's --limit). */
     limit: z.number().positive().nullable().default(null),
@@ -62,7 +62,7 @@ export const evaluatorSchema = z
       })
       .strict()
       .default({}),
-    /** The lm-evaluation-harness release whose scoring libs/eval reproduces; stored with every result. */
+    /** The lm-evaluation-harness release whose scoring libs/evaluation/src/eval reproduces; stored with every result. */
     harnessVersion: z.string().min(1).default('0.4.13'),
     /** Perplexity sets scored for every checkpoint, so forgetting shows beside benchmark scores. */
     heldout: z.array(heldoutSetSchema).default([]),

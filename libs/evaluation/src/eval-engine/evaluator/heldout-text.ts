@@ -1,6 +1,6 @@
 // Reads a held-out text set for perplexity: JSON lines (optionally gzip-compressed) with a `text`
 // field, the layout of data/corpora/*.heldout.jsonl.gz and of most hub text exports.
-import { JsonLine, JsonlFileError, readJsonLines } from '../../../corpora/src';
+import { JsonLine, JsonlFileError, readJsonLines } from '@cptflow/pycompat';
 
 export class HeldoutDataError extends Error {
   override readonly name = 'HeldoutDataError';

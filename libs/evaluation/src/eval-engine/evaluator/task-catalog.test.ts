@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TaskSelectionError } from '../../../eval/src';
-import { fixturesDir } from '../../../eval/src/testing/reference-fixture';
+import { TaskSelectionError } from '../../eval';
+import { fixturesDir } from '../../eval/testing/reference-fixture';
 import { TaskCatalog } from './task-catalog';
 
 // The fixtures hold three MMLU subjects: abstract_algebra (STEM), high_school_government_and_politics

@@ -1,9 +1,9 @@
 // Which tasks the evaluator knows — the built-in harness tasks plus any JSON task definitions from the
 // configured directory — and what a requested list of names means. The names are resolved by
-// libs/eval's selectTasks, exactly as `cptflow eval` resolves them: leaf tasks ("arc_easy",
+// libs/evaluation/src/eval's selectTasks, exactly as `cptflow eval` resolves them: leaf tasks ("arc_easy",
 // "mmlu_anatomy"), "mmlu" and its categories ("mmlu_stem", ...) as groups over the subjects whose files
 // are present; every split is looked up before a model is loaded.
-import { builtinTasks, loadTaskDefinitions, MMLU_SUBJECTS, selectTasks, type TaskDefinition, type TaskSelection, TaskSelectionError } from '../../../eval/src';
+import { builtinTasks, loadTaskDefinitions, MMLU_SUBJECTS, selectTasks, type TaskDefinition, type TaskSelection, TaskSelectionError } from '../../eval';
 
 /** Leaf tasks in evaluation order (each once) and the group scores computed from them. */
 export type TaskPlan = TaskSelection;

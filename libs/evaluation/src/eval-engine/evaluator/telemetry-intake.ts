@@ -1,7 +1,18 @@
 // The evaluator's second consumer: the trainer's step metrics and the stages' accounting, stored
 // beside the results for the dashboard. A record that does not decode or check out is dead-lettered
 // with its reason; a database error fails the batch, which is delivered again.
-import { codecFor, ContractError, StageAccounting, TrainingMetrics } from '../../../contracts/src';
+import {
+  codecFor,
+  ContractError,
+  StageAccounting,
+  TrainingMetrics,
+  type Bus,
+  type ConsumedBatch,
+  type ConsumedRecord,
+  type OutgoingRecord,
+  type Subscription,
+  deadLetterFor,
+} from '@cptflow/platform';
 import {
   checkStageAccounting,
   checkTrainingStep,
@@ -9,9 +20,7 @@ import {
   type StageAccountingRecord,
   type TelemetryService,
   type TrainingStepRecord,
-} from '../../../results-store/src';
-import type { Bus, ConsumedBatch, ConsumedRecord, OutgoingRecord, Subscription } from '../../../transport/src/bus';
-import { deadLetterFor } from '../../../transport/src/dead-letter';
+} from '@cptflow/results';
 import { STAGE_NAME } from './checkpoint-stage';
 
 const metricsCodec = codecFor<TrainingMetrics>(TrainingMetrics);

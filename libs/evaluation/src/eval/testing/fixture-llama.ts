@@ -4,7 +4,7 @@
 // ONNX graphs, which plug into the same LogLikelihoodModel interface.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readFloat32TensorsSync } from '../../../safetensors/src';
+import { readFloat32TensorsSync } from '@cptflow/model';
 import { groupBySharedInput, LogLikelihoodModel, ScoreRequest, ScoreResult } from '../scorer';
 
 interface LlamaConfig {

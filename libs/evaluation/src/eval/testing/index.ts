@@ -1,6 +1,6 @@
-// Test scaffolding for libs/eval: the lm-evaluation-harness reference fixture (its requests, log-likelihoods
+// Test scaffolding for libs/evaluation/src/eval: the lm-evaluation-harness reference fixture (its requests, log-likelihoods
 // and scores, replayable as a model) and FixtureLlama, a plain-TypeScript forward pass of the fixture model.
-// For tests and benchmarks only; production code imports libs/eval's main entry, never this one.
+// For tests and benchmarks only; production code imports libs/evaluation/src/eval's main entry, never this one.
 export {
   fixturesDir,
   loadReference,

@@ -7,16 +7,16 @@ import { loadTaskDocs } from '../evaluate';
 import { aggregateGroup, TaskScore } from '../metrics';
 import { buildRequests, encodeRequests } from '../requests';
 import { aggregateSamples, LogLikelihoodModel, ScoreOptions, ScoreRequest, ScoreResult, scoreDocuments, scoreRequests } from '../scorer';
-import { HfTokenizer, Tokenizer } from '../tokenizer';
+import { HfTokenizer, Tokenizer } from '@cptflow/model';
 
-/** libs/eval/fixtures, found from the compiled (dist/libs/eval/src) or source location. */
+/** libs/evaluation/fixtures/eval, found from the compiled (dist/libs/evaluation/src/eval) or source location. */
 export function fixturesDir(): string {
   let dir = __dirname;
   for (;;) {
-    const candidate = path.join(dir, 'libs', 'eval', 'fixtures');
+    const candidate = path.join(dir, 'libs', 'evaluation', 'fixtures', 'eval');
     if (fs.existsSync(path.join(candidate, 'reference'))) return candidate;
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`libs/eval/fixtures not found above ${__dirname}`);
+    if (parent === dir) throw new Error(`libs/evaluation/fixtures/eval not found above ${__dirname}`);
     dir = parent;
   }
 }

@@ -1,13 +1,13 @@
 // Test support: reads the golden tiny-llama fixtures (float32 safetensors + JSON).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLlamaConfig } from '../../../model-config/src';
-import { readFloat32TensorsSync } from '../../../safetensors/src';
+import { parseLlamaConfig } from '../../model-config';
+import { readFloat32TensorsSync } from '../../safetensors';
 import { LlamaArchitecture } from '../architecture';
 
-export const TINY_LLAMA_DIR = join(__dirname, '..', '..', '..', '..', '..', 'libs', 'llama', 'fixtures', 'tiny-llama');
+export const TINY_LLAMA_DIR = join(__dirname, '..', '..', '..', '..', '..', '..', 'libs', 'model', 'fixtures', 'llama', 'tiny-llama');
 
-/** The float32 tensors of one fixture file (libs/safetensors' reader). */
+/** The float32 tensors of one fixture file (libs/model/src/safetensors' reader). */
 export const readF32Safetensors = readFloat32TensorsSync;
 
 export function tinyLlama(): {

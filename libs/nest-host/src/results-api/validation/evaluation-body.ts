@@ -1,6 +1,6 @@
 // The body of POST /evaluations, checked by hand: which checkpoint (by id, or by run and step) and
 // optionally which tasks, limit and few-shot count. Every problem is reported at once.
-import { MAX_NAME_LENGTH } from '../../../../results-store/src';
+import { MAX_NAME_LENGTH } from '@cptflow/results';
 import { hasControlCharacter } from './params';
 
 export interface EvaluationBody {

@@ -1,7 +1,7 @@
 // Small parsers for query strings and path parameters, used as Nest pipes. Each failure is a 400
 // whose message names the parameter, where it came from and what was expected.
 import { type ArgumentMetadata, BadRequestException, type PipeTransform } from '@nestjs/common';
-import { MAX_NAME_LENGTH } from '../../../../results-store/src';
+import { MAX_NAME_LENGTH } from '@cptflow/results';
 
 const HARNESS_NAME = /^[a-z0-9][a-z0-9_.\-]*$/;
 

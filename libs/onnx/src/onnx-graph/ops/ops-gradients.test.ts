@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkGradients, CheckInput, randomArray } from '../testing/gradient-check';
-import { seededUniform } from '../../../random/src';
+import { seededUniform } from '@cptflow/pycompat';
 import { Tensor } from '../graph';
 import { registerGradient } from '../gradient-registry';
 import * as op from './index';

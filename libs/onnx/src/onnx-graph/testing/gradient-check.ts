@@ -8,7 +8,7 @@ import { GraphBuilder, Tensor } from '../graph';
 import { mul, reduceSum } from '../ops';
 import { createSession, ortTensor } from '../runtime';
 import { staticSize } from '../shape';
-import { seededUniform } from '../../../random/src';
+import { seededUniform } from '@cptflow/pycompat';
 
 export interface CheckInput {
   dtype: DType;
@@ -36,7 +36,7 @@ export interface GradCheckResult {
   checked: number;
 }
 
-/** `n` numbers uniform in (-scale, scale) from `rand` (uniform in [0, 1), e.g. libs/random's `seededUniform`). */
+/** `n` numbers uniform in (-scale, scale) from `rand` (uniform in [0, 1), e.g. libs/pycompat/src/random's `seededUniform`). */
 export function randomArray(dtype: 'float32' | 'float64', n: number, rand: () => number, scale = 1): Float32Array | Float64Array {
   const a = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
   for (let i = 0; i < n; i++) a[i] = (rand() * 2 - 1) * scale;

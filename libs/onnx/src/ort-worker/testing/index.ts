@@ -1,4 +1,4 @@
-// Test scaffolding for libs/ort-worker and its users: how long the event loop stalls while work runs,
+// Test scaffolding for libs/onnx/src/ort-worker and its users: how long the event loop stalls while work runs,
 // the property the worker thread exists for. For tests and benchmarks only.
 
 /** Largest gap between ticks of a 5 ms interval while `work` runs, and the work's duration. */

@@ -1,5 +1,5 @@
 // The seam between the API and the evaluator: POST /evaluations asks for an evaluation through this
-// interface; libs/eval-engine's EvaluationQueue implements it (queueing the checkpoint for its worker).
+// interface; libs/evaluation/src/eval-engine's EvaluationQueue implements it (queueing the checkpoint for its worker).
 import type { EvaluationJobView } from './evaluation-jobs';
 import type { CheckpointView } from './types';
 

@@ -2,14 +2,14 @@
 // replay experiment: a tiny LLaMA with the real LLaMA-2 vocabulary, and real text from
 // data/corpora tokenized and packed with the default tokenizer.
 import { join } from 'node:path';
-import { PackedSequence } from '../../../contracts/src';
-import { CPTFLOW_TINY, type LlamaConfig } from '../../../model-config/src';
-import { DocumentTokenizer } from '../../../packing/src';
+import { PackedSequence } from '@cptflow/platform';
+import { CPTFLOW_TINY, type LlamaConfig } from '@cptflow/model';
+import { DocumentTokenizer } from '@cptflow/data';
 import { packDocuments, readJsonlDocuments } from '../text-corpus';
 import { encodePackedSequence, rowFromRecord, TrainingRow } from '../training-rows';
 
-/** The repository root, from dist/libs/trainer/src/testing or libs/trainer/src/testing. */
-export const REPO_ROOT = join(__dirname, __dirname.includes(`${join('dist', 'libs')}`) ? '../../../../..' : '../../../..');
+/** The repository root, from dist/libs/training/src/trainer/testing or libs/training/src/trainer/testing. */
+export const REPO_ROOT = join(__dirname, __dirname.includes(`${join('dist', 'libs')}`) ? '../../../../../..' : '../../../../..');
 export const CORPORA = join(REPO_ROOT, 'data', 'corpora');
 
 /** The shipped base model's family (vocab 32000, LLaMA-2) made smaller still, so a step takes milliseconds. */

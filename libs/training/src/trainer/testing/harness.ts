@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Bus, MemoryBus } from '../../../transport/src';
+import { Bus, MemoryBus } from '@cptflow/platform';
 import type { ContinuousTrainer, ContinuousTrainerOptions } from '../continuous-trainer';
 import { llama2Tokenizer, TINY_LLAMA2 } from './fixtures';
 

@@ -1,8 +1,8 @@
 // Mean token cross-entropy of a model on held-out rows (forward only), for tests, the replay
 // experiment and benchmarks: the number that shows learning (domain text) or forgetting (general text).
 import type { InferenceSession } from 'onnxruntime-node';
-import { buildLogProbGraph, IGNORE_INDEX, LlamaArchitecture } from '../../../llama/src';
-import { createSession, ortTensor, SessionOptions } from '../../../onnx-graph/src';
+import { buildLogProbGraph, IGNORE_INDEX, LlamaArchitecture } from '@cptflow/model';
+import { createSession, ortTensor, SessionOptions } from '@cptflow/onnx';
 import { microBatchOf, TrainingRow } from '../training-rows';
 
 export class HeldOutEvaluator {
