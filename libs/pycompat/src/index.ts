@@ -4,4 +4,5 @@ export * from './random';
 export * from './text/python-text';
 export * from './text/word-splitter';
 export * from './jsonl/jsonl-file';
+export * from './python-compat';
 export { DATATROVE_PUNCTUATION_SET, DATATROVE_TERMINAL_PUNCTUATION } from './text/reference-tables.generated';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { pyLen, pyRstrip, pyStrip } from '@cptflow/pycompat';
 import { PythonRandom, pyCapitalize } from './python-compat';
+import { pyLen, pyRstrip, pyStrip } from './text/python-text';
 
 describe('PythonRandom', () => {
   // expected values printed by CPython 3.11: random.Random(seed).getrandbits / .sample

@@ -1,7 +1,7 @@
 // Python string and random semantics that lm-evaluation-harness relies on, reproduced exactly:
 // its prompts are Jinja/Python expressions, its acc_norm divides by Python's len(), and its few-shot
 // examples come from random.Random(seed).sample.
-import { Mt19937 } from '@cptflow/pycompat';
+import { Mt19937 } from './random';
 
 /** str.capitalize(): first character upper-cased, every other character lower-cased. */
 export function pyCapitalize(text: string): string {

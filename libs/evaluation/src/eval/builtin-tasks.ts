@@ -1,8 +1,7 @@
 // The seven benchmarks as lm-evaluation-harness v0.4 defines them (lm_eval/tasks/{mmlu/default,arc,
 // hellaswag,winogrande,super_glue/boolq,piqa}/*.yaml in EleutherAI/lm-evaluation-harness). Everything
 // here is plain data except the two preprocessing functions the harness also keeps in Python.
-import { pyStrip } from '@cptflow/pycompat';
-import { pyCapitalize } from './python-compat';
+import { pyCapitalize, pyStrip } from '@cptflow/pycompat';
 import { registerDocFunction, registerDocsProcessor, TaskDefinition, TaskGroupDefinition } from './task-definition';
 import { Doc } from './template';
 

@@ -1,4 +1,4 @@
-import { PythonRandom } from './python-compat';
+import { PythonRandom } from '@cptflow/pycompat';
 import { TaskDefinition } from './task-definition';
 import { Doc } from './template';
 

@@ -1,6 +1,5 @@
 import { mean, meanStderr, TaskScore } from './metrics';
-import { pyLen } from '@cptflow/pycompat';
-import { utf8ByteLength } from './python-compat';
+import { pyLen, utf8ByteLength } from '@cptflow/pycompat';
 import { DocRequests } from './requests';
 import { MetricName } from './task-definition';
 
