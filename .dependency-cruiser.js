@@ -1,28 +1,26 @@
 // The house rules for imports, checked by test/structure/house-rules.test.ts (dependency-cruiser):
 //   services -> libs only, never another service's internals; libs never import a service;
-//   the logic libs never import NestJS, kafkajs or TypeORM (those belong to the host, transport and
-//   results-store libs); no import cycles; test scaffolding reachable only from tests and benchmarks.
+//   NestJS, kafkajs and TypeORM only in the NestJS host, platform's transport and results' store;
+//   another lib only through its entry (@cptflow/<lib> or @cptflow/<lib>/testing), a lib never through
+//   its own entry; no import cycles (a cycle between libs runs through their entries, so it shows
+//   here too); test scaffolding reachable only from tests and benchmarks.
 'use strict';
 
-/** Libs that hold logic (text, graph, model, training, evaluation): no framework, broker or ORM imports. */
-const LOGIC_LIBS = [
-  // text
-  'corpora', 'dedup', 'ingest', 'local-run', 'model-scorer', 'packing', 'pipeline-stages', 'quality', 'random',
-  // graph
-  'onnx-graph', 'ort-worker',
-  // model
-  'llama', 'model-config', 'safetensors',
-  // training
-  'checkpoint', 'schedules', 'trainer',
-  // evaluation
-  'eval', 'eval-engine',
-];
+/**
+ * The only places that may import NestJS, kafkajs or TypeORM: the NestJS host, platform's transport (the
+ * Kafka bus) and results' store (the database). Every other lib holds logic and stays framework-free.
+ */
+const FRAMEWORK_HOMES = ['libs/nest-host/', 'libs/platform/src/transport/', 'libs/results/src/results-store/'];
+
+/** A lib's public entries: @cptflow/<lib> and @cptflow/<lib>/testing (tsconfig.json's paths). */
+const LIB_ENTRY = 'libs/[^/]+/src/(testing/)?index\\.ts$';
 
 /** Test scaffolding: test files, testing entry points, test support and the fixtures' helpers. */
 const SCAFFOLDING = [
   '\\.test\\.ts$',
   '\\.testutil\\.ts$',
   '^libs/[^/]+/src/testing/',
+  '^libs/[^/]+/src/[^/]+/testing/',
   '^test/',
 ];
 /** Who may import scaffolding: tests, other scaffolding, and the benchmarks. */
@@ -53,10 +51,24 @@ module.exports = {
     },
     {
       name: 'logic-libs-no-framework',
-      comment: 'logic libs stay free of NestJS, kafkajs and TypeORM (host, transport and results-store own those)',
+      comment: 'only the NestJS host, platform\'s transport and results\' store import NestJS, kafkajs or TypeORM',
       severity: 'error',
-      from: { path: `^libs/(${LOGIC_LIBS.join('|')})/` },
+      from: { path: '^libs/', pathNot: `^(${FRAMEWORK_HOMES.join('|')})` },
       to: { path: '(^|/)node_modules/(@nestjs/|kafkajs/|typeorm/)' },
+    },
+    {
+      name: 'libs-through-their-entry',
+      comment: 'another lib is reached only through its entry (@cptflow/<lib>, @cptflow/<lib>/testing), never a file below it',
+      severity: 'error',
+      from: { path: '^(libs/[^/]+|services|test|bench)/' },
+      to: { path: '^libs/', pathNot: `^($1/|${LIB_ENTRY})` },
+    },
+    {
+      name: 'no-own-entry',
+      comment: 'a lib\'s files import each other, never the lib\'s own entry (that makes cycles through the index)',
+      severity: 'error',
+      from: { path: '^libs/([^/]+)/', pathNot: '^libs/[^/]+/src/(testing/)?index\\.ts$' },
+      to: { path: '^libs/$1/src/(testing/)?index\\.ts$' },
     },
     {
       name: 'no-cycles',

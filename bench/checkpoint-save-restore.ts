@@ -1,12 +1,12 @@
-// Measures libs/checkpoint on a MobileLLM-125M-shaped trainer state (parameters + AdamW m and v,
+// Measures libs/training/src/checkpoint on a MobileLLM-125M-shaped trainer state (parameters + AdamW m and v,
 // float32, one shard group per layer): store creation, checkpoint save, size on disk, newest-
 // checkpoint lookup with sha256 verification, and restore. Prints one JSON object.
 //   node dist/bench/checkpoint-save-restore.js [--budget-mb 768] [--shard-mb 64] [--dir DIR]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findLatestCheckpoint, planShards, restoreStateStore, saveCheckpoint, ShardedStateStore, TensorSpec } from '../libs/checkpoint/src';
-import { MOBILELLM_125M, parameterSpecs } from '../libs/model-config/src';
+import { findLatestCheckpoint, planShards, restoreStateStore, saveCheckpoint, ShardedStateStore, TensorSpec } from '@cptflow/training';
+import { MOBILELLM_125M, parameterSpecs } from '@cptflow/model';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -2,8 +2,7 @@
 // licence texts, cut into ~300-word documents, cycled to the requested size). Not a test.
 // Run: npm run build && node dist/bench/dedup-pack-throughput.js [documents=2000]
 import * as fs from 'node:fs';
-import { MinHasher } from '../libs/dedup/src';
-import { createPacker, DocumentTokenizer } from '../libs/packing/src';
+import { MinHasher, createPacker, DocumentTokenizer } from '@cptflow/data';
 
 function sample(count: number): string[] {
   const dir = '/usr/share/common-licenses';

@@ -7,19 +7,24 @@
 //        [--out eval.json]
 //
 // The model is a randomly initialised LLaMA exported the way cptflow's trainer exports checkpoints
-// (config.json from libs/model-config, model.safetensors from libs/safetensors, the LLaMA-2
+// (config.json from libs/model/src/model-config, model.safetensors from libs/model/src/safetensors, the LLaMA-2
 // tokenizer); the task files are written by bench/peers/make_eval_bench_tasks.py in the hub layouts
 // from sentences of data/corpora. Writes bench/results/eval.json.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinTasks, evaluateTask } from '../libs/eval/src';
-import { loadHfTokenizer, OnnxLogLikelihoodModel } from '../libs/eval-engine/src';
-import { parameterShapes } from '../libs/llama/src';
-import { initParameters, LlamaConfig, MOBILELLM_125M, toHfConfigJson } from '../libs/model-config/src';
-import { saveSafetensorsModel } from '../libs/safetensors/src';
-import { architectureOf } from '../libs/eval-engine/src';
+import { builtinTasks, evaluateTask, OnnxLogLikelihoodModel } from '@cptflow/evaluation';
+import {
+  loadHfTokenizer,
+  parameterShapes,
+  initParameters,
+  LlamaConfig,
+  MOBILELLM_125M,
+  toHfConfigJson,
+  saveSafetensorsModel,
+  architectureOf,
+} from '@cptflow/model';
 import { pythonFor } from '../test/support/python';
 
 const ROOT = join(__dirname, '..', '..');

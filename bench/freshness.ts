@@ -10,7 +10,7 @@
 // With --kafka (or KAFKA_BROKERS) the same is measured a second time with the stages on that Kafka
 // broker (still one process, fresh topic names per run), next to the in-process bus.
 //
-// The model is cptflow-tiny (libs/model-config), randomly initialised: freshness is about the plumbing
+// The model is cptflow-tiny (libs/model/src/model-config), randomly initialised: freshness is about the plumbing
 // and the per-step/per-checkpoint cost, not about the weights. A checkpoint is due every
 // --checkpoint-steps steps of 4 rows x seq-len tokens; the evaluator scores held-out domain perplexity on
 // --heldout-docs documents. Writes bench/results/freshness.json.
@@ -18,17 +18,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { loadConfig } from '../libs/config/src/load';
-import type { CptflowConfig } from '../libs/config/src/schema';
-import { deadLetterTopic } from '../libs/contracts/src';
-import { ingestToBus } from '../libs/ingest/src';
-import { LocalPipeline } from '../libs/local-run/src';
-import { PRESETS } from '../libs/model-config/src';
-import { ContinuousTrainer } from '../libs/trainer/src';
-import { createBus } from '../libs/transport/src/create-bus';
-import type { Bus } from '../libs/transport/src/bus';
+import { loadConfig, type CptflowConfig, deadLetterTopic, createBus, type Bus } from '@cptflow/platform';
+import { ingestToBus } from '@cptflow/data';
+import { LocalPipeline } from '@cptflow/local-run';
+import { PRESETS } from '@cptflow/model';
+import { ContinuousTrainer } from '@cptflow/training';
 import { EvaluatorApp } from '../services/evaluator/src/evaluator.app';
-import { evaluatorSchema } from '../libs/eval-engine/src';
+import { evaluatorSchema } from '@cptflow/evaluation';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CORPORA = path.join(ROOT, 'data', 'corpora');

@@ -18,11 +18,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { NestFactory } from '@nestjs/core';
-import type { Bus, OutgoingRecord } from '../libs/transport/src/bus';
-import { KafkaBus } from '../libs/transport/src/kafka-bus';
+import { type Bus, type OutgoingRecord, KafkaBus } from '@cptflow/platform';
 import { IngestModule } from '../services/ingest/src/ingest.module';
-import { openResultsStore } from '../libs/results-store/src';
-import { createResultsApiApp } from '../libs/service-host/src';
+import { openResultsStore } from '@cptflow/results';
+import { createResultsApiApp } from '@cptflow/nest-host';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

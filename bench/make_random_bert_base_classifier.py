@@ -4,7 +4,7 @@ BertForSequenceClassification with bert-base shapes (those of its base model, Sn
 text-classification export looks (inputs input_ids, attention_mask, token_type_ids; output logits).
 Nothing is downloaded. ~438 MB: write it outside the repository.
     "$(bash scripts/python-env.sh references)" bench/make_random_bert_base_classifier.py OUT_DIR
-    node dist/bench/scorer-event-loop.js 8 4 OUT_DIR/model.onnx libs/model-scorer/fixtures/tiny-bert/tokenizer.json
+    node dist/bench/scorer-event-loop.js 8 4 OUT_DIR/model.onnx libs/data/fixtures/model-scorer/tiny-bert/tokenizer.json
 """
 import os
 import sys

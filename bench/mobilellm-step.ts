@@ -9,9 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
-import { seededUniform } from '../libs/random/src';
-import { batchFromPackedRows, elementCount, LlamaTrainer, parameterShapes } from '../libs/llama/src';
-import { MOBILELLM_125M } from '../libs/model-config/src';
+import { seededUniform } from '@cptflow/pycompat';
+import { batchFromPackedRows, elementCount, LlamaTrainer, parameterShapes, MOBILELLM_125M } from '@cptflow/model';
 
 interface VariantResult {
   recomputeLayers: boolean;

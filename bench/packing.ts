@@ -15,13 +15,8 @@
 // not depend on the batch size.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { topicsSchema } from '../libs/config/src/schema';
-import { codecFor, Document, PackedSequence } from '../libs/contracts/src';
-import { loadCorpus } from '../libs/corpora/src';
-import { createPacker, DocumentTokenizer } from '../libs/packing/src';
-import { createPackerStage, REPLAY_CORPUS } from '../libs/pipeline-stages/src';
-import { MemoryBus } from '../libs/transport/src/memory-bus';
-import { partitionForKey } from '../libs/transport/src/partitioner';
+import { topicsSchema, codecFor, Document, PackedSequence, MemoryBus, partitionForKey } from '@cptflow/platform';
+import { loadCorpus, createPacker, DocumentTokenizer, createPackerStage, REPLAY_CORPUS } from '@cptflow/data';
 
 const documentCodec = codecFor<Document>(Document);
 const sequenceCodec = codecFor<PackedSequence>(PackedSequence);

@@ -21,18 +21,33 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readJsonLines } from '../libs/corpora/src';
-import { loadConfig } from '../libs/config/src/load';
-import type { CptflowConfig } from '../libs/config/src/schema';
-import { codecFor, Duplicate, DuplicateKind } from '../libs/contracts/src';
-import { MemorySignatureStore, SqliteSignatureStore, type SignatureStore } from '../libs/dedup/src';
-import { LocalPipeline } from '../libs/local-run/src';
-import { defaultTokenizerPath, DocumentTokenizer, DEFAULT_SEQ_LEN } from '../libs/packing/src';
-import { createDedupStage, createPackerStage, createQualityStage, documentCodec } from '../libs/pipeline-stages/src';
-import type { Stage } from '../libs/pipeline-stages/src';
-import { createBus } from '../libs/transport/src/create-bus';
-import { MemoryBus } from '../libs/transport/src/memory-bus';
-import type { ConsumedBatch, ConsumedRecord, OutgoingRecord } from '../libs/transport/src/bus';
+import { readJsonLines } from '@cptflow/pycompat';
+import {
+  loadConfig,
+  type CptflowConfig,
+  codecFor,
+  Duplicate,
+  DuplicateKind,
+  createBus,
+  MemoryBus,
+  type ConsumedBatch,
+  type ConsumedRecord,
+  type OutgoingRecord,
+} from '@cptflow/platform';
+import {
+  MemorySignatureStore,
+  SqliteSignatureStore,
+  type SignatureStore,
+  defaultTokenizerPath,
+  DocumentTokenizer,
+  DEFAULT_SEQ_LEN,
+  createDedupStage,
+  createPackerStage,
+  createQualityStage,
+  documentCodec,
+  type Stage,
+} from '@cptflow/data';
+import { LocalPipeline } from '@cptflow/local-run';
 import { pythonFor } from '../test/support/python';
 
 const ROOT = path.resolve(__dirname, '../..');

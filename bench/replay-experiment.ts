@@ -10,13 +10,24 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LlamaTrainer, parameterShapes } from '../libs/llama/src';
-import { initParameters, LlamaConfig, toHfConfigJson } from '../libs/model-config/src';
-import { SafetensorsModel } from '../libs/safetensors/src';
-import { ContinuousTrainer, microBatchOf, writeHfExport } from '../libs/trainer/src';
-import { HeldOutEvaluator } from '../libs/trainer/src/testing';
-import { corpusSequences, llama2Tokenizer, recordsOf, rowsOf, TINY_LLAMA2 } from '../libs/trainer/src/testing/fixtures';
-import { testBus } from '../libs/trainer/src/testing/harness';
+import {
+  LlamaTrainer,
+  parameterShapes,
+  initParameters,
+  LlamaConfig,
+  toHfConfigJson,
+  SafetensorsModel,
+} from '@cptflow/model';
+import { ContinuousTrainer, microBatchOf, writeHfExport } from '@cptflow/training';
+import {
+  HeldOutEvaluator,
+  corpusSequences,
+  llama2Tokenizer,
+  recordsOf,
+  rowsOf,
+  TINY_LLAMA2,
+  testBus,
+} from '@cptflow/training/testing';
 
 const argv = process.argv;
 const arg = (name: string, fallback: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);

@@ -3,7 +3,7 @@
 // onnxruntime-node's run() is synchronous underneath (its promise only defers the call), so in-process
 // a batch stalls Kafka heartbeats and health checks for its whole run time. Not a test.
 //
-// The model is a stand-in for a BERT classifier's cost, built here with libs/onnx-graph (nothing
+// The model is a stand-in for a BERT classifier's cost, built here with libs/onnx/src/onnx-graph (nothing
 // downloaded): LLaMA-2 vocabulary embedding (dim 384), two MLP blocks (384 -> 1536 -> 384, SiLU),
 // masked mean pooling, a linear head to logits [batch, 1]. Texts: Debian's licence texts cut into
 // ~600-word documents, so every document is truncated to maxLength tokens.
@@ -14,9 +14,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { add, cast, div, gather, GraphBuilder, matmul, mul, reduceSum, silu, unsqueeze } from '../libs/onnx-graph/src';
-import { OnnxTextClassifierScorer, type ScorerBackend } from '../libs/model-scorer/src';
-import { defaultTokenizerPath } from '../libs/packing/src';
+import { add, cast, div, gather, GraphBuilder, matmul, mul, reduceSum, silu, unsqueeze } from '@cptflow/onnx';
+import { OnnxTextClassifierScorer, type ScorerBackend, defaultTokenizerPath } from '@cptflow/data';
 
 const VOCAB = 32000;
 const HIDDEN = 384;

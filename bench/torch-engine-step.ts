@@ -10,10 +10,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { batchFromPackedRows, type TokenBatch, type TrainerOptions } from '../libs/llama/src';
-import { initParameters, type LlamaConfig } from '../libs/model-config/src';
-import { torchEngine } from '../libs/torch-engine/src';
-import { onnxEngine, type Engine } from '../libs/trainer/src';
+import {
+  batchFromPackedRows,
+  type TokenBatch,
+  type TrainerOptions,
+  initParameters,
+  type LlamaConfig,
+} from '@cptflow/model';
+import { torchEngine } from '@cptflow/torch-engine';
+import { onnxEngine, type Engine } from '@cptflow/training';
 
 const CONFIG: LlamaConfig = {
   vocabSize: 32000,

@@ -14,9 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSession, GraphBuilder, matmul, ortTensor } from '../libs/onnx-graph/src';
-import { seededUniform } from '../libs/random/src';
-import { batchFromLabels, elementCount, LlamaArchitecture, LlamaTrainer, parameterShapes } from '../libs/llama/src';
+import { createSession, GraphBuilder, matmul, ortTensor } from '@cptflow/onnx';
+import { seededUniform } from '@cptflow/pycompat';
+import { batchFromLabels, elementCount, LlamaArchitecture, LlamaTrainer, parameterShapes } from '@cptflow/model';
 import { pythonFor } from '../test/support/python';
 
 const CONFIG: LlamaArchitecture = {

@@ -12,13 +12,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { findLatestCheckpoint, restoreStateStore, saveCheckpoint, ShardedStateStore } from '../libs/checkpoint/src';
-import { LlamaTrainer } from '../libs/llama/src';
-import { initParameters, LlamaConfig, MOBILELLM_125M } from '../libs/model-config/src';
-import { Xoshiro128 } from '../libs/random/src';
-import { ContinuousTrainer, microBatchOf, stateShards } from '../libs/trainer/src';
-import { corpusSequences, llama2Tokenizer, recordsOf, rowsOf } from '../libs/trainer/src/testing/fixtures';
-import { testBus } from '../libs/trainer/src/testing/harness';
+import {
+  findLatestCheckpoint,
+  restoreStateStore,
+  saveCheckpoint,
+  ShardedStateStore,
+  ContinuousTrainer,
+  microBatchOf,
+  stateShards,
+} from '@cptflow/training';
+import { LlamaTrainer, initParameters, LlamaConfig, MOBILELLM_125M } from '@cptflow/model';
+import { Xoshiro128 } from '@cptflow/pycompat';
+import { corpusSequences, llama2Tokenizer, recordsOf, rowsOf, testBus } from '@cptflow/training/testing';
 
 const argv = process.argv;
 const arg = (name: string, fallback: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);

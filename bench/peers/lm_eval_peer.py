@@ -19,7 +19,7 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # A fresh datasets cache: `datasets` keys the cache of a local multi-config directory by its config
-# name and relative data_files patterns, so another directory with the same layout (libs/eval's
+# name and relative data_files patterns, so another directory with the same layout (libs/evaluation/src/eval's
 # fixtures, an earlier bench run) would otherwise be served from the cache instead of these files.
 DATASETS_CACHE = tempfile.mkdtemp(prefix="cptflow-bench-hf-datasets-")
 os.environ["HF_DATASETS_CACHE"] = DATASETS_CACHE

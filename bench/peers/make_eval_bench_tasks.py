@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes larger benchmark task files for bench/eval.ts, in the same schemas and hub layouts as
-libs/eval/fixtures (it reuses that script's writers), with items assembled deterministically from
+libs/evaluation/fixtures/eval (it reuses that script's writers), with items assembled deterministically from
 sentences of the repository's held-out corpora (data/corpora/*.heldout.jsonl.gz). The items are
 nonsense as questions; they exist to give both evaluators realistic prompt lengths and counts.
 
@@ -16,7 +16,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-spec = importlib.util.spec_from_file_location("fixture_tasks", os.path.join(ROOT, "libs", "eval", "fixtures", "make_task_files.py"))
+spec = importlib.util.spec_from_file_location("fixture_tasks", os.path.join(ROOT, "libs", "evaluation", "fixtures", "eval", "make_task_files.py"))
 fx = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(fx)
 

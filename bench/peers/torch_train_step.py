@@ -4,8 +4,8 @@
 Trains a LLaMA config with transformers' LlamaForCausalLM on torch CPU (float32, AdamW) over given
 batches and prints one JSON object: tokens/s over the timed steps, step times, peak RSS, losses.
 
-    "$(bash scripts/python-env.sh references)" bench/peers/torch_train_step.py --config libs/llama/fixtures/tiny-llama/config.json \
-        --batches libs/llama/fixtures/tiny-llama/train_batches.json --steps 20 --warmup 3 --threads 2
+    "$(bash scripts/python-env.sh references)" bench/peers/torch_train_step.py --config libs/model/fixtures/llama/tiny-llama/config.json \
+        --batches libs/model/fixtures/llama/tiny-llama/train_batches.json --steps 20 --warmup 3 --threads 2
 
 --batches: JSON {"input_ids": [[[int]*T]*B]*N, "labels": optional, same shape, -100 = ignored}; the
 steps cycle through the N batches. Without --batches, --random-batch B,T draws random token ids

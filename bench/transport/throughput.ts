@@ -1,10 +1,8 @@
 // Records/s through one consume-transform-produce stage (1 output per input, no work in the handler),
 // on the embedded bus and, when KAFKA_BROKERS is set, on Kafka: the transport's own cost per record.
 //   KAFKA_BROKERS=... node dist/bench/transport/throughput.js [records] [batch]
-import type { Bus } from '../../libs/transport/src/bus';
-import { KafkaBus } from '../../libs/transport/src/kafka-bus';
-import { MemoryBus } from '../../libs/transport/src/memory-bus';
-import { readTopic, uniqueName } from '../../libs/transport/src/topic-reading';
+import { type Bus, KafkaBus, MemoryBus } from '@cptflow/platform';
+import { readTopic, uniqueName } from '@cptflow/platform/testing';
 
 async function measure(name: string, bus: Bus, records: number, batch: number): Promise<void> {
   const input = uniqueName('bench.in');

@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { openResultsStore, ResultsError, type ResultsStore } from '../../libs/results-store/src';
-import { createResultsApiApp } from '../../libs/service-host/src';
+import { openResultsStore, ResultsError, type ResultsStore } from '@cptflow/results';
+import { createResultsApiApp } from '@cptflow/nest-host';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/services/cli/src/main.js');

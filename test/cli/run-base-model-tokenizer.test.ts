@@ -8,9 +8,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadCorpus, type CorpusName } from '../../libs/corpora/src';
-import { DocumentTokenizer, llama2TokenizerPath } from '../../libs/packing/src';
-import { writeCharTokenizerModel } from '../../libs/packing/src/testing/char-tokenizer';
+import { loadCorpus, type CorpusName, DocumentTokenizer, llama2TokenizerPath } from '@cptflow/data';
+import { writeCharTokenizerModel } from '@cptflow/data/testing';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/services/cli/src/main.js');

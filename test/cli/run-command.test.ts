@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadCorpus, type CorpusName } from '../../libs/corpora/src';
-import { openResultsStore } from '../../libs/results-store/src';
+import { loadCorpus, type CorpusName } from '@cptflow/data';
+import { openResultsStore } from '@cptflow/results';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/services/cli/src/main.js');

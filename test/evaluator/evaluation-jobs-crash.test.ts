@@ -8,8 +8,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fixturesDir } from '../../libs/eval/src/testing';
-import { openResultsStore } from '../../libs/results-store/src';
+import { fixturesDir } from '@cptflow/evaluation/testing';
+import { openResultsStore } from '@cptflow/results';
 
 const main = path.resolve(__dirname, '..', '..', 'services', 'evaluator', 'src', 'main.js');
 const TOKEN = 'jobs-crash-token-0123456789';

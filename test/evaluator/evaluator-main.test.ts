@@ -16,7 +16,7 @@ function baseEnv(dir: string): NodeJS.ProcessEnv {
   delete env.DATABASE_URL;
   delete env.CPTFLOW_CONFIG;
   delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  const fixtures = path.resolve(__dirname, '..', '..', '..', 'libs', 'eval', 'fixtures', 'data');
+  const fixtures = path.resolve(__dirname, '..', '..', '..', 'libs', 'evaluation', 'fixtures', 'eval', 'data');
   return {
     ...env,
     CPTFLOW__STAGES__EVALUATOR__TASK_DATA_DIR: fixtures,
@@ -72,7 +72,7 @@ test('a bad evaluator configuration or missing task files stop main.ts at start,
     assert.match(bad.stderr, /failed to start: invalid stage settings[^\n]*:\n {2}- stages\.evaluator\.batchSize: /);
     const noFiles = start({ CPTFLOW__STAGES__EVALUATOR__TASK_DATA_DIR: path.join(dir, 'nowhere') });
     assert.equal(noFiles.status, 1);
-    // every configured task's missing split is named with the paths tried (libs/eval's selectTasks, as `cptflow eval`)
+    // every configured task's missing split is named with the paths tried (libs/evaluation/src/eval's selectTasks, as `cptflow eval`)
     assert.match(noFiles.stderr, /failed to start: missing arc_easy \(split "test"\) under \S*nowhere: tried [^\n]*allenai\/ai2_arc\//);
     assert.match(noFiles.stderr, /\nmissing boolq \(split "validation"\)/);
   } finally {

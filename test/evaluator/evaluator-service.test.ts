@@ -9,17 +9,21 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CheckpointEvent, codecFor, DeadLetter, EvalEvent } from '../../libs/contracts/src';
-import { loadConfig } from '../../libs/config/src';
-import { loadHfModelDir } from '../../libs/eval-engine/src';
-import { fixturesDir, loadReference, ReferenceTask } from '../../libs/eval/src/testing/reference-fixture';
-import { testBackends } from '../../libs/results-store/src/testing/test-databases';
-import { saveSafetensorsModel } from '../../libs/safetensors/src';
-import { parameterShapes } from '../../libs/llama/src';
-import type { ConsumedRecord, Subscription } from '../../libs/transport/src/bus';
-import { KafkaBus } from '../../libs/transport/src/kafka-bus';
+import {
+  CheckpointEvent,
+  codecFor,
+  DeadLetter,
+  EvalEvent,
+  loadConfig,
+  type ConsumedRecord,
+  type Subscription,
+  KafkaBus,
+} from '@cptflow/platform';
+import { loadHfModelDir, saveSafetensorsModel, parameterShapes } from '@cptflow/model';
+import { fixturesDir, loadReference, ReferenceTask } from '@cptflow/evaluation/testing';
+import { testBackends } from '@cptflow/results/testing';
 import { EvaluatorApp } from '../../services/evaluator/src/evaluator.app';
-import { evaluatorSchema } from '../../libs/eval-engine/src';
+import { evaluatorSchema } from '@cptflow/evaluation';
 
 const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
 const TOKEN = 'evaluator-test-token-0123456789';

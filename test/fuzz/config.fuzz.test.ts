@@ -4,12 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ConfigError, loadConfig, STAGE_SECTIONS, type CptflowConfig } from '../../libs/config/src';
-import { dedupSettings, packerSettings, qualitySettings } from '../../libs/pipeline-stages/src/stage-settings';
-import { loadServiceConfig } from '../../libs/service-host/src/stage-section-schemas';
+import { ConfigError, loadConfig, STAGE_SECTIONS, type CptflowConfig } from '@cptflow/platform';
+import { dedupSettings, packerSettings, qualitySettings } from '@cptflow/data';
+import { loadServiceConfig } from '@cptflow/nest-host';
 import { ingestHttpConfig } from '../../services/ingest/src/ingest.config';
 import { parseTrainerConfig } from '../../services/trainer/src/trainer.config';
-import { evaluatorConfigFrom } from '../../libs/eval-engine/src';
+import { evaluatorConfigFrom } from '@cptflow/evaluation';
 import { fuzzRuns } from './fuzz-settings';
 
 const SEGMENTS = ['BUS', 'KIND', 'PARTITIONS', 'BROKERS', 'TOPICS', 'DOCS_RAW', 'HTTP', 'PORT', 'HOST', 'STAGES', 'INGEST', 'TOKEN', 'ROOTS',

@@ -5,10 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { INestApplication } from '@nestjs/common';
-import { openResultsStore, type ResultsStore } from '../../libs/results-store/src';
-import { testBackends, type TestDatabase } from '../../libs/results-store/src/testing/test-databases';
-import { createResultsApiApp } from '../../libs/service-host/src';
-import type { EvaluationRequest, EvaluationTrigger } from '../../libs/results-store/src';
+import { openResultsStore, type ResultsStore, type EvaluationRequest, type EvaluationTrigger } from '@cptflow/results';
+import { testBackends, type TestDatabase } from '@cptflow/results/testing';
+import { createResultsApiApp } from '@cptflow/nest-host';
 import { fuzzRuns } from './fuzz-settings';
 
 const TOKEN = 'fuzz-token-0123456789abcdef';

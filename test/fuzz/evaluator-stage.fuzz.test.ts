@@ -7,12 +7,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CheckpointEvent, codecFor, deadLetterTopic } from '../../libs/contracts/src';
-import { openResultsStore, type ResultsStore } from '../../libs/results-store/src';
-import { testBackends, type TestDatabase } from '../../libs/results-store/src/testing/test-databases';
-import type { ConsumedBatch, ConsumedRecord } from '../../libs/transport/src/bus';
-import { decodeDeadLetter } from '../../libs/transport/src/dead-letter';
-import { CheckpointStage } from '../../libs/eval-engine/src';
+import {
+  CheckpointEvent,
+  codecFor,
+  deadLetterTopic,
+  type ConsumedBatch,
+  type ConsumedRecord,
+  decodeDeadLetter,
+} from '@cptflow/platform';
+import { openResultsStore, type ResultsStore } from '@cptflow/results';
+import { testBackends, type TestDatabase } from '@cptflow/results/testing';
+import { CheckpointStage } from '@cptflow/evaluation';
 import { fuzzRuns } from './fuzz-settings';
 
 const TOPIC = 'cpt.checkpoints';

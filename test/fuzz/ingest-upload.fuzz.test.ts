@@ -1,4 +1,4 @@
-// Fuzz: the HTTP upload handler (libs/ingest's IngestHttpHandler, what POST /ingest/upload runs) and the
+// Fuzz: the HTTP upload handler (libs/data/src/ingest's IngestHttpHandler, what POST /ingest/upload runs) and the
 // NestJS endpoint itself on arbitrary requests. Every request ends in a report or a 4xx; every line
 // read is published as a document, a rejection (the request's minIntScore) or a dead letter; nothing else
 // is published.
@@ -12,8 +12,8 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { IngestHttpError, IngestHttpHandler } from '../../libs/ingest/src';
-import type { OutgoingRecord } from '../../libs/transport/src/bus';
+import { IngestHttpError, IngestHttpHandler } from '@cptflow/data';
+import type { OutgoingRecord } from '@cptflow/platform';
 import { IngestModule } from '../../services/ingest/src/ingest.module';
 import { fuzzRuns } from './fuzz-settings';
 

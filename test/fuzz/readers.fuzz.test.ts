@@ -8,10 +8,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { IngestItem, IngestRun, openJsonlStream, openSource, REJECT_REASONS } from '../../libs/ingest/src';
+import { IngestItem, IngestRun, openJsonlStream, openSource, REJECT_REASONS } from '@cptflow/data';
 import { fuzzRuns } from './fuzz-settings';
 
-const FIXTURES = path.resolve(__dirname, '../../../libs/ingest/fixtures');
+const FIXTURES = path.resolve(__dirname, '../../../libs/data/fixtures/ingest');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-fuzz-readers-'));
 process.once('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
 

@@ -5,15 +5,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { topicsSchema } from '../../libs/config/src/schema';
-import { CheckpointEvent, codecFor, ContractError, deadLetterTopic, Document, PackedSequence } from '../../libs/contracts/src';
-import { MemorySignatureStore } from '../../libs/dedup/src';
-import { DocumentTokenizer } from '../../libs/packing/src';
-import { createDedupStage, createPackerStage, createQualityStage } from '../../libs/pipeline-stages/src';
-import { rowFromRecord, SequenceRejected } from '../../libs/trainer/src/training-rows';
-import { decodeDeadLetter } from '../../libs/transport/src/dead-letter';
-import type { ConsumedBatch } from '../../libs/transport/src/bus';
-import { MemoryBus } from '../../libs/transport/src/memory-bus';
+import {
+  topicsSchema,
+  CheckpointEvent,
+  codecFor,
+  ContractError,
+  deadLetterTopic,
+  Document,
+  PackedSequence,
+  decodeDeadLetter,
+  type ConsumedBatch,
+  MemoryBus,
+} from '@cptflow/platform';
+import {
+  MemorySignatureStore,
+  DocumentTokenizer,
+  createDedupStage,
+  createPackerStage,
+  createQualityStage,
+} from '@cptflow/data';
+import { rowFromRecord, SequenceRejected } from '@cptflow/training';
 import { fuzzRuns } from './fuzz-settings';
 
 const topics = topicsSchema.parse({});

@@ -1,5 +1,5 @@
 // The single-process pipeline (embedded bus) with the quality filter's model scorer configured: the
-// tiny BERT classifier fixture (libs/model-scorer/fixtures) rejects exactly the heuristics survivors
+// tiny BERT classifier fixture (libs/data/fixtures/model-scorer) rejects exactly the heuristics survivors
 // it scores below the threshold, and everything else is as without a scorer.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -7,14 +7,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { test } from 'node:test';
-import { loadConfig } from '../../libs/config/src/load';
-import { LocalPipeline } from '../../libs/local-run/src';
-import { OnnxTextClassifierScorer } from '../../libs/model-scorer/src';
-import { QualityPipeline } from '../../libs/quality/src';
-import { createBus } from '../../libs/transport/src/create-bus';
+import { loadConfig, createBus } from '@cptflow/platform';
+import { LocalPipeline } from '@cptflow/local-run';
+import { OnnxTextClassifierScorer, QualityPipeline } from '@cptflow/data';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const FIXTURE = path.join(ROOT, 'libs/model-scorer/fixtures/tiny-bert');
+const FIXTURE = path.join(ROOT, 'libs/data/fixtures/model-scorer/tiny-bert');
 const scorerSettings = { modelPath: path.join(FIXTURE, 'model.onnx'), tokenizerPath: path.join(FIXTURE, 'tokenizer.json'), maxLength: 64, threshold: 2.5, name: 'tiny_bert' };
 
 async function runPipeline(corpusPath: string, qualityFilter: Record<string, unknown>) {

@@ -1,11 +1,15 @@
 // Every document's fate as the pipeline's output topics record it, read back from the beginning.
 // Shared by the end-to-end tests so each judges "nothing lost, nothing doubled" the same way.
 import assert from 'node:assert/strict';
-import { codecFor, Document, Duplicate, PackedSequence, Rejection } from '../../libs/contracts/src';
-import type { PipelineCounts } from '../../libs/local-run/src';
-import { fromPackedSequenceMessage, unpackDocuments, type PackedSequenceData, type TokenizedDocument } from '../../libs/packing/src';
-import { isPackerFlushRequest } from '../../libs/pipeline-stages/src';
-import type { Bus } from '../../libs/transport/src/bus';
+import { codecFor, Document, Duplicate, PackedSequence, Rejection, type Bus } from '@cptflow/platform';
+import type { PipelineCounts } from '@cptflow/local-run';
+import {
+  fromPackedSequenceMessage,
+  unpackDocuments,
+  type PackedSequenceData,
+  type TokenizedDocument,
+  isPackerFlushRequest,
+} from '@cptflow/data';
 import { readTopics } from './topic-reader';
 
 const documentCodec = codecFor<Document>(Document);

@@ -2,8 +2,8 @@
 // must catch: exact duplicates, near duplicates (a few words changed), junk (lorem ipsum, repeated lines,
 // boilerplate) and malformed records. It returns the JSONL bytes and the ground truth for each salt.
 import * as fs from 'node:fs';
-import { loadCorpus, type CorpusName } from '../../libs/corpora/src';
-import { changeWords, seededRandom } from '../../libs/dedup/src/real-text.testutil';
+import { loadCorpus, type CorpusName } from '@cptflow/data';
+import { changeWords, seededRandom } from '@cptflow/data/testing';
 
 export interface CorpusDocument {
   id: string;

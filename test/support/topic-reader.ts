@@ -1,7 +1,6 @@
 // Reads what a pipeline wrote, from the beginning, under a throwaway consumer group: the test's view of
 // the topics, independent of the stages' own groups.
-import type { TopicsConfig } from '../../libs/config/src/schema';
-import type { Bus, ConsumedRecord } from '../../libs/transport/src/bus';
+import type { TopicsConfig, Bus, ConsumedRecord } from '@cptflow/platform';
 
 export async function readTopics(bus: Bus, topics: string[], expected: number, timeoutMs = 60_000): Promise<ConsumedRecord[]> {
   const records: ConsumedRecord[] = [];

@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { testBackends, type TestDatabase } from '../../libs/results-store/src/testing/test-databases';
+import { testBackends, type TestDatabase } from '@cptflow/results/testing';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver';
 import { startService, type ServiceProcess } from '../support/service-process';
 

@@ -10,12 +10,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig, type CptflowConfig } from '../../libs/config/src';
-import { testBus, testTrainerOptions } from '../../libs/trainer/src/testing/harness';
-import { MemoryBus } from '../../libs/transport/src';
+import { loadConfig, type CptflowConfig, MemoryBus } from '@cptflow/platform';
+import { testBus, testTrainerOptions } from '@cptflow/training/testing';
 import { dedupModule } from '../../services/dedup/src/dedup.module';
 import { EvaluatorApp } from '../../services/evaluator/src/evaluator.app';
-import { evaluatorConfigFrom } from '../../libs/eval-engine/src';
+import { evaluatorConfigFrom } from '@cptflow/evaluation';
 import { IngestServiceModule } from '../../services/ingest/src/ingest-service.module';
 import { packerModule } from '../../services/packer/src/packer.module';
 import { qualityFilterModule } from '../../services/quality-filter/src/quality-filter.module';
@@ -43,7 +42,7 @@ test('every mutating route of every service needs the bearer token', async () =>
         evaluator: {
           apiTokens: [TOKEN],
           tasks: ['arc_easy'],
-          taskDataDir: resolve(__dirname, '../../../libs/eval/fixtures/data'),
+          taskDataDir: resolve(__dirname, '../../../libs/evaluation/fixtures/eval/data'),
           sqlitePath: join(dir, 'results.sqlite'),
         },
       },

@@ -16,7 +16,7 @@ import { gunzipSync } from 'node:zlib';
 import { startOtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { startService, type ServiceProcess } from '../support/service-process';
 import { uniqueTopics } from '../support/topic-reader';
-import { torchPythonOrSkip } from '../../libs/torch-engine/src/testing/python';
+import { torchPythonOrSkip } from '@cptflow/torch-engine/testing';
 
 const brokers = process.env.KAFKA_BROKERS;
 const databaseUrl = process.env.DATABASE_URL;

@@ -2,10 +2,10 @@
 // domain rows, then stops gracefully (final checkpoint) and prints "done". With CRASH_PAUSE_MS it
 // pauses at each point of a checkpoint and says so on stdout, so the parent can kill it there.
 // CRASH_ENGINE=torch trains with libs/torch-engine.
-import { KafkaBus } from '../../libs/transport/src';
-import { ContinuousTrainer } from '../../libs/trainer/src';
-import { testTrainerOptions, waitFor } from '../../libs/trainer/src/testing/harness';
-import { torchEngine } from '../../libs/torch-engine/src';
+import { KafkaBus } from '@cptflow/platform';
+import { ContinuousTrainer } from '@cptflow/training';
+import { testTrainerOptions, waitFor } from '@cptflow/training/testing';
+import { torchEngine } from '@cptflow/torch-engine';
 
 async function main(): Promise<void> {
   const env = process.env;

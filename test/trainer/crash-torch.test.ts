@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { findLatestCheckpoint } from '../../libs/checkpoint/src';
-import { torchPythonOrSkip } from '../../libs/torch-engine/src/testing/python';
-import { KafkaBus } from '../../libs/transport/src';
-import { corpusSequences, recordsOf } from '../../libs/trainer/src/testing/fixtures';
-import { tempDir } from '../../libs/trainer/src/testing/harness';
+import { findLatestCheckpoint } from '@cptflow/training';
+import { torchPythonOrSkip } from '@cptflow/torch-engine/testing';
+import { KafkaBus } from '@cptflow/platform';
+import { corpusSequences, recordsOf, tempDir } from '@cptflow/training/testing';
 import { startChild } from './crash-child-run';
 
 const brokers = process.env.KAFKA_BROKERS;

@@ -7,10 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { findLatestCheckpoint } from '../../libs/checkpoint/src';
-import { KafkaBus } from '../../libs/transport/src';
-import { corpusSequences, recordsOf } from '../../libs/trainer/src/testing/fixtures';
-import { tempDir } from '../../libs/trainer/src/testing/harness';
+import { findLatestCheckpoint } from '@cptflow/training';
+import { KafkaBus } from '@cptflow/platform';
+import { corpusSequences, recordsOf, tempDir } from '@cptflow/training/testing';
 import { startChild } from './crash-child-run';
 
 const brokers = process.env.KAFKA_BROKERS;

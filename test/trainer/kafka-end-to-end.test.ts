@@ -1,19 +1,23 @@
 // Documents to checkpoints over a real Kafka broker: real text (data/corpora, Python docs) is
-// tokenized with the LLaMA-2 tokenizer and packed by libs/packing (the packer stage's code), the
+// tokenized with the LLaMA-2 tokenizer and packed by libs/data/src/packing (the packer stage's code), the
 // packed sequences go to Kafka, the trainer trains on them and announces checkpoints on Kafka, and
 // the model in the last announced HF export has a lower held-out loss than the one it started from.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { CheckpointEvent, codecFor } from '../../libs/contracts/src';
-import { parameterShapes } from '../../libs/llama/src';
-import { initParameters } from '../../libs/model-config/src';
-import { SafetensorsModel } from '../../libs/safetensors/src';
-import { ContinuousTrainer } from '../../libs/trainer/src';
-import { HeldOutEvaluator } from '../../libs/trainer/src/testing';
-import { corpusSequences, recordsOf, rowsOf, TINY_LLAMA2 } from '../../libs/trainer/src/testing/fixtures';
-import { TEST_SEQ_LEN, testTrainerOptions, waitFor } from '../../libs/trainer/src/testing/harness';
-import { KafkaBus } from '../../libs/transport/src';
+import { CheckpointEvent, codecFor, KafkaBus } from '@cptflow/platform';
+import { parameterShapes, initParameters, SafetensorsModel } from '@cptflow/model';
+import { ContinuousTrainer } from '@cptflow/training';
+import {
+  HeldOutEvaluator,
+  corpusSequences,
+  recordsOf,
+  rowsOf,
+  TINY_LLAMA2,
+  TEST_SEQ_LEN,
+  testTrainerOptions,
+  waitFor,
+} from '@cptflow/training/testing';
 
 const brokers = process.env.KAFKA_BROKERS;
 const codec = codecFor<CheckpointEvent>(CheckpointEvent);

@@ -1,10 +1,9 @@
 // The shared Bus behaviour suite against a real Kafka broker (KAFKA_BROKERS, started by
 // test/support/services.js when the tests run through scripts/run-tests.js).
-import { defineBusBehaviour } from '../../libs/transport/src/bus-behaviour';
-import { KafkaBus } from '../../libs/transport/src/kafka-bus';
+import { defineBusBehaviour, uniqueName } from '@cptflow/platform/testing';
+import { KafkaBus } from '@cptflow/platform';
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { uniqueName } from '../../libs/transport/src/topic-reading';
 
 const brokers = process.env.KAFKA_BROKERS;
 if (!brokers) {

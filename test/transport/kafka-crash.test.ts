@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { it } from 'node:test';
-import { readTopic, uniqueName } from '../../libs/transport/src/topic-reading';
-import { KafkaBus } from '../../libs/transport/src/kafka-bus';
+import { readTopic, uniqueName } from '@cptflow/platform/testing';
+import { KafkaBus } from '@cptflow/platform';
 
 const brokers = process.env.KAFKA_BROKERS;
 const RECORDS = 2000;

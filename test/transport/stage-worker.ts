@@ -6,7 +6,7 @@
 // input partition, keeps the count in the state topic (written with the batch's outputs), and each
 // output says how many records of its partition came before it ("n@count"). It trusts its in-memory
 // count only when a batch starts where the count ends, else reads the committed one back.
-import { KafkaBus } from '../../libs/transport/src/kafka-bus';
+import { KafkaBus } from '@cptflow/platform';
 
 function required(name: string): string {
   const value = process.env[name];

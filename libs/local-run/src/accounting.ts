@@ -1,10 +1,18 @@
 // Where every document that entered went: kept (and packed), rejected with its rule, duplicate, or
 // dead-lettered at some stage. The pipeline is balanced when these add up to what was ingested.
-import { codecFor, deadLetterTopic, Duplicate, DuplicateKind, PackedSequence, Rejection } from '../../contracts/src';
-import type { TopicsConfig } from '../../config/src/schema';
-import type { Bus, ConsumedRecord, Subscription } from '../../transport/src/bus';
-import { fromPackedSequenceMessage, PackedDocumentTally } from '../../packing/src';
-import { DEDUP_STAGE, isPackerFlushRequest, PACKER_STAGE, QUALITY_STAGE } from '../../pipeline-stages/src';
+import {
+  codecFor,
+  deadLetterTopic,
+  Duplicate,
+  DuplicateKind,
+  PackedSequence,
+  Rejection,
+  type TopicsConfig,
+  type Bus,
+  type ConsumedRecord,
+  type Subscription,
+} from '@cptflow/platform';
+import { DEDUP_STAGE, fromPackedSequenceMessage, isPackerFlushRequest, PackedDocumentTally, PACKER_STAGE, QUALITY_STAGE } from '@cptflow/data';
 
 export class PipelineTimeoutError extends Error {
   override readonly name = 'PipelineTimeoutError';

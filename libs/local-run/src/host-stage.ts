@@ -1,10 +1,7 @@
-// One stage on a bus, hosted as the stage services host theirs (libs/service-host's StageRunner): its
+// One stage on a bus, hosted as the stage services host theirs (libs/nest-host's StageRunner): its
 // topics made, what it commits counted and published for the dashboard, its input consumed.
-import type { CptflowConfig } from '../../config/src/schema';
-import type { Stage } from '../../pipeline-stages/src';
-import { StageAccounting } from '../../service-host/src/stage-accounting';
-import { StageAccountingPublisher } from '../../service-host/src/stage-accounting-publisher';
-import type { Bus, Subscription } from '../../transport/src/bus';
+import type { CptflowConfig, Bus, Subscription } from '@cptflow/platform';
+import { type Stage, StageAccounting, StageAccountingPublisher } from '@cptflow/data';
 
 export class HostedStage {
   private constructor(

@@ -3,12 +3,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfig } from '../../config/src/load';
-import { codecFor, StageAccounting } from '../../contracts/src';
-import { MemoryBus } from '../../transport/src/memory-bus';
+import { loadConfig, codecFor, StageAccounting, MemoryBus } from '@cptflow/platform';
 import { LocalPipeline } from './pipeline-run';
 
-const FINEWEB_EDU = join(__dirname, '../../../../libs/ingest/fixtures/fineweb-edu-sample.zstd.parquet');
+const FINEWEB_EDU = join(__dirname, '../../../../libs/data/fixtures/ingest/fineweb-edu-sample.zstd.parquet');
 
 test("rows below --min-int-score are rejections with their rule in the accounting, and the pipeline balances", async () => {
   const config = loadConfig({ env: {}, overrides: { bus: { kind: 'memory' }, stages: { packer: { seqLen: 64 } } } });

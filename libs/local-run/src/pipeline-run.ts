@@ -1,11 +1,12 @@
 // The document pipeline in one process: ingest -> quality filter -> dedup -> packer, each stage a
 // consumer group on the given bus (the in-process bus for `cptflow run`, Kafka in tests), exactly as the
 // separate services run them.
-import { deadLetterTopic } from '../../contracts/src';
-import type { CptflowConfig } from '../../config/src/schema';
-import { ingestToBus, INGEST_STAGE, type ProgressOutput } from '../../ingest/src';
-import { DocumentTokenizer } from '../../packing/src';
+import { deadLetterTopic, type CptflowConfig, type Bus } from '@cptflow/platform';
 import {
+  ingestToBus,
+  INGEST_STAGE,
+  type ProgressOutput,
+  DocumentTokenizer,
   createDedupStage,
   createPackerStage,
   createQualityStage,
@@ -16,12 +17,11 @@ import {
   packerSettings,
   qualitySettings,
   type PackerStage,
-} from '../../pipeline-stages/src';
-import type { QualityPipelineConfig } from '../../quality/src';
-import type { Stage } from '../../pipeline-stages/src';
-import { StageAccounting } from '../../service-host/src/stage-accounting';
-import { StageAccountingPublisher } from '../../service-host/src/stage-accounting-publisher';
-import type { Bus } from '../../transport/src/bus';
+  type QualityPipelineConfig,
+  type Stage,
+  StageAccounting,
+  StageAccountingPublisher,
+} from '@cptflow/data';
 import { PipelineAccounting, type PipelineCounts } from './accounting';
 import { HostedStage } from './host-stage';
 

@@ -1,11 +1,9 @@
 // Continued pre-training on the stream the local pipeline produced: one ContinuousTrainer run on the
 // given bus, stopped when its token budget is spent or the domain stream is drained, with the loss
 // curve kept for the report.
-import type { TopicsConfig } from '../../config/src/schema';
-import type { DocumentTokenizer } from '../../packing/src';
-import type { Schedule } from '../../schedules/src';
-import { ContinuousTrainer, type ModelStart, type TrainerStatus } from '../../trainer/src';
-import type { Bus } from '../../transport/src/bus';
+import type { TopicsConfig, Bus } from '@cptflow/platform';
+import type { DocumentTokenizer } from '@cptflow/data';
+import { type Schedule, ContinuousTrainer, type ModelStart, type TrainerStatus } from '@cptflow/training';
 
 export interface LocalTrainingOptions {
   run: string;

@@ -6,12 +6,11 @@
 // exp_avg = (1 − β1) · clip · (mean gradient), so equal moments mean equal gradients.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { batchFromPackedRows, type TokenBatch, type TrainerOptions } from '../../llama/src';
-import { tinyLlama, TINY_LLAMA_DIR } from '../../llama/src/testing/fixtures';
-import { parseLlamaConfig } from '../../model-config/src';
+import { batchFromPackedRows, type TokenBatch, type TrainerOptions, parseLlamaConfig } from '@cptflow/model';
+import { tinyLlama, TINY_LLAMA_DIR } from '@cptflow/model/testing';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { onnxEngine, type Engine } from '../../trainer/src';
+import { onnxEngine, type Engine } from '@cptflow/training';
 import { torchPythonOrSkip } from './testing/python';
 import { TORCH_ATTENTIONS } from './settings';
 import { torchEngine } from './torch-engine';

@@ -1,16 +1,16 @@
 // The GPU fast path is the same model: flex_attention with a document BlockMask, and torch.compile'd
-// decoder blocks (with activation checkpointing, as on a GPU by default), give the loss and every gradient of the dense-mask SDPA path (fp32, CPU, rows
-// packing three documents, two micro-batches per step). The model is the golden tiny LLaMA's shape
+// decoder blocks (with activation checkpointing, as on a GPU by default), give the loss and every
+// gradient of the dense-mask SDPA path (fp32, CPU, rows packing three documents, two micro-batches
+// per step). The model is the golden tiny LLaMA's shape
 // with MobileLLM's head layout (three query heads per key/value head, which the flex path expands;
 // the golden two-per-head layout is engine-equivalence.test.ts's). Gradients are read
 // through the Engine interface: without clipping, AdamW's first moment after step 1 is
 // (1 − β1) · gradient, so the gradient is exp_avg / (1 − β1).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { batchFromPackedRows, type TokenBatch, type TrainerOptions } from '../../llama/src';
-import { tinyLlama } from '../../llama/src/testing/fixtures';
-import { initParameters, TINY_TEST } from '../../model-config/src';
-import type { Engine, EngineStepResult } from '../../trainer/src';
+import { batchFromPackedRows, initParameters, TINY_TEST, type TokenBatch, type TrainerOptions } from '@cptflow/model';
+import { tinyLlama } from '@cptflow/model/testing';
+import type { Engine, EngineStepResult } from '@cptflow/training';
 import type { TorchSettings } from './settings';
 import { torchPythonOrSkip } from './testing/python';
 import { torchEngine } from './torch-engine';

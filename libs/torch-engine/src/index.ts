@@ -2,4 +2,3 @@ export * from './settings';
 export * from './python-env';
 export * from './torch-engine';
 export * from './state-files';
-export * from './torch-scorer';

@@ -9,10 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { batchFromPackedRows, type TokenBatch, type TrainerOptions } from '../../llama/src';
-import { tinyLlama, TINY_LLAMA_DIR } from '../../llama/src/testing/fixtures';
-import { parseLlamaConfig } from '../../model-config/src';
-import { onnxEngine, type Engine, type EngineState } from '../../trainer/src';
+import { batchFromPackedRows, type TokenBatch, type TrainerOptions, parseLlamaConfig } from '@cptflow/model';
+import { tinyLlama, TINY_LLAMA_DIR } from '@cptflow/model/testing';
+import { onnxEngine, type Engine, type EngineState } from '@cptflow/training';
 import { torchPythonOrSkip } from './testing/python';
 import { TorchEngine } from './torch-engine';
 

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../config/src';
+import { ConfigError } from '@cptflow/platform';
 import type { TorchSettings } from './settings';
 
 /** The repository root, from dist/libs/torch-engine/src or libs/torch-engine/src. */

@@ -1,10 +1,15 @@
 // Engine state <-> the state.safetensors file the worker group reads at init and writes on a
-// snapshot: parameters under HF names, `exp_avg.<name>` / `exp_avg_sq.<name>` (libs/trainer's
+// snapshot: parameters under HF names, `exp_avg.<name>` / `exp_avg_sq.<name>` (libs/training/src/trainer's
 // checkpoint names), AdamW's step in the metadata. Files, not the socket: a 125M model's state is 1.5 GB.
 import { join } from 'node:path';
-import { parameterShapes, type LlamaArchitecture } from '../../llama/src';
-import { SafetensorsReader, writeSafetensors, type TensorToWrite } from '../../safetensors/src';
-import { momentName, varianceName, type EngineState } from '../../trainer/src';
+import {
+  parameterShapes,
+  type LlamaArchitecture,
+  SafetensorsReader,
+  writeSafetensors,
+  type TensorToWrite,
+} from '@cptflow/model';
+import { momentName, varianceName, type EngineState } from '@cptflow/training';
 
 export const STATE_FILE = 'state.safetensors';
 

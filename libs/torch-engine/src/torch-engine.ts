@@ -12,15 +12,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TorchRequest, TorchResponse } from '../../contracts/src';
-import type { ScoreRequest, ScoreResult } from '../../eval/src';
-import type { TokenBatch, TrainerOptions } from '../../llama/src';
-import { toHfConfigJson, type LlamaConfig } from '../../model-config/src';
-import type { Engine, EngineFactory, EngineState, EngineStepResult } from '../../trainer/src';
+import { TorchRequest, TorchResponse } from '@cptflow/platform';
+import { type TokenBatch, type TrainerOptions, toHfConfigJson, type LlamaConfig } from '@cptflow/model';
+import type { Engine, EngineFactory, EngineState, EngineStepResult } from '@cptflow/training';
 import { frame, readFrames } from './frames';
 import { checkTorchEnvironment, PYTHON_PACKAGE_DIR } from './python-env';
 import { DEFAULT_TORCH_SETTINGS, MISSED_HEARTBEATS, type TorchSettings } from './settings';
 import { readStateFile, writeStateFile } from './state-files';
+
+// The shapes of @cptflow/evaluation's ScoreRequest and ScoreResult, which score() answers. The evaluation lib
+// builds on this one (its TorchLogLikelihoodModel wraps the engine), so the engine states them itself.
+type ScoreRequest = { contextIds: number[]; continuationIds: number[] };
+type ScoreResult = { logprob: number; isGreedy: boolean };
 
 export class TorchEngineError extends Error {
   override readonly name = 'TorchEngineError';

@@ -1,6 +1,6 @@
 // `cptflow eval` as a user runs it: the built CLI as a process, on the shipped tiny base model and
 // the fixture task files. Outputs are read back with plain JSON (the harness's own reader is the
-// check by hand in libs/eval/README.md).
+// check by hand in libs/evaluation/README.md).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import * as path from 'node:path';
 const ROOT = path.resolve(__dirname, '../../../..');
 const CLI = path.join(ROOT, 'dist/services/cli/src/main.js');
 const MODEL = path.join(ROOT, 'data/models/cptflow-tiny-base');
-const TASKS_DIR = path.join(ROOT, 'libs/eval/fixtures/data');
+const TASKS_DIR = path.join(ROOT, 'libs/evaluation/fixtures/eval/data');
 
 function cptflow(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });

@@ -1,11 +1,18 @@
 // `cptflow eval`: evaluate a model directory on benchmark tasks without training. Prints the
 // harness's results table; with --out writes lm-evaluation-harness's results JSON and --log_samples
-// JSONL. The work is libs/eval-engine's evaluateModelDir; this file parses options and reports.
+// JSONL. The work is libs/evaluation/src/eval-engine's evaluateModelDir; this file parses options and reports.
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { evaluateModelDir, ModelDirError } from '../../../libs/eval-engine/src';
-import { harnessDateId, harnessTable, TaskDataError, TaskSelectionError, writeHarnessOutput } from '../../../libs/eval/src';
-import { llama2TokenizerDir } from '../../../libs/packing/src';
+import {
+  evaluateModelDir,
+  harnessDateId,
+  harnessTable,
+  TaskDataError,
+  TaskSelectionError,
+  writeHarnessOutput,
+} from '@cptflow/evaluation';
+import { ModelDirError } from '@cptflow/model';
+import { llama2TokenizerDir } from '@cptflow/data';
 
 interface EvalOptions {
   model: string;

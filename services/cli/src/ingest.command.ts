@@ -1,9 +1,7 @@
 // `cptflow ingest <path|glob>`: read files into the configured bus's raw topic (Kafka in a deployment).
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../../../libs/config/src/load';
-import { deadLetterTopic } from '../../../libs/contracts/src';
-import { ingestToBus } from '../../../libs/ingest/src';
-import { createBus } from '../../../libs/transport/src/create-bus';
+import { loadConfig, deadLetterTopic, createBus } from '@cptflow/platform';
+import { ingestToBus } from '@cptflow/data';
 
 export function ingestCommand(): Command {
   return new Command('ingest')

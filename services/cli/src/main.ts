@@ -3,8 +3,8 @@
 // `cptflow results`, `cptflow ingest`.
 import 'reflect-metadata';
 import { Command } from 'commander';
-import { ConfigError } from '../../../libs/config/src/load';
-import { colorsOnlyOnTerminals } from '../../../libs/service-host/src/log-colors';
+import { ConfigError } from '@cptflow/platform';
+import { colorsOnlyOnTerminals } from '@cptflow/nest-host';
 import { runCommand } from './run.command';
 import { evalCommand } from './eval.command';
 import { resultsCommand } from './results.command';

@@ -1,6 +1,6 @@
 // How `cptflow run` reports the document pipeline: one table a person can read at a glance.
-import type { PipelineCounts } from '../../../libs/local-run/src';
-import { renderTextTable } from '../../../libs/report/src';
+import type { PipelineCounts } from '@cptflow/local-run';
+import { renderTextTable } from '@cptflow/results';
 
 export function pipelineSummaryTable(c: PipelineCounts): string {
   const rows: Array<[string, string, number]> = [

@@ -4,10 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { loadConfig } from '../../../libs/config/src/load';
-import { LocalPipeline, trainLocally } from '../../../libs/local-run/src';
-import { loadHfModel, PRESETS, saveHfModel } from '../../../libs/model-config/src';
-import { createBus } from '../../../libs/transport/src/create-bus';
+import { loadConfig, createBus } from '@cptflow/platform';
+import { LocalPipeline, trainLocally } from '@cptflow/local-run';
+import { loadHfModel, PRESETS, saveHfModel } from '@cptflow/model';
 import { BUNDLED_CORPORA, parseTokenCount } from './run-options';
 
 interface PretrainOptions {

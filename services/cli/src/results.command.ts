@@ -1,11 +1,19 @@
 // `cptflow results`: every task's score per checkpoint and its change against the base model, read
 // from a results database (what `cptflow run` leaves in runs/<time>/results.sqlite, or PostgreSQL) or
-// from a running evaluator's API. The reading and the deltas are libs/results-store's
+// from a running evaluator's API. The reading and the deltas are libs/results/src/results-store's
 // resultsOverview; this file picks the source and prints.
 import * as fs from 'node:fs';
 import { Command } from 'commander';
-import { renderTextTable, type Table } from '../../../libs/report/src';
-import { openResultsStore, ResultsApiClient, ResultsError, resultsOverview, type OverviewRow, type ResultsReader } from '../../../libs/results-store/src';
+import {
+  renderTextTable,
+  type Table,
+  openResultsStore,
+  ResultsApiClient,
+  ResultsError,
+  resultsOverview,
+  type OverviewRow,
+  type ResultsReader,
+} from '@cptflow/results';
 
 interface ResultsOptions {
   api?: string;

@@ -1,7 +1,7 @@
 // Option parsing shared by the CLI's commands.
 import * as path from 'node:path';
 
-import { CORPORA_DIR } from '../../../libs/corpora/src';
+import { CORPORA_DIR } from '@cptflow/data';
 
 export const BUNDLED_CORPORA = CORPORA_DIR;
 /** The base model `cptflow run` continues from unless told otherwise (data/models, beside the corpora). */

@@ -1,8 +1,15 @@
 // What `cptflow run` shows at the end: a summary table on the terminal, and report.html — the
-// dashboard page (libs/report) with the run's curves, scores and pipeline accounting embedded.
-import type { LocalTrainingResult } from '../../../libs/local-run/src';
-import { buildDashboardData, renderDashboardPage, renderTextTable, type Table } from '../../../libs/report/src';
-import type { ResultsService, ResultsStore, TaskResultView } from '../../../libs/results-store/src';
+// dashboard page (libs/results/src/report) with the run's curves, scores and pipeline accounting embedded.
+import type { LocalTrainingResult } from '@cptflow/local-run';
+import {
+  buildDashboardData,
+  renderDashboardPage,
+  renderTextTable,
+  type Table,
+  type ResultsService,
+  type ResultsStore,
+  type TaskResultView,
+} from '@cptflow/results';
 
 export interface ArmResult {
   run: string;

@@ -1,8 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
-import type { CptflowConfig } from '../../../libs/config/src/schema';
-import { createDedupStage, dedupSettings, describeSignatureStore, openSignatureStore } from '../../../libs/pipeline-stages/src';
-import { StageHostModule } from '../../../libs/service-host/src';
-import type { Bus } from '../../../libs/transport/src/bus';
+import type { CptflowConfig, Bus } from '@cptflow/platform';
+import { createDedupStage, dedupSettings, describeSignatureStore, openSignatureStore } from '@cptflow/data';
+import { StageHostModule } from '@cptflow/nest-host';
 import { DedupController } from './dedup.controller';
 
 /**

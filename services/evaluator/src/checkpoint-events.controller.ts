@@ -1,9 +1,9 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import type { Stage } from '../../../libs/pipeline-stages/src';
-import { STAGE, type BatchEvents } from '../../../libs/service-host/src';
-import type { ConsumedBatch, OutgoingRecord } from '../../../libs/transport/src/bus';
-import { STAGE_NAME } from '../../../libs/eval-engine/src';
+import type { Stage } from '@cptflow/data';
+import { STAGE, type BatchEvents } from '@cptflow/nest-host';
+import type { ConsumedBatch, OutgoingRecord } from '@cptflow/platform';
+import { STAGE_NAME } from '@cptflow/evaluation';
 
 /** The evaluator's stage on the bus transport: one event is one batch of cpt.checkpoints records. */
 @Controller()

@@ -4,11 +4,10 @@
 import type { AddressInfo } from 'node:net';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { CptflowConfig } from '../../../libs/config/src';
-import { CheckpointEvaluator, EvaluationQueue, EvaluationWorker, EvaluatorConfig, EvaluatorCore } from '../../../libs/eval-engine/src';
-import type { ResultsStore } from '../../../libs/results-store/src';
-import { Readiness, serveOpenApi, startStageTransport } from '../../../libs/service-host/src';
-import type { Bus } from '../../../libs/transport/src/bus';
+import type { CptflowConfig, Bus } from '@cptflow/platform';
+import { CheckpointEvaluator, EvaluationQueue, EvaluationWorker, EvaluatorConfig, EvaluatorCore } from '@cptflow/evaluation';
+import type { ResultsStore } from '@cptflow/results';
+import { Readiness, serveOpenApi, startStageTransport } from '@cptflow/nest-host';
 import { EvaluatorModule } from './evaluator.module';
 
 export interface EvaluatorAppOptions {

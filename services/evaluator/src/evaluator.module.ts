@@ -1,11 +1,10 @@
 // The evaluator as one Nest module: the results API (routes, OpenAPI, /health), GET /ready, and the
 // checkpoint stage served over the bus transport (the app is hybrid: HTTP and the bus).
 import { DynamicModule, Module } from '@nestjs/common';
-import type { CptflowConfig } from '../../../libs/config/src';
-import type { Stage } from '../../../libs/pipeline-stages/src';
-import { BACKENDS, BUS, CONFIG, Readiness, ReadyController, ResultsApiModule, STAGE, stageProviders } from '../../../libs/service-host/src';
-import type { EvaluationTrigger, ResultsService, TelemetryService } from '../../../libs/results-store/src';
-import type { Bus } from '../../../libs/transport/src/bus';
+import type { CptflowConfig, Bus } from '@cptflow/platform';
+import type { Stage } from '@cptflow/data';
+import { BACKENDS, BUS, CONFIG, Readiness, ReadyController, ResultsApiModule, STAGE, stageProviders } from '@cptflow/nest-host';
+import type { EvaluationTrigger, ResultsService, TelemetryService } from '@cptflow/results';
 import { CheckpointEventsController } from './checkpoint-events.controller';
 
 export interface EvaluatorModuleOptions {

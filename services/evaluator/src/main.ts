@@ -1,16 +1,14 @@
 // The evaluator service: telemetry first (so everything after is traced), then configuration, then
 // the app. SIGINT/SIGTERM drain gracefully; a second signal exits at once.
-import { colorsOnlyOnTerminals } from '../../../libs/service-host/src/log-colors';
+import { colorsOnlyOnTerminals, loadServiceConfig } from '@cptflow/nest-host';
 colorsOnlyOnTerminals();
-import { startTelemetry } from '../../../libs/telemetry/src';
+import { startTelemetry, ConfigError } from '@cptflow/platform';
 const telemetry = startTelemetry({ serviceName: 'cptflow-evaluator' });
 
 import 'reflect-metadata';
-import { ConfigError } from '../../../libs/config/src';
-import { checkTorchEnvironment } from '../../../libs/torch-engine/src/python-env';
-import { loadServiceConfig } from '../../../libs/service-host/src/stage-section-schemas';
+import { checkTorchEnvironment } from '@cptflow/torch-engine';
 import { EvaluatorApp } from './evaluator.app';
-import { checkEvaluatorPaths, evaluatorConfigFrom } from '../../../libs/eval-engine/src';
+import { checkEvaluatorPaths, evaluatorConfigFrom } from '@cptflow/evaluation';
 
 async function main(): Promise<void> {
   const config = loadServiceConfig();

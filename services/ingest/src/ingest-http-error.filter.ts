@@ -2,7 +2,7 @@
 // Connection: close when the request body was not read, so the server does not drain it).
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { IngestHttpError } from '../../../libs/ingest/src';
+import { IngestHttpError } from '@cptflow/data';
 
 @Catch(IngestHttpError)
 export class IngestHttpErrorFilter implements ExceptionFilter<IngestHttpError> {

@@ -4,9 +4,7 @@ import 'reflect-metadata';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NestFactory } from '@nestjs/core';
-import { codecFor, StageAccounting } from '../../../libs/contracts/src';
-import { loadConfig } from '../../../libs/config/src';
-import { MemoryBus } from '../../../libs/transport/src';
+import { codecFor, StageAccounting, loadConfig, MemoryBus } from '@cptflow/platform';
 import { IngestServiceModule } from './ingest-service.module';
 
 const TOKEN = 'accounting-token-0123456789';

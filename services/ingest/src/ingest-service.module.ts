@@ -1,8 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { CptflowConfig } from '../../../libs/config/src/schema';
-import { INGEST_STAGE } from '../../../libs/ingest/src';
-import { AccountingReporter, BUS, CONFIG, HealthController, Readiness, StageAccounting } from '../../../libs/service-host/src';
-import type { Bus } from '../../../libs/transport/src/bus';
+import type { CptflowConfig, Bus } from '@cptflow/platform';
+import { INGEST_STAGE, StageAccounting } from '@cptflow/data';
+import { AccountingReporter, BUS, CONFIG, HealthController, Readiness } from '@cptflow/nest-host';
 import { ingestHttpConfig } from './ingest.config';
 import { IngestModule } from './ingest.module';
 

@@ -1,9 +1,6 @@
-// The ingest service's settings (config section `stages.ingest`, schema in libs/ingest), validated at start.
-import { parseOrExplain } from '../../../libs/config/src/load';
-import { requireDirectory } from '../../../libs/config/src/paths';
-import type { CptflowConfig } from '../../../libs/config/src/schema';
-import { deadLetterTopic } from '../../../libs/contracts/src';
-import { ingestSettingsSchema, type IngestHttpConfig } from '../../../libs/ingest/src';
+// The ingest service's settings (config section `stages.ingest`, schema in libs/data/src/ingest), validated at start.
+import { parseOrExplain, requireDirectory, type CptflowConfig, deadLetterTopic } from '@cptflow/platform';
+import { ingestSettingsSchema, type IngestHttpConfig } from '@cptflow/data';
 
 export function ingestHttpConfig(config: CptflowConfig, env: NodeJS.ProcessEnv = process.env): IngestHttpConfig {
   const section = { ...(config.stages.ingest as Record<string, unknown> | undefined) };

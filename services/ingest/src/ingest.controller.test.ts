@@ -9,16 +9,22 @@ import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { codecFor, DeadLetter, Document, Rejection } from '../../../libs/contracts/src';
-import { loadConfig } from '../../../libs/config/src';
+import {
+  codecFor,
+  DeadLetter,
+  Document,
+  Rejection,
+  loadConfig,
+  type Bus,
+  type OutgoingRecord,
+} from '@cptflow/platform';
 import { ingestHttpConfig } from './ingest.config';
-import type { Bus, OutgoingRecord } from '../../../libs/transport/src/bus';
-import { HealthController, Readiness } from '../../../libs/service-host/src';
+import { HealthController, Readiness } from '@cptflow/nest-host';
 import { IngestModule } from './ingest.module';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const MAX_UPLOAD = 4096;
-const FIXTURES = resolve(__dirname, '../../../../libs/ingest/fixtures');
+const FIXTURES = resolve(__dirname, '../../../../libs/data/fixtures/ingest');
 type BodyInit = NonNullable<RequestInit['body']>;
 const documents = codecFor<Document>(Document);
 const deadLetters = codecFor<DeadLetter>(DeadLetter);

@@ -1,9 +1,9 @@
 // HTTP ingest: POST /ingest/upload streams a JSONL body (plain, gzip or zstd) into docs.raw;
 // POST /ingest/path reads a file, folder or glob on the server, inside the configured ingest roots.
 import { Controller, Get, HttpCode, Inject, OnApplicationShutdown, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { BearerTokenGuard } from '../../../libs/service-host/src';
+import { BearerTokenGuard } from '@cptflow/nest-host';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { IngestHttpError, IngestHttpHandler, IngestJob, IngestReport } from '../../../libs/ingest/src';
+import { IngestHttpError, IngestHttpHandler, IngestJob, IngestReport } from '@cptflow/data';
 import { IngestHttpErrorFilter } from './ingest-http-error.filter';
 
 /** Express's body parsers leave what they parsed in `body`. */

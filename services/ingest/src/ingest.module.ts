@@ -1,9 +1,9 @@
 // The HTTP side of the ingest service. The host provides BUS (a transport Bus) and INGEST_CONFIG
 // (IngestHttpConfig), either through `register` or from a global module.
 import { DynamicModule, Module, ModuleMetadata, Provider } from '@nestjs/common';
-import type { Bus } from '../../../libs/transport/src/bus';
-import { IngestHttpConfig, IngestHttpHandler } from '../../../libs/ingest/src';
-import { API_TOKENS, BearerTokenGuard } from '../../../libs/service-host/src';
+import type { Bus } from '@cptflow/platform';
+import { IngestHttpConfig, IngestHttpHandler } from '@cptflow/data';
+import { API_TOKENS, BearerTokenGuard } from '@cptflow/nest-host';
 import { IngestController } from './ingest.controller';
 import { BUS, INGEST_CONFIG } from './ingest.tokens';
 

@@ -1,8 +1,7 @@
 import { Logger, type DynamicModule } from '@nestjs/common';
-import type { CptflowConfig } from '../../../libs/config/src/schema';
-import { createPackerStage, openPackerTokenizer, packerSettings } from '../../../libs/pipeline-stages/src';
-import { StageHostModule } from '../../../libs/service-host/src';
-import type { Bus } from '../../../libs/transport/src/bus';
+import type { CptflowConfig, Bus } from '@cptflow/platform';
+import { createPackerStage, openPackerTokenizer, packerSettings } from '@cptflow/data';
+import { StageHostModule } from '@cptflow/nest-host';
 import { PackerController } from './packer.controller';
 
 /** docs.unique -> seqs.packed. Settings: `stages.packer` (model or tokenizer, sequence length, strategy). */

@@ -1,8 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { QUALITY_STAGE, type Stage } from '../../../libs/pipeline-stages/src';
-import { STAGE, type BatchEvents } from '../../../libs/service-host/src';
-import type { ConsumedBatch, OutgoingRecord } from '../../../libs/transport/src/bus';
+import { QUALITY_STAGE, type Stage } from '@cptflow/data';
+import { STAGE, type BatchEvents } from '@cptflow/nest-host';
+import type { ConsumedBatch, OutgoingRecord } from '@cptflow/platform';
 
 /** The stage's handler on the bus transport: one event is one batch of one topic-partition. */
 @Controller()

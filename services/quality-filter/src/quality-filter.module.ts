@@ -1,9 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
-import type { CptflowConfig } from '../../../libs/config/src/schema';
-import { createQualityStage, openDocumentScorer, qualitySettings } from '../../../libs/pipeline-stages/src';
-import type { QualityPipelineConfig } from '../../../libs/quality/src';
-import { StageHostModule } from '../../../libs/service-host/src';
-import type { Bus } from '../../../libs/transport/src/bus';
+import type { CptflowConfig, Bus } from '@cptflow/platform';
+import { createQualityStage, openDocumentScorer, qualitySettings, type QualityPipelineConfig } from '@cptflow/data';
+import { StageHostModule } from '@cptflow/nest-host';
 import { QualityFilterController } from './quality-filter.controller';
 
 /** docs.raw -> docs.filtered | docs.rejected. Settings: `stages.qualityFilter.filters` and the optional `stages.qualityFilter.scorer`. */

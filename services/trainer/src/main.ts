@@ -1,16 +1,12 @@
 // The trainer service: `node dist/services/trainer/src/main.js` (config: $CPTFLOW_CONFIG + environment).
-import { colorsOnlyOnTerminals } from '../../../libs/service-host/src/log-colors';
+import { colorsOnlyOnTerminals, loadServiceConfig, exitOnSignal } from '@cptflow/nest-host';
 colorsOnlyOnTerminals();
-import { startTelemetry } from '../../../libs/telemetry/src';
+import { startTelemetry, ConfigError, Bus, KafkaBus, MemoryBus } from '@cptflow/platform';
 const telemetry = startTelemetry({ serviceName: 'cptflow-trainer' });
 
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError } from '../../../libs/config/src';
-import { loadServiceConfig } from '../../../libs/service-host/src/stage-section-schemas';
-import { exitOnSignal } from '../../../libs/service-host/src/bootstrap';
-import { Bus, KafkaBus, MemoryBus } from '../../../libs/transport/src';
 import { checkTrainerPaths, parseTrainerConfig, trainerOptionsFromConfig } from './trainer.config';
 import { TrainerModule } from './trainer.module';
 

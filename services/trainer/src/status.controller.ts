@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
-import { BearerTokenGuard } from '../../../libs/service-host/src';
-import type { TrainerStatus } from '../../../libs/trainer/src';
+import { BearerTokenGuard } from '@cptflow/nest-host';
+import type { TrainerStatus } from '@cptflow/training';
 import { TrainerRunner } from './trainer.runner';
 
 /** What a human (or a dashboard) asks a trainer: where it is, how it is doing, what it saved last. */

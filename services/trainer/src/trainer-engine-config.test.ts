@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../../libs/config/src';
-import { torchPythonOrSkip } from '../../../libs/torch-engine/src/testing/python';
+import { ConfigError } from '@cptflow/platform';
+import { torchPythonOrSkip } from '@cptflow/torch-engine/testing';
 import { parseTrainerConfig, torchEngineFromConfig } from './trainer.config';
 
 const MAIN = join(__dirname, 'main.js');

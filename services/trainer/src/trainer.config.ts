@@ -1,14 +1,30 @@
-// The trainer's section of the cptflow configuration (`stages.trainer`, schema in libs/trainer), validated
+// The trainer's section of the cptflow configuration (`stages.trainer`, schema in libs/training/src/trainer), validated
 // at start with errors that name the field, and turned into ContinuousTrainer options. Amounts of training are
 // given in tokens (what people plan in) and converted to optimizer steps here.
 import { join } from 'node:path';
-import { parseOrExplain, requireDirectory, requireFile, requireWritableDirectory, type TopicsConfig } from '../../../libs/config/src';
-import { PRESETS } from '../../../libs/model-config/src';
-import { checkTokenizerFitsModel, defaultTokenizerPath, DocumentTokenizer, loadModelTokenizer, TokenizerMismatchError, vocabularyMismatch } from '../../../libs/packing/src';
-import type { Schedule } from '../../../libs/schedules/src';
-import { checkTorchEnvironment, torchEngine, type TorchSettings } from '../../../libs/torch-engine/src';
-import { encodePackedSequence, packDocuments, readJsonlDocuments, rowFromRecord, trainerSettingsSchema, type ContinuousTrainerOptions, type EngineFactory, type ReplaySource, type TrainerSettings } from '../../../libs/trainer/src';
-import type { Bus } from '../../../libs/transport/src';
+import {
+  parseOrExplain,
+  requireDirectory,
+  requireFile,
+  requireWritableDirectory,
+  type TopicsConfig,
+  type Bus,
+} from '@cptflow/platform';
+import { PRESETS } from '@cptflow/model';
+import { checkTokenizerFitsModel, defaultTokenizerPath, DocumentTokenizer, loadModelTokenizer, TokenizerMismatchError, vocabularyMismatch } from '@cptflow/data';
+import {
+  type Schedule,
+  encodePackedSequence,
+  packDocuments,
+  readJsonlDocuments,
+  rowFromRecord,
+  trainerSettingsSchema,
+  type ContinuousTrainerOptions,
+  type EngineFactory,
+  type ReplaySource,
+  type TrainerSettings,
+} from '@cptflow/training';
+import { checkTorchEnvironment, torchEngine, type TorchSettings } from '@cptflow/torch-engine';
 
 /** The trainer section of a loaded config, with TRAINER_API_TOKEN folded in. */
 export function parseTrainerConfig(section: unknown, env: NodeJS.ProcessEnv = process.env): TrainerSettings {

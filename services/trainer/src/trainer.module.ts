@@ -1,8 +1,8 @@
 // The trainer service: a ContinuousTrainer built from the config section, its runner, /status,
 // /health and /ready. The host (main.ts or a test) provides the bus and the parsed options.
 import { DynamicModule, Module } from '@nestjs/common';
-import { API_TOKENS, BearerTokenGuard, HealthController, Readiness } from '../../../libs/service-host/src';
-import { ContinuousTrainer, ContinuousTrainerOptions } from '../../../libs/trainer/src';
+import { API_TOKENS, BearerTokenGuard, HealthController, Readiness } from '@cptflow/nest-host';
+import { ContinuousTrainer, ContinuousTrainerOptions } from '@cptflow/training';
 import { StatusController } from './status.controller';
 import { TrainerRunner } from './trainer.runner';
 import { AFTER_SHUTDOWN, TRAINER } from './trainer.tokens';

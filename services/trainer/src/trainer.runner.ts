@@ -2,8 +2,8 @@
 // (resuming from the newest complete checkpoint), and on shutdown lets the step in flight finish
 // and writes a final checkpoint before the process exits.
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Readiness } from '../../../libs/service-host/src';
-import { ContinuousTrainer, TrainerStatus } from '../../../libs/trainer/src';
+import { Readiness } from '@cptflow/nest-host';
+import { ContinuousTrainer, TrainerStatus } from '@cptflow/training';
 import { AFTER_SHUTDOWN, TRAINER } from './trainer.tokens';
 
 @Injectable()

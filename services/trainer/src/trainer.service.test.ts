@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, topicsSchema } from '../../../libs/config/src';
-import { llama2TokenizerPath } from '../../../libs/packing/src';
-import { writeCharTokenizerModel } from '../../../libs/packing/src/testing/char-tokenizer';
-import { corpusSequences, recordsOf } from '../../../libs/trainer/src/testing/fixtures';
-import { testBus, testTrainerOptions } from '../../../libs/trainer/src/testing/harness';
+import { ConfigError, topicsSchema } from '@cptflow/platform';
+import { llama2TokenizerPath } from '@cptflow/data';
+import { writeCharTokenizerModel } from '@cptflow/data/testing';
+import { corpusSequences, recordsOf, testBus, testTrainerOptions } from '@cptflow/training/testing';
 
 import { parseTrainerConfig, scheduleOf, trainerOptionsFromConfig } from './trainer.config';
 import { TrainerModule } from './trainer.module';

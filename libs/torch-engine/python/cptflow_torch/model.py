@@ -1,5 +1,5 @@
 """transformers' LlamaForCausalLM built from the trainer's HF config, and one micro-batch's summed
-token loss with attention confined to documents the way libs/llama's graphs confine it
+token loss with attention confined to documents the way libs/model/src/llama's graphs confine it
 (attention.py: a dense mask for SDPA, or a BlockMask for flex_attention)."""
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def build_model(config_json: dict, attention: str = "sdpa") -> LlamaForCausalLM:
 
 @dataclass
 class MicroBatch:
-    """int64 [batch, seq] tensors, as libs/llama's TokenBatch: targets already shifted (HF labels
+    """int64 [batch, seq] tensors, as libs/model/src/llama's TokenBatch: targets already shifted (HF labels
     moved one left), -100 where no loss is taken; doc_ids present when rows pack documents."""
 
     input_ids: torch.Tensor
@@ -44,7 +44,7 @@ class MicroBatch:
 
 
 def summed_loss(model: torch.nn.Module, batch: MicroBatch) -> torch.Tensor:
-    """Sum of token negative log-likelihoods (fp32), the quantity whose gradient libs/llama sums."""
+    """Sum of token negative log-likelihoods (fp32), the quantity whose gradient libs/model/src/llama sums."""
     mask = attention_mask_for(model.config._attn_implementation, batch.input_ids, batch.doc_ids)
     logits = model(input_ids=batch.input_ids, position_ids=batch.position_ids, attention_mask=mask).logits
     return F.cross_entropy(logits.float().flatten(0, 1), batch.targets.flatten(), ignore_index=IGNORE_INDEX, reduction="sum")

@@ -1,4 +1,4 @@
-"""One optimizer step on every rank of the group, matching libs/llama's LlamaTrainer.trainStep:
+"""One optimizer step on every rank of the group, matching libs/model/src/llama's LlamaTrainer.trainStep:
     for each of this rank's micro-batches: forward + backward of (summed token loss / step tokens)
     then once: clip by the global norm of the mean gradient, AdamW (decoupled decay on the chosen
     parameters), parameters and moments sharded by FSDP2 (one unit per decoder block + the root).
@@ -20,7 +20,7 @@ from .model import MicroBatch, build_model, score, summed_loss
 
 @dataclass
 class EngineOptions:
-    """TrainerOptions of libs/llama plus the torch section of the trainer's config."""
+    """TrainerOptions of libs/model/src/llama plus the torch section of the trainer's config."""
 
     adamw: dict
     decay: str = "matrices"
@@ -52,7 +52,7 @@ class EngineOptions:
 
 
 def decays(name: str, param: torch.Tensor, policy: str) -> bool:
-    """libs/llama trainer.ts decayPredicate: matrices (ndim >= 2), optionally not the embedding."""
+    """libs/model/src/llama trainer.ts decayPredicate: matrices (ndim >= 2), optionally not the embedding."""
     if policy == "matrices":
         return param.ndim >= 2
     if policy == "matrices-except-embeddings":

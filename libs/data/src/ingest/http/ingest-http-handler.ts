@@ -1,0 +1,264 @@
+// The HTTP ingest endpoints without the framework: stream an upload or read a confined server path,
+// publish through the Bus. The NestJS controller maps requests onto these methods; the host's one
+// bearer-token guard (libs/nest-host's BearerTokenGuard, with `token` below) authorises them first.
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '@cptflow/platform';
+import { compressionFromContentEncoding, compressionFromName, DecompressionLimitError } from '../byte-stream';
+import { DocumentPublisher, PublisherOptions, PublisherTopics, publishAll } from '../document-publisher';
+import { SourceCounts } from '../ingest-stats';
+import { IngestOptions, IngestProgress, IngestRun, openFiles, openJsonlStream } from '../open-source';
+import { IngestSourceError, resolveSourceFiles, SourceFile } from '../source-files';
+import { compileGlob, GlobError, isGlob } from '../glob';
+import { resolveReaderOptions } from '../reader-options';
+import { checkDeclaredLength, limitBytes, PayloadTooLargeError } from './body-limit';
+import { IngestHttpError } from './http-error';
+import { IngestRoots } from './ingest-roots';
+
+export interface IngestHttpConfig {
+  /** Shared secret clients send as `Authorization: Bearer <token>`; checked by the host's guard, not here. */
+  token: string;
+  /** Folders whose contents the path endpoint may read; nothing outside them is ever opened. */
+  roots: string[];
+  /** Largest upload body in bytes, as sent (compressed bytes when compressed). */
+  maxUploadBytes: number;
+  /**
+   * Most bytes a compressed upload may decompress to (default: the reader's maxDecompressedBytes);
+   * the reader's maxExpansionRatio applies too. Past either: 413.
+   */
+  maxUploadDecompressedBytes?: number;
+  topics: PublisherTopics;
+  reader?: IngestOptions;
+  publisher?: Partial<PublisherOptions>;
+}
+
+export interface UploadRequest {
+  body: AsyncIterable<Buffer | Uint8Array | string>;
+  contentLength?: string | number;
+  contentEncoding?: string;
+  /** The upload's file name (query `name`): source label, and compression when no Content-Encoding. */
+  name?: string;
+  corpus?: string;
+  /** Overrides the configured minIntScore for this upload (query `minIntScore`): a number, or its decimal text. */
+  minIntScore?: unknown;
+}
+
+export interface PathRequest {
+  path: string;
+  corpus?: string;
+  /** As UploadRequest.minIntScore, from the request body. */
+  minIntScore?: unknown;
+}
+
+export interface IngestReport {
+  documents: number;
+  deadLetters: number;
+  /** Well-formed rows the reader's filter (minIntScore) did not keep, published to docs.rejected. */
+  rejected: number;
+  total: SourceCounts;
+  sources: Record<string, SourceCounts>;
+  bytesRead: number;
+}
+
+export interface IngestJob {
+  id: string;
+  state: 'running' | 'done' | 'failed';
+  progress: IngestProgress;
+  report?: IngestReport;
+  error?: string;
+}
+
+interface JobState {
+  id: string;
+  state: IngestJob['state'];
+  run: IngestRun;
+  startedAtMs: number;
+  done?: Promise<void>;
+  report?: IngestReport;
+  error?: string;
+}
+
+const MIN_TOKEN_LENGTH = 16;
+const MAX_FINISHED_JOBS = 100;
+
+export class IngestHttpHandler {
+  private readonly jobs = new Map<string, JobState>();
+
+  private constructor(
+    private readonly bus: Pick<Bus, 'publish'>,
+    private readonly config: IngestHttpConfig,
+    private readonly roots: IngestRoots,
+  ) {}
+
+  /** Validates the configuration; throws with a clear message on a weak token, bad limits or missing roots. */
+  static async create(bus: Pick<Bus, 'publish'>, config: IngestHttpConfig): Promise<IngestHttpHandler> {
+    if (typeof config.token !== 'string' || config.token.length < MIN_TOKEN_LENGTH) {
+      throw new Error(`ingest HTTP token must be at least ${MIN_TOKEN_LENGTH} characters`);
+    }
+    for (const key of ['maxUploadBytes', 'maxUploadDecompressedBytes'] as const) {
+      const value = config[key];
+      if ((key === 'maxUploadBytes' || value !== undefined) && (!Number.isInteger(value) || (value as number) <= 0)) {
+        throw new Error(`ingest ${key} must be a positive integer`);
+      }
+    }
+    if (!config.topics?.raw || !config.topics?.deadLetter) throw new Error('ingest topics.raw and topics.deadLetter are required');
+    resolveReaderOptions(config.reader);
+    return new IngestHttpHandler(bus, config, await IngestRoots.of(config.roots));
+  }
+
+  async upload(request: UploadRequest): Promise<IngestReport> {
+    const declared = checkDeclaredLength(request.contentLength, this.config.maxUploadBytes);
+    const name = request.name?.trim() || 'upload.jsonl';
+    if (/[\u0000-\u001f]/.test(name)) throw new IngestHttpError(400, 'invalid upload name');
+    const byEncoding = compressionFromContentEncoding(request.contentEncoding);
+    if (byEncoding === undefined) throw new IngestHttpError(415, `unsupported Content-Encoding "${request.contentEncoding}" (use gzip or zstd)`);
+    const compression = byEncoding !== 'none' ? byEncoding : compressionFromName(name);
+    const run = openJsonlStream(
+      limitBytes(request.body, this.config.maxUploadBytes),
+      { name: `upload:${name}`, compression, bytes: declared },
+      { ...this.readerOptions(request), maxDecompressedBytes: this.config.maxUploadDecompressedBytes ?? this.config.reader?.maxDecompressedBytes },
+    );
+    const publisher = this.publisher();
+    try {
+      return await this.publishRun(run, publisher);
+    } catch (err) {
+      if (err instanceof PayloadTooLargeError || err instanceof DecompressionLimitError) {
+        // Whole lines read before the limit are published (their ids are stable, so a corrected re-upload
+        // is recognised by dedup); the client learns exactly how many.
+        await publisher.flush();
+        const message = err instanceof DecompressionLimitError ? `upload ${err.message}` : err.message;
+        throw new IngestHttpError(413, message, { Connection: 'close' }, { published: { ...publisher.published } });
+      }
+      throw err;
+    }
+  }
+
+  async ingestPath(request: PathRequest): Promise<IngestReport> {
+    const run = await this.openPath(request);
+    return this.publishRun(run, this.publisher());
+  }
+
+  /**
+   * Starts a server-path ingest in the background (a shard can take longer than an HTTP client waits).
+   * Access checks run before it starts, so a 403/404 still comes back on the request itself.
+   */
+  async startPathJob(request: PathRequest): Promise<IngestJob> {
+    const run = await this.openPath(request);
+    const job: JobState = { id: randomUUID(), state: 'running', run, startedAtMs: Date.now() };
+    this.jobs.set(job.id, job);
+    job.done = this.publishRun(run, this.publisher()).then(
+      (report) => {
+        job.state = 'done';
+        job.report = report;
+      },
+      (err: unknown) => {
+        job.state = 'failed';
+        job.error = err instanceof Error ? err.message : String(err);
+      },
+    );
+    this.forgetOldJobs();
+    return this.jobView(job);
+  }
+
+  job(id: string): IngestJob {
+    const job = this.jobs.get(id);
+    if (!job) throw new IngestHttpError(404, 'no such job');
+    return this.jobView(job);
+  }
+
+  /** Waits for background jobs to finish (graceful shutdown). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.jobs.values()].map((job) => job.done));
+  }
+
+  private async openPath(request: PathRequest): Promise<IngestRun> {
+    if (typeof request.path !== 'string' || request.path.trim() === '') throw new IngestHttpError(400, 'body must name a "path"');
+    const options = this.readerOptions(request);
+    const files = await this.confinedFiles(request.path, options);
+    return openFiles(files, options);
+  }
+
+  private jobView(job: JobState): IngestJob {
+    return { id: job.id, state: job.state, progress: job.run.progress(), report: job.report, error: job.error };
+  }
+
+  /** Finished jobs are kept for a while so clients can read the result, then dropped (bounded memory). */
+  private forgetOldJobs(): void {
+    const finished = [...this.jobs.values()].filter((job) => job.state !== 'running');
+    for (const job of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_JOBS))) this.jobs.delete(job.id);
+  }
+
+  private async confinedFiles(requested: string, options: IngestOptions): Promise<SourceFile[]> {
+    let pattern: string;
+    if (isGlob(requested)) {
+      // Confine the glob's literal base first, so the walk itself never starts outside a root.
+      const absolute = this.roots.absolute(requested);
+      refuseBadGlob(absolute);
+      const firstMagic = absolute.search(/[*?[\]{}]/);
+      const base = absolute.slice(0, absolute.lastIndexOf('/', firstMagic) + 1) || '/';
+      await this.roots.confine(base);
+      pattern = absolute;
+    } else {
+      pattern = await this.roots.confine(requested);
+    }
+    let files: SourceFile[];
+    try {
+      files = await resolveSourceFiles(pattern, resolveReaderOptions(options));
+    } catch (err) {
+      if (err instanceof IngestSourceError) throw new IngestHttpError(404, err.message.replace(pattern, requested));
+      throw err;
+    }
+    // A folder or glob can contain symlinks leading out of the roots: check every file before reading any.
+    const confined: SourceFile[] = [];
+    for (const file of files) confined.push({ ...file, path: await this.roots.confineFile(file.path) });
+    return confined;
+  }
+
+  private readerOptions({ corpus, minIntScore }: { corpus?: string; minIntScore?: unknown }): IngestOptions {
+    const options: IngestOptions = { ...this.config.reader };
+    if (corpus !== undefined && corpus !== '') {
+      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(corpus)) throw new IngestHttpError(400, 'invalid corpus name');
+      options.corpus = corpus;
+    }
+    const threshold = minIntScoreOf(minIntScore);
+    if (threshold !== undefined) options.minIntScore = threshold;
+    if (options.minIntScore !== undefined && !this.config.topics.rejected) {
+      throw new IngestHttpError(400, 'minIntScore needs a rejected topic, and this ingest endpoint has none');
+    }
+    return options;
+  }
+
+  private publisher(): DocumentPublisher {
+    return new DocumentPublisher(this.bus, this.config.topics, this.config.publisher);
+  }
+
+  private async publishRun(run: IngestRun, publisher: DocumentPublisher): Promise<IngestReport> {
+    const published = await publishAll(run, publisher);
+    const stats = run.stats.toJSON();
+    return {
+      documents: published.documents,
+      deadLetters: published.deadLetters,
+      rejected: published.rejected,
+      total: stats.total,
+      sources: stats.sources,
+      bytesRead: run.progress().bytesRead,
+    };
+  }
+}
+
+/** A request's minIntScore: a finite number or its plain decimal text (a query string); absent or empty: none. */
+function minIntScoreOf(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isFinite(n)) throw new IngestHttpError(400, 'minIntScore must be a number, e.g. 3 (keeps rows with int_score >= 3)');
+  return n;
+}
+
+/** A glob past the length cap or with too many alternatives is the client's mistake: 400 before any walk. */
+function refuseBadGlob(pattern: string): void {
+  try {
+    compileGlob(pattern);
+  } catch (err) {
+    if (err instanceof GlobError) throw new IngestHttpError(400, err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { loadConfig } from '@cptflow/platform';
+import { llama2TokenizerPath } from '../packing';
+import { writeCharTokenizerModel } from '../packing/testing/char-tokenizer';
+import { openPackerTokenizer, packerSettings } from './stage-settings';
+
+test("the packer's stages.packer.modelDir packs with the model's own tokenizer and refuses one that does not fit", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-packer-settings-'));
+  try {
+    const settingsOf = (packer: object) => packerSettings(loadConfig({ env: {}, overrides: { stages: { packer } } }));
+    const modelDir = writeCharTokenizerModel(path.join(dir, 'char'));
+    const tokenizer = await openPackerTokenizer(settingsOf({ modelDir }));
+    assert.equal(tokenizer.tokenizerPath, path.join(modelDir, 'tokenizer.json'));
+    assert.equal((await openPackerTokenizer(settingsOf({}))).tokenizerPath, llama2TokenizerPath(), 'LLaMA-2 without a model');
+    fs.copyFileSync(llama2TokenizerPath(), path.join(modelDir, 'tokenizer.json'));
+    await assert.rejects(openPackerTokenizer(settingsOf({ modelDir })), /does not fit model .*config\.json: the tokenizer has 32000 ids/);
+    assert.throws(() => settingsOf({ modelDir, tokenizerPath: llama2TokenizerPath() }), /tokenizerPath: give modelDir .* or tokenizerPath, not both/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

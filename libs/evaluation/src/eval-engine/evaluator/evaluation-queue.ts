@@ -1,0 +1,42 @@
+// POST /evaluations lands here: the request is checked at once (an unknown task, or one without task
+// files, is a 400), then recorded as a job in the results database and run by the EvaluationWorker
+// behind the others; its EvalEvent is published on cpt.evals like those of Kafka-driven evaluations.
+// GET /evaluations/:id reads the job's row, so a job survives restarts and nothing is kept in memory.
+import {
+  EvaluationJobs,
+  EvaluationJobView,
+  ResultsError,
+  type EvaluationRequest,
+  type EvaluationTicket,
+  type EvaluationTrigger,
+} from '@cptflow/results';
+import type { RequestPayload } from './checkpoint-stage';
+import { TaskSelectionError } from '../../eval';
+import { TaskCatalog } from './task-catalog';
+
+export class EvaluationQueue implements EvaluationTrigger {
+  constructor(
+    private readonly jobs: EvaluationJobs,
+    private readonly catalog: TaskCatalog,
+    private readonly onJobRecorded: () => void = () => undefined,
+  ) {}
+
+  async requestEvaluation(request: EvaluationRequest): Promise<EvaluationTicket> {
+    if (request.tasks) {
+      try {
+        this.catalog.resolve(request.tasks, request.numFewshot);
+      } catch (error) {
+        if (error instanceof TaskSelectionError) throw ResultsError.invalid(error.message);
+        throw error;
+      }
+    }
+    const payload: RequestPayload = { request: { checkpointId: request.checkpoint.id, tasks: request.tasks, limit: request.limit, numFewshot: request.numFewshot } };
+    const job = await this.jobs.enqueue({ kind: 'request', payload });
+    this.onJobRecorded();
+    return { id: job.id };
+  }
+
+  async evaluation(id: string): Promise<EvaluationJobView | null> {
+    return this.jobs.find(id);
+  }
+}

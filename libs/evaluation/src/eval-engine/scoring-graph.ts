@@ -1,0 +1,106 @@
+// The forward graph the evaluator runs: a padded batch of token rows in, and for a list of scored
+// positions (row, position, target token) the target's log-probability and whether it is the
+// arg-max. Only the scored positions go through the output projection and log-softmax: for a
+// LLaMA-2 vocabulary that head is the largest matrix in a small model, and a request scores a
+// handful of continuation tokens out of its whole context.
+import {
+  and,
+  cast,
+  equal,
+  encodeModelProto,
+  gather,
+  gatherElements,
+  GraphBuilder,
+  greaterOrEqual,
+  logSoftmax,
+  range,
+  reshape,
+  shapeOf,
+  squeeze,
+  Tensor,
+  unsqueeze,
+  where,
+  ModelProtoObject,
+} from '@cptflow/onnx';
+import { declareParameters, declareTokenInputs, LlamaArchitecture, linear, llamaFinalHidden, outputProjection, parameterShapes } from '@cptflow/model';
+
+/**
+ * Row-layout causal mask restricted to branches: query i may attend key j when j is at or before i
+ * in the row and j is context (branch 0) or in i's own branch. Additive, [batch, 1, 1, seq, seq].
+ */
+function branchAttentionBias(branchIds: Tensor): Tensor {
+  const g = branchIds.graph;
+  const seq = branchIds.shape[1];
+  const seqLen = gather(shapeOf(branchIds), g.scalar(1, 'int64'));
+  const layout = range(g.scalar(0, 'int64'), seqLen, g.scalar(1, 'int64'), seq);
+  const causal = greaterOrEqual(unsqueeze(layout, [1]), unsqueeze(layout, [0])); // [seq, seq]
+  const queryBranch = unsqueeze(branchIds, [2]); // [batch, seq, 1]
+  const keyBranch = unsqueeze(branchIds, [1]); // [batch, 1, seq]
+  const [visibleKey] = g.node('Or', [equal(queryBranch, keyBranch), equal(keyBranch, 0)], {
+    outputs: [{ dtype: 'bool', shape: [branchIds.shape[0], seq, seq] }],
+  });
+  // float32's most negative finite value, as libs/model/src/llama's causal bias: exp() of it underflows to 0
+  const bias = where(and(causal, visibleKey), 0, g.scalar(-3.4028234663852886e38, 'float32'));
+  return unsqueeze(bias, [1, 2]);
+}
+
+/**
+ * log p(target) at each scored position from its logits [scored, vocab] and targets [scored, 1]:
+ * the log-softmax in float64 (the default). float32's log-sum-exp over a 32k vocabulary is off by
+ * up to ~1e-5 per token, which a 10-13 token continuation sums to ~2e-4 (scoring-precision.test.ts);
+ * only the scored positions reach this point, so the wider type costs little.
+ */
+export function scoredLogprobs(logits: Tensor, targets: Tensor, dtype: 'float64' | 'float32' = 'float64'): Tensor {
+  const logprobs = logSoftmax(cast(logits, dtype), -1);
+  return squeeze(gatherElements(logprobs, targets, -1), [-1]);
+}
+
+/**
+ * Inputs: `input_ids`, `position_ids` [batch, seq] int64; `branch_ids` [batch, seq] int64 — 0 for
+ * the shared context, b ≥ 1 for the tokens of branch b, -1 for padding (see batch-plan.ts);
+ * `score_index` [scored] int64 — flat
+ * row * seq + position of each scored position; `score_target` [scored] int64 — the token whose
+ * probability is read there. Outputs: `logprob` [scored] float64, `is_greedy` [scored] bool.
+ */
+export function buildScoringGraph(a: LlamaArchitecture): GraphBuilder {
+  const g = new GraphBuilder('cptflow_eval_scoring');
+  const params = declareParameters(g, a, 'float32');
+  const inputs = declareTokenInputs(g, { batch: 'batch', seq: 'seq', documentMask: false });
+  const branchIds = g.input('branch_ids', 'int64', ['batch', 'seq']);
+  inputs.attentionBias = branchAttentionBias(branchIds);
+  const scoreIndex = g.input('score_index', 'int64', ['scored']);
+  const scoreTarget = g.input('score_target', 'int64', ['scored']);
+
+  const hidden = llamaFinalHidden(a, params, inputs, 'float32');
+  const flat = reshape(hidden, [-1, a.hiddenSize]);
+  const picked = gather(flat, scoreIndex, 0); // [scored, hidden]
+  const logits = linear(picked, outputProjection(a, params)); // [scored, vocab]
+  const targets = unsqueeze(scoreTarget, [-1]);
+  g.output(scoredLogprobs(logits, targets), 'logprob');
+  const [argmax] = g.node('ArgMax', [logits], {
+    attrs: { axis: { kind: 'int', value: -1 }, keepdims: { kind: 'int', value: 1 } },
+    outputs: [{ dtype: 'int64', shape: ['scored', 1] }],
+  });
+  const [greedy] = g.node('Equal', [argmax, targets], { outputs: [{ dtype: 'bool', shape: ['scored', 1] }] });
+  g.output(squeeze(greedy, [-1]), 'is_greedy');
+  return g;
+}
+
+/**
+ * Serialises the scoring graph with the weights baked in as initializers. The worker then holds
+ * the weights once, inside its session, instead of receiving them with every batch.
+ */
+export function scoringModelBytes(a: LlamaArchitecture, weights: ReadonlyMap<string, Float32Array>): Uint8Array {
+  const proto: ModelProtoObject = buildScoringGraph(a).toModelProto();
+  const parameterNames = new Set<string>();
+  for (const p of parameterShapes(a)) {
+    const data = weights.get(p.name);
+    if (!data) throw new Error(`weights lack ${p.name}`);
+    const expected = p.shape.reduce((x, y) => x * y, 1);
+    if (data.length !== expected) throw new Error(`${p.name}: ${data.length} values, expected ${expected} for shape [${p.shape}]`);
+    parameterNames.add(p.name);
+    proto.graph.initializer.push({ name: p.name, dims: [...p.shape], dataType: 1, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+  }
+  proto.graph.input = proto.graph.input.filter((i) => !parameterNames.has(i.name));
+  return encodeModelProto(proto);
+}

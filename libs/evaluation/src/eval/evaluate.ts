@@ -1,0 +1,97 @@
+import { readSplit } from './dataset-reader';
+import { HARNESS_FEWSHOT_SEED } from './fewshot';
+import { aggregateGroup, TaskScore } from './metrics';
+import { buildRequests, DocRequests, EncodeOptions, encodeRequests } from './requests';
+import { aggregateSamples, LogLikelihoodModel, SampleResult, ScoreOptions, scoreDocuments, scoreRequests } from './scorer';
+import { evalSplitOf, fewshotSplitOf, getDocsProcessor, TaskDefinition, TaskGroupDefinition } from './task-definition';
+import { Doc } from './template';
+import { Tokenizer } from '@cptflow/model';
+
+export interface TaskDocs {
+  evalDocs: Doc[];
+  fewshotDocs?: Doc[];
+}
+
+/**
+ * Reads a task's evaluated split (first `limit` rows, as the harness's --limit) and, when k > 0, its
+ * few-shot split, both run through the task's processDocs.
+ */
+export async function loadTaskDocs(dataRoot: string, task: TaskDefinition, options: { numFewshot?: number; limit?: number } = {}): Promise<TaskDocs> {
+  const process = getDocsProcessor(task.processDocs) ?? ((d: Doc[]) => d);
+  let evalDocs = process(await readSplit(dataRoot, task.dataset, evalSplitOf(task), task.requiredColumns, task.name));
+  if (options.limit !== undefined) evalDocs = evalDocs.slice(0, options.limit);
+  const k = options.numFewshot ?? task.numFewshot ?? 0;
+  if (k === 0) return { evalDocs };
+  const split = fewshotSplitOf(task);
+  if (!split) throw new Error(`${task.name}: no split to draw few-shot examples from`);
+  return { evalDocs, fewshotDocs: process(await readSplit(dataRoot, task.dataset, split, task.requiredColumns, task.name)) };
+}
+
+export interface EvaluateOptions extends EncodeOptions, ScoreOptions {
+  numFewshot?: number;
+  fewshotSeed?: number;
+  limit?: number;
+}
+
+/** The settings a result was produced with, in the harness's terms (for storing beside the scores). */
+export interface TaskSettings {
+  task: string;
+  version?: number;
+  numFewshot: number;
+  fewshotSeed: number;
+  /** undefined = the tokenizer's default (harness >= 0.4.9.2). */
+  addBosToken?: boolean;
+  limit?: number;
+  metrics: string[];
+}
+
+export interface TaskEvaluation {
+  score: TaskScore;
+  settings: TaskSettings;
+  numFewshot: number;
+  samples: SampleResult[];
+  docs: DocRequests[];
+}
+
+/** Builds, tokenizes and scores one task's requests and aggregates its metrics. */
+export async function evaluateTaskDocs(task: TaskDefinition, taskDocs: TaskDocs, tokenizer: Tokenizer, model: LogLikelihoodModel, options: EvaluateOptions = {}): Promise<TaskEvaluation> {
+  const numFewshot = options.numFewshot ?? task.numFewshot ?? 0;
+  const docs = buildRequests(task, taskDocs.evalDocs, { numFewshot, fewshotDocs: taskDocs.fewshotDocs, fewshotSeed: options.fewshotSeed });
+  const requests = docs.flatMap((d) => d.requests);
+  const encoded = await encodeRequests(tokenizer, requests, options);
+  const results = await scoreRequests(model, encoded, options);
+  const samples = scoreDocuments(docs, results);
+  const settings: TaskSettings = {
+    task: task.name,
+    version: task.version,
+    numFewshot,
+    fewshotSeed: options.fewshotSeed ?? HARNESS_FEWSHOT_SEED,
+    addBosToken: options.addBosToken,
+    limit: options.limit,
+    metrics: [...task.metrics],
+  };
+  return { score: aggregateSamples(task.name, task.metrics, samples), settings, numFewshot, samples, docs };
+}
+
+export async function evaluateTask(dataRoot: string, task: TaskDefinition, tokenizer: Tokenizer, model: LogLikelihoodModel, options: EvaluateOptions = {}): Promise<TaskEvaluation> {
+  const taskDocs = await loadTaskDocs(dataRoot, task, options);
+  return evaluateTaskDocs(task, taskDocs, tokenizer, model, options);
+}
+
+/** Evaluates leaf tasks one after another, then the groups over them (e.g. MMLU's micro-average). */
+export async function evaluateSuite(
+  dataRoot: string,
+  tasks: readonly TaskDefinition[],
+  groups: readonly TaskGroupDefinition[],
+  tokenizer: Tokenizer,
+  model: LogLikelihoodModel,
+  options: EvaluateOptions = {},
+): Promise<{ tasks: TaskEvaluation[]; groups: TaskScore[] }> {
+  const evaluations: TaskEvaluation[] = [];
+  for (const task of tasks) evaluations.push(await evaluateTask(dataRoot, task, tokenizer, model, options));
+  const scores = evaluations.map((e) => e.score);
+  const groupScores = groups
+    .filter((g) => g.tasks.some((t) => scores.some((s) => s.task === t)))
+    .map((g) => aggregateGroup(g, scores));
+  return { tasks: evaluations, groups: groupScores };
+}

@@ -1,0 +1,10 @@
+export * from './dtype';
+export * from './shape';
+export * from './graph';
+export * from './gradient-registry';
+export * from './broadcast';
+export * from './autodiff';
+export * from './runtime';
+export * from './ops';
+export { encodeModelProto, decodeModelProto, ModelProtoObject } from './onnx-proto';
+export * from './execution-providers';

@@ -1,0 +1,37 @@
+// One whole JSON Lines file (optionally gzip-compressed, by its ".gz" name) read at once: the format
+// of data/corpora, of held-out sets and of the parity fixtures. Large inputs stream through
+// libs/data/src/ingest instead; this is for files small enough to hold in memory.
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+
+export class JsonlFileError extends Error {
+  override readonly name = 'JsonlFileError';
+}
+
+export interface JsonLine {
+  /** 1-based line number in the (decompressed) file, for messages that point at the line. */
+  line: number;
+  value: unknown;
+}
+
+/** The parsed non-blank lines of `path`, the first `limit` of them at most. */
+export function readJsonLines(path: string, limit = Infinity): JsonLine[] {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(path);
+  } catch (err) {
+    throw new JsonlFileError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const text = (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+  const out: JsonLine[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length && out.length < limit; i++) {
+    if (lines[i].trim() === '') continue;
+    try {
+      out.push({ line: i + 1, value: JSON.parse(lines[i]) });
+    } catch (err) {
+      throw new JsonlFileError(`${path}:${i + 1}: not valid JSON (${(err as Error).message})`);
+    }
+  }
+  return out;
+}
