@@ -3,32 +3,17 @@
 // the base model, and stored samples with their prompt and continuation text.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { openResultsStore, ResultsError, type ResultsStore } from '@cptflow/results';
 import { createResultsApiApp } from '@cptflow/nest-host';
+import { runCli } from '../support/cli-process';
 
-const ROOT = path.resolve(__dirname, '../../..');
-const CLI = path.join(ROOT, 'dist/services/cli/src/main.js');
 const settings = { numFewshot: 5, limit: null, harnessVersion: '0.4.13' };
 
-function cptflow(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cptflow = (args: string[]) => runCli(args, 60_000);
 
 describe('cptflow results', () => {
   let dir: string;

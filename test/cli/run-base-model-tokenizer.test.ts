@@ -4,40 +4,17 @@
 // embedding) with a character tokenizer whose ids are nothing like LLaMA-2's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadCorpus, type CorpusName, DocumentTokenizer, llama2TokenizerPath } from '@cptflow/data';
+import { DocumentTokenizer, llama2TokenizerPath } from '@cptflow/data';
 import { writeCharTokenizerModel } from '@cptflow/data/testing';
-
-const ROOT = path.resolve(__dirname, '../../..');
-const CLI = path.join(ROOT, 'dist/services/cli/src/main.js');
-
-function slice(name: CorpusName, documents: number, dir: string): string {
-  const file = path.join(dir, `${name}.jsonl`);
-  fs.writeFileSync(file, loadCorpus(name).slice(0, documents).map((d) => JSON.stringify(d)).join('\n') + '\n');
-  return file;
-}
-
-function runCli(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+import { corpusSlice, runCli } from '../support/cli-process';
 
 function runArgs(dir: string, model: string, out: string): string[] {
-  const heldout = slice('domain', 2, dir);
+  const heldout = corpusSlice('domain', 2, dir);
   return [
-    'run', '--base-model', model, '--domain', slice('domain', 30, dir), '--general', slice('general', 5, dir),
+    'run', '--base-model', model, '--domain', corpusSlice('domain', 30, dir), '--general', corpusSlice('general', 5, dir),
     '--domain-heldout', heldout, '--general-heldout', heldout, '--heldout-docs', '2',
     '--replay', '0', '--seq-len', '64', '--tokens', '1k', '--checkpoint-every', '1k', '--out', out,
   ];

@@ -3,35 +3,11 @@
 // leaves a report and a results database behind. The full-size run is the README's main job.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadCorpus, type CorpusName } from '@cptflow/data';
 import { openResultsStore } from '@cptflow/results';
-
-const ROOT = path.resolve(__dirname, '../../..');
-const CLI = path.join(ROOT, 'dist/services/cli/src/main.js');
-
-function slice(name: CorpusName, documents: number, dir: string): string {
-  const file = path.join(dir, `${name}.jsonl`);
-  fs.writeFileSync(file, loadCorpus(name).slice(0, documents).map((d) => JSON.stringify(d)).join('\n') + '\n');
-  return file;
-}
-
-function runCli(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+import { corpusSlice, runCli } from '../support/cli-process';
 
 test('cptflow run: pipeline, continued pre-training with and without replay, evaluation and report', { timeout: 300_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-run-'));
@@ -40,8 +16,8 @@ test('cptflow run: pipeline, continued pre-training with and without replay, eva
     const { code, output } = await runCli(
       [
         'run',
-        '--domain', slice('domain', 200, dir),
-        '--general', slice('general', 40, dir),
+        '--domain', corpusSlice('domain', 200, dir),
+        '--general', corpusSlice('general', 40, dir),
         '--tokens', '8k',
         '--checkpoint-every', '4k',
         '--heldout-docs', '2',

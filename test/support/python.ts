@@ -6,23 +6,14 @@
 // (CI=true) it is not skipped: it fails, so a CI machine that lost its Python environment shows up
 // as a failure instead of as tests that quietly stopped running.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { PROJECT_VENV_PYTHON } from '@cptflow/torch-engine';
 
 const HOW = 'set CPTFLOW_PYTHON to an interpreter with torch, transformers, safetensors and numpy, or run `bash scripts/python-env.sh`';
-
-/** The repository root: the nearest folder upwards holding scripts/python-env.sh (works from src/ and dist/). */
-function repoRoot(from: string = __dirname): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'scripts', 'python-env.sh'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no scripts/python-env.sh above ${from}`);
-  }
-}
 
 /** The Python interpreter to use, or undefined when there is none. */
 export function findPython(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.CPTFLOW_PYTHON) return env.CPTFLOW_PYTHON;
-  const venv = join(repoRoot(), '.cache', 'python', 'bin', 'python');
-  return existsSync(venv) ? venv : undefined;
+  return existsSync(PROJECT_VENV_PYTHON) ? PROJECT_VENV_PYTHON : undefined;
 }
 
 /**

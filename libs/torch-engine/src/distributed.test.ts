@@ -3,27 +3,15 @@
 // takes whole micro-batches; FSDP2 shards parameters and moments over the ranks.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { batchFromPackedRows, type TokenBatch, type TrainerOptions, parseLlamaConfig } from '@cptflow/model';
-import { tinyLlama, TINY_LLAMA_DIR } from '@cptflow/model/testing';
+import { batchFromPackedRows, type TokenBatch } from '@cptflow/model';
+import { goldenSetup } from './testing/golden';
 import { torchPythonOrSkip } from './testing/python';
 import { DEFAULT_TORCH_SETTINGS, type TorchSettings } from './settings';
 import { otherNodeLaunch, TorchEngine } from './torch-engine';
 
-const fx = tinyLlama();
-const config = parseLlamaConfig(readFileSync(join(TINY_LLAMA_DIR, 'config.json'), 'utf8'));
-const { lr, betas, eps, weight_decay } = fx.meta.adamw;
-const options: TrainerOptions = {
-  batch: 1,
-  seq: 16,
-  documentMask: true,
-  recomputeLayers: false,
-  adamw: { beta1: betas[0], beta2: betas[1], eps, weightDecay: weight_decay },
-  maxGradNorm: 1,
-};
+const { fx, config, lr, options } = goldenSetup();
 const STEPS = 10;
 
 function stepBatches(step: number): TokenBatch[] {

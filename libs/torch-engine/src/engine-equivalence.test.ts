@@ -6,27 +6,14 @@
 // exp_avg = (1 − β1) · clip · (mean gradient), so equal moments mean equal gradients.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { batchFromPackedRows, type TokenBatch, type TrainerOptions, parseLlamaConfig } from '@cptflow/model';
-import { tinyLlama, TINY_LLAMA_DIR } from '@cptflow/model/testing';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { batchFromPackedRows, type TokenBatch } from '@cptflow/model';
 import { onnxEngine, type Engine } from '@cptflow/training';
+import { goldenSetup } from './testing/golden';
 import { torchPythonOrSkip } from './testing/python';
 import { TORCH_ATTENTIONS } from './settings';
 import { torchEngine } from './torch-engine';
 
-const fx = tinyLlama();
-const config = parseLlamaConfig(readFileSync(join(TINY_LLAMA_DIR, 'config.json'), 'utf8'));
-const { lr, betas, eps, weight_decay } = fx.meta.adamw;
-const options: TrainerOptions = {
-  batch: 1,
-  seq: 16,
-  documentMask: true,
-  recomputeLayers: false,
-  adamw: { beta1: betas[0], beta2: betas[1], eps, weightDecay: weight_decay },
-  decay: 'matrices',
-  maxGradNorm: 1,
-};
+const { fx, config, lr, options } = goldenSetup({ decay: 'matrices' });
 
 /** Step s: the fixture's two rows, each packing three documents whose boundaries move with s. */
 function stepBatches(step: number): TokenBatch[] {

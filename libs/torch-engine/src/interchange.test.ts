@@ -6,26 +6,14 @@
 //   a hung group (SIGSTOP) is detected by its missing heartbeats.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { batchFromPackedRows, type TokenBatch, type TrainerOptions, parseLlamaConfig } from '@cptflow/model';
-import { tinyLlama, TINY_LLAMA_DIR } from '@cptflow/model/testing';
+import { batchFromPackedRows, type TokenBatch } from '@cptflow/model';
 import { onnxEngine, type Engine, type EngineState } from '@cptflow/training';
+import { goldenSetup } from './testing/golden';
 import { torchPythonOrSkip } from './testing/python';
 import { TorchEngine } from './torch-engine';
 
-const fx = tinyLlama();
-const config = parseLlamaConfig(readFileSync(join(TINY_LLAMA_DIR, 'config.json'), 'utf8'));
-const { lr, betas, eps, weight_decay } = fx.meta.adamw;
-const options: TrainerOptions = {
-  batch: 1,
-  seq: 16,
-  documentMask: true,
-  recomputeLayers: false,
-  adamw: { beta1: betas[0], beta2: betas[1], eps, weightDecay: weight_decay },
-  maxGradNorm: 1,
-};
+const { fx, config, lr, options } = goldenSetup();
 
 function stepBatches(step: number): TokenBatch[] {
   return fx.trainBatches.input_ids[step].map((tokens, row) => batchFromPackedRows([{ tokens, documentStarts: [0, 4 + ((step + row) % 3), 11] }]));

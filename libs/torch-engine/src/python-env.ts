@@ -15,9 +15,12 @@ export const INSTALL_HINT = 'run `bash scripts/python-env.sh` (makes .cache/pyth
 /** A ConfigError: the services exit 2 with it, as for any unusable setting. */
 export class TorchUnavailable extends ConfigError {}
 
+/** The interpreter of the environment scripts/python-env.sh makes. */
+export const PROJECT_VENV_PYTHON = join(REPO_ROOT, '.cache', 'python', 'bin', 'python');
+
 /** The interpreter: the setting, else $CPTFLOW_PYTHON, else the repo's .cache/python; null when it does not exist. */
 export function findPython(setting?: string): string | null {
-  const chosen = setting ?? process.env.CPTFLOW_PYTHON ?? join(REPO_ROOT, '.cache', 'python', 'bin', 'python');
+  const chosen = setting ?? process.env.CPTFLOW_PYTHON ?? PROJECT_VENV_PYTHON;
   return existsSync(chosen) ? chosen : null;
 }
 

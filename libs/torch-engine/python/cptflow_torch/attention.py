@@ -1,5 +1,5 @@
-"""Attention confined to documents (causal AND same document, as libs/llama layers.ts attentionBias),
-two ways, chosen by the engine's `attention` setting:
+"""Attention confined to documents (causal AND same document, as attentionBias in
+libs/model/src/llama/layers.ts), two ways, chosen by the engine's `attention` setting:
 
 - `sdpa`: a dense boolean mask [batch, 1, seq, seq] handed to transformers' SDPA attention. Simple
   and exact, but a dense mask rules out the flash kernel on a GPU and costs O(seq^2) per row.
