@@ -43,6 +43,21 @@ function doubleTo(outputTopic: string) {
     batch.records.map((r) => ({ topic: outputTopic, key: r.key, value: Buffer.from(String(Number(r.value.toString()) * 2)), headers: { from: r.offset } }));
 }
 
+/** A handler that throws the first `times` times it is given offset 0 of a partition, then transforms. */
+function failingAtFirstOffset(times: number, transform: (batch: ConsumedBatch) => Promise<OutgoingRecord[]>) {
+  const flaky = {
+    failures: 0,
+    handler: async (batch: ConsumedBatch): Promise<OutgoingRecord[]> => {
+      if (batch.records[0].offset === '0' && flaky.failures < times) {
+        flaky.failures++;
+        throw new Error('simulated handler failure');
+      }
+      return transform(batch);
+    },
+  };
+  return flaky;
+}
+
 function sortedValues(records: ConsumedRecord[]): number[] {
   return records.map((r) => Number(r.value.toString())).sort((a, b) => a - b);
 }
@@ -206,24 +221,12 @@ export function defineBusBehaviour(harness: BusHarness): void {
       const output = uniqueName('out');
       await bus.ensureTopics([input, output], 2);
       await bus.publish(inputs(input, 100, 9));
-      let failures = 0;
-      const transform = doubleTo(output);
-      const sub = await bus.consume({
-        groupId: uniqueName('flaky'),
-        topics: [input],
-        maxBatchRecords: 10,
-        handler: async (batch) => {
-          // Fails the first two times it sees offset 0 of any partition, after producing output.
-          if (batch.records[0].offset === '0' && failures < 2) {
-            failures++;
-            throw new Error('simulated handler failure');
-          }
-          return transform(batch);
-        },
-      });
+      // Fails the first two times it is given offset 0 of a partition.
+      const flaky = failingAtFirstOffset(2, doubleTo(output));
+      const sub = await bus.consume({ groupId: uniqueName('flaky'), topics: [input], maxBatchRecords: 10, handler: flaky.handler });
       const out = await readTopic(bus, output, 100, harness.timeoutMs, harness.graceMs);
       await sub.stop();
-      assert.equal(failures, 2);
+      assert.equal(flaky.failures, 2);
       assert.deepEqual(sortedValues(out), Array.from({ length: 100 }, (_, i) => i * 2));
     });
 
@@ -237,27 +240,18 @@ export function defineBusBehaviour(harness: BusHarness): void {
       await bus.publish(inputs(input, 40, 5));
       // The handler's state record (running count per input partition) commits with the batch's offsets.
       const counts = new Map<number, number>();
-      let failures = 0;
-      const sub = await bus.consume({
-        groupId: uniqueName('stateful'),
-        topics: [input],
-        maxBatchRecords: 7,
-        handler: async (batch) => {
-          if (batch.records[0].offset === '0' && failures < 1) {
-            failures++;
-            throw new Error('simulated handler failure');
-          }
-          const before = Number((await bus.readState(state, `in/${batch.partition}`))?.toString() ?? '0');
-          counts.set(batch.partition, before + batch.records.length);
-          return [{ topic: state, key: `in/${batch.partition}`, value: Buffer.from(String(before + batch.records.length)) }];
-        },
+      const flaky = failingAtFirstOffset(1, async (batch) => {
+        const before = Number((await bus.readState(state, `in/${batch.partition}`))?.toString() ?? '0');
+        counts.set(batch.partition, before + batch.records.length);
+        return [{ topic: state, key: `in/${batch.partition}`, value: Buffer.from(String(before + batch.records.length)) }];
       });
+      const sub = await bus.consume({ groupId: uniqueName('stateful'), topics: [input], maxBatchRecords: 7, handler: flaky.handler });
       const deadline = Date.now() + harness.timeoutMs;
       while ([...counts.values()].reduce((a, b) => a + b, 0) < 40 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       await sub.stop();
       const stored = await Promise.all([0, 1].map(async (p) => Number((await bus.readState(state, `in/${p}`))?.toString() ?? '0')));
       assert.equal(stored[0]! + stored[1]!, 40, 'each record counted once across retries');
-      assert.equal(failures, 1);
+      assert.equal(flaky.failures, 1);
       await bus.publish([{ topic: state, key: 'other', value: Buffer.from('x') }, { topic: state, key: 'other', value: Buffer.from('y') }]);
       assert.equal((await bus.readState(state, 'other'))?.toString(), 'y');
       assert.equal(stored[0], Number((await bus.readState(state, 'in/0'))!.toString()), 'other keys do not disturb a key');
@@ -302,25 +296,18 @@ export function defineBusBehaviour(harness: BusHarness): void {
       const output = uniqueName('out');
       await bus.ensureTopics([input, output], 2);
       await bus.publish(inputs(input, 60, 7));
-      let failures = 0;
       const committed: Array<{ inputs: string[]; outputs: string[] }> = [];
-      const transform = doubleTo(output);
+      const flaky = failingAtFirstOffset(2, doubleTo(output));
       const sub = await bus.consume({
         groupId: uniqueName('told'),
         topics: [input],
         maxBatchRecords: 10,
-        handler: async (batch) => {
-          if (batch.records[0].offset === '0' && failures < 2) {
-            failures++;
-            throw new Error('simulated handler failure');
-          }
-          return transform(batch);
-        },
+        handler: flaky.handler,
         onCommitted: (batch, outputs) => committed.push({ inputs: batch.records.map((r) => r.value.toString()), outputs: outputs.map((r) => r.value.toString()) }),
       });
       await readTopic(bus, output, 60, harness.timeoutMs, harness.graceMs);
       await sub.stop();
-      assert.equal(failures, 2);
+      assert.equal(flaky.failures, 2);
       const told = committed.flatMap((c) => c.inputs).map(Number).sort((a, b) => a - b);
       assert.deepEqual(told, Array.from({ length: 60 }, (_, i) => i), 'every input once');
       for (const c of committed) assert.deepEqual(c.outputs, c.inputs.map((v) => String(Number(v) * 2)));

@@ -23,11 +23,8 @@ export interface TrainingCurve {
   points: TrainingStepView[];
 }
 
-/** One stage process's cumulative counts (proto StageAccounting). (stage, instance) identifies it. */
-export interface StageAccountingRecord {
-  stage: string;
-  instance: string;
-  atMs: number;
+/** What a stage counts (proto StageAccounting), for one process or summed over a stage's processes. */
+export interface StageCounts {
   recordsIn: number;
   recordsOut: number;
   rejected: number;
@@ -38,18 +35,18 @@ export interface StageAccountingRecord {
   lag: number | null;
 }
 
+/** One stage process's cumulative counts. (stage, instance) identifies it. */
+export interface StageAccountingRecord extends StageCounts {
+  stage: string;
+  instance: string;
+  atMs: number;
+}
+
 /** A stage's totals: counts summed over its processes, lag from the latest report. */
-export interface StageTotals {
+export interface StageTotals extends StageCounts {
   stage: string;
   instances: number;
   updatedAt: string;
-  recordsIn: number;
-  recordsOut: number;
-  rejected: number;
-  rejectedByRule: Record<string, number>;
-  duplicates: number;
-  deadLetters: number;
-  lag: number | null;
 }
 
 export interface TelemetryRetention {
