@@ -128,8 +128,9 @@ export function createPackerStage(options: PackerStageOptions): PackerStage {
   function restore(state: CarriedState | undefined, from: bigint, assignment: number): Carry {
     const packers = new Map(Object.entries(state?.packers ?? {}).map(([corpus, s]) => [corpus, createPacker({ strategy, seqLen, padId, state: s })]));
     // The state may be ahead of the batch: a group offset fetched while the previous owner's transaction
-    // was committed but its markers not yet written (kafkajs cannot ask for stable offsets) points before
-    // records that transaction already packed. They are in this state, so they are skipped, not packed twice.
+    // was committed but its markers not yet written points before records that transaction already
+    // packed (the Kafka bus waits for its commits to read as stable; this guards the state all the same).
+    // They are in this state, so they are skipped, not packed twice.
     const stateNext = BigInt(state?.nextOffset ?? '0');
     return { nextOffset: stateNext > from ? stateNext : from, docsEnd: BigInt(state?.docsEnd ?? '0'), packers, assignment };
   }

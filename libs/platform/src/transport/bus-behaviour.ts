@@ -281,6 +281,34 @@ export function defineBusBehaviour(harness: BusHarness): void {
       assert.deepEqual(await Promise.all(reads), states.map((_, i) => `after ${i}`));
     });
 
+    it('tells onCommitted only when a member joining then would start after the batch', async () => {
+      const bus = connect();
+      const observer = connect();
+      const lagOf = observer.consumerLag?.bind(observer);
+      assert.ok(lagOf, 'the bus reports consumer lag');
+      const input = uniqueName('in');
+      await bus.ensureTopics([input], 1);
+      const groupId = uniqueName('stable');
+      const count = 8;
+      // The group's lag as another client reads it the moment each one-record batch is told committed:
+      // at most what follows the batch (a transaction marker included on Kafka).
+      const seen: Array<Promise<{ offset: number; lag: number }>> = [];
+      const sub = await bus.consume({
+        groupId,
+        topics: [input],
+        maxBatchRecords: 1,
+        handler: async () => [],
+        onCommitted: (batch) => seen.push(lagOf(groupId, [input]).then((lag) => ({ offset: Number(batch.records[0]!.offset), lag }))),
+      });
+      await bus.publish(inputs(input, count, 1));
+      const deadline = Date.now() + harness.timeoutMs;
+      while (seen.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await sub.stop();
+      const lags = await Promise.all(seen);
+      assert.equal(lags.length, count);
+      for (const { offset, lag } of lags) assert.ok(lag <= count - offset, `after offset ${offset} the group still lags ${lag}`);
+    });
+
     it('writes a record to the partition it names, whatever its key', async () => {
       const bus = connect();
       const topic = uniqueName('pinned');

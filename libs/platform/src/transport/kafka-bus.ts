@@ -14,6 +14,11 @@
 // Limitation (kafkajs 2.2.4): sendOffsets does not carry the consumer group generation (KIP-447), so a
 // consumer that stalls longer than the session timeout and resumes after its partitions moved could
 // still commit once. Keep batches well under sessionTimeoutMs; each chunk heartbeats.
+//
+// Nor can kafkajs ask for stable offsets (KIP-447's require_stable): a committed transaction's offsets
+// are what a newly assigned member fetches only once its commit markers are written, a moment after
+// the commit returns. A chunk therefore returns only when the group's offset reads as committed, so
+// the rebalance that waits for this member's batch never hands a partition over behind it.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
@@ -349,6 +354,27 @@ export class KafkaBus implements Bus {
     return lag;
   }
 
+  /**
+   * Waits until the group's committed offset for the partition reads at least `next` (see the header:
+   * kafkajs cannot ask for stable offsets). Never throws, since the commit itself succeeded: after
+   * the transaction timeout, or on an error, it says so and goes on.
+   */
+  private async untilOffsetReads(groupId: string, topic: string, partition: number, next: string): Promise<void> {
+    const deadline = Date.now() + this.transactionTimeoutMs;
+    try {
+      const admin = await this.connectedAdmin();
+      for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const offset = committed?.partitions.find((p) => p.partition === partition)?.offset;
+        if (offset !== undefined && BigInt(offset) >= BigInt(next)) return;
+        if (Date.now() > deadline) throw new Error(`group ${groupId} still reads offset ${offset} for ${topic}[${partition}], committed ${next}`);
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    } catch (error) {
+      this.onError(error, `waiting for a committed offset to become readable (stage ${groupId})`);
+    }
+  }
+
   private connectedAdmin(): Promise<Admin> {
     this.admin ??= (async () => {
       const admin = this.kafka.admin();
@@ -449,6 +475,7 @@ export class KafkaBus implements Bus {
           }
           throw error;
         }
+        if (spec.commitOffsets) await this.untilOffsetReads(spec.groupId, batch.topic, batch.partition, nextOffset);
       }, spec.onCommitted);
     };
 
