@@ -80,14 +80,9 @@ export interface CheckpointView {
   createdAt: string;
 }
 
-export interface TaskResultView {
+/** A stored score as read back: the record without its samples (read separately), with its id. */
+export interface TaskResultView extends Omit<TaskResultRecord, 'samples'> {
   id: number;
-  task: string;
-  metric: string;
-  value: number;
-  stderr: number | null;
-  n: number;
-  settings: EvaluationSettings;
 }
 
 export interface CheckpointResults {
