@@ -12,7 +12,7 @@ import {
   type ConsumedRecord,
   type Subscription,
 } from '@cptflow/platform';
-import { DEDUP_STAGE, fromPackedSequenceMessage, isPackerFlushRequest, PackedDocumentTally, PACKER_STAGE, QUALITY_STAGE } from '@cptflow/data';
+import { DEDUP_STAGE, isPackerFlushRequest, PackedDocumentTally, PACKER_STAGE, QUALITY_STAGE } from '@cptflow/data';
 
 export class PipelineTimeoutError extends Error {
   override readonly name = 'PipelineTimeoutError';
@@ -103,7 +103,8 @@ export class PipelineAccounting {
       c.sequencesByCorpus[corpus] = (c.sequencesByCorpus[corpus] ?? 0) + 1;
       c.tokens += s.numTokens ?? 0;
       c.paddingTokens += (s.seqLen ?? 0) - (s.numTokens ?? 0);
-      this.packed.add(fromPackedSequenceMessage(s));
+      // The segment layout is all the tally needs: the token payload stays undecoded.
+      this.packed.add({ numTokens: s.numTokens ?? 0, docStarts: s.docStarts ?? [], docIds: s.docIds ?? [], docLengths: s.docLengths ?? [] });
       c.packedDocuments = this.packed.complete;
     } else {
       const stage = stageOfDlq.get(record.topic) ?? record.topic;

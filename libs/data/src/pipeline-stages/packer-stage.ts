@@ -102,7 +102,8 @@ export function createPackerStage(options: PackerStageOptions): PackerStage {
   let assignments = 0;
   // Replay (general) text travels on its own topic, so the trainer can mix it in at an exact fraction.
   const topicFor = (corpus: string) => (corpus === REPLAY_CORPUS ? topics.seqsReplay : topics.seqsPacked);
-  const partitionKey = (batch: ConsumedBatch) => `${batch.topic}/${batch.partition}`;
+  /** The key of a partition's carried state, timers and output records. */
+  const partitionKey = ({ topic, partition }: { topic: string; partition: number }) => `${topic}/${partition}`;
 
   async function carryFor(batch: ConsumedBatch, assignment: number): Promise<Carry> {
     const key = partitionKey(batch);
@@ -141,7 +142,7 @@ export function createPackerStage(options: PackerStageOptions): PackerStage {
    * read the partition's state and arm the idle flush as if this packer had handled its last batch.
    */
   async function adopt(topic: string, partition: number): Promise<void> {
-    const key = `${topic}/${partition}`;
+    const key = partitionKey({ topic, partition });
     const assignment = assignments;
     try {
       if (closed || carried.has(key)) return;
@@ -209,7 +210,7 @@ export function createPackerStage(options: PackerStageOptions): PackerStage {
 
   /** After idleFlushMs with open sequences and no new input, ask the partition's owner to flush. */
   function scheduleIdleFlush(topic: string, partition: number, carry: Carry): void {
-    const key = `${topic}/${partition}`;
+    const key = partitionKey({ topic, partition });
     clearTimeout(idleTimers.get(key));
     idleTimers.delete(key);
     if (closed || !hasOpenSequences(carry)) return;
