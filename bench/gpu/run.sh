@@ -8,6 +8,9 @@
 #   bash bench/gpu/run.sh                          # one GPU -> bench/results/gpu.json
 #   bash bench/gpu/run.sh --tiny --device cpu      # a few seconds on CPU (CI runs this)
 #
+# The result file is rewritten after each variant and no variant starts after --budget-s (420), so a
+# run stopped at a lease's limit keeps what it measured.
+#
 # Interpreter: $CPTFLOW_PYTHON, else the repo's .cache/python (scripts/python-env.sh), else python3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
