@@ -50,6 +50,22 @@ test('a token budget splits a batch into passes (longest rows first) and caps th
   assert.deepEqual(split.map((p) => [p.batch, p.seq]), [[1, 10], [1, 10]]);
 });
 
+test('a continuation longer than its context gets a row of its own, even when the context is shared', () => {
+  // rolling perplexity's first windows: the one prefix token, then a document's first tokens
+  const windows = [5, 6, 4].map((n, d) => ({ contextIds: [1], continuationIds: Array.from({ length: n }, (_, i) => 100 * (d + 1) + i) }));
+  const shortChoice = { contextIds: [1], continuationIds: [7, 8] }; // one branch token: shares the context
+  const passes = planForwardPasses([...windows, shortChoice]);
+  const rows = passes.flatMap((p) => Array.from({ length: p.batch }, (_, b) => ids(p.branchIds).slice(b * p.seq, (b + 1) * p.seq).filter((x) => x !== P)));
+  assert.deepEqual(rows.map((r) => r.length).sort((a, b) => a - b), [2, 4, 5, 6]);
+  assert.ok(rows.every((r) => new Set(r.filter((x) => x !== C)).size <= 1), 'no row holds two branches');
+  // every token still scored once, at the position that predicts it
+  const scored = passes.reduce((n, p) => n + p.scoreTarget.length, 0);
+  assert.equal(scored, 5 + 6 + 4 + 2);
+  const [longest] = passes;
+  assert.deepEqual(ids(longest.inputIds).slice(0, 6), [1, 200, 201, 202, 203, 204]);
+  assert.deepEqual(ids(longest.scoreTarget).slice(0, 6), [200, 201, 202, 203, 204, 205]);
+});
+
 test('empty continuations and contexts are refused', () => {
   assert.throws(() => planForwardPasses([{ contextIds: [1], continuationIds: [] }]), /empty continuation/);
   assert.throws(() => planForwardPasses([{ contextIds: [], continuationIds: [2] }]), /empty context/);

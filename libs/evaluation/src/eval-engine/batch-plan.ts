@@ -3,8 +3,11 @@
 // branch that sees the context and itself only (the scoring graph's branch mask), with positions
 // continuing from the end of the context. A multiple-choice question thus costs its context once,
 // not once per choice; single-token choices (MMLU's letters) need no branch at all — all are read
-// from the context's last position, the harness's logits cache. Rows are right-padded to the longest
-// row of their pass. Pure data work, tested without a model.
+// from the context's last position, the harness's logits cache. A branch longer than its context
+// gets a row of its own: sharing would save fewer tokens than the branch adds, while the row's
+// attention grows with the square of its length (rolling perplexity's windows all condition on one
+// prefix token; shared, 24 documents' first windows made one row of 5,600 tokens). Rows are
+// right-padded to the longest row of their pass. Pure data work, tested without a model.
 import { ScoreRequest } from '../eval';
 
 /** Token id written into padding (never attended by real tokens: its branch id is PAD_BRANCH). */
@@ -82,9 +85,11 @@ function buildRows(requests: readonly ScoreRequest[], budget: number): Row[] {
   const rows: Row[] = [];
   for (const members of byContext.values()) {
     const context = requests[members[0]].contextIds;
+    const branchOf = (m: number) => requests[m].continuationIds.length - 1;
+    for (const m of members.filter((m) => branchOf(m) > context.length)) rows.push({ context, members: [m], length: context.length + branchOf(m) });
     let row: Row = { context, members: [], length: context.length };
-    for (const m of members) {
-      const branch = requests[m].continuationIds.length - 1;
+    for (const m of members.filter((m) => branchOf(m) <= context.length)) {
+      const branch = branchOf(m);
       // a row holds as many branches as the budget allows (at least one)
       if (row.members.length > 0 && row.length + branch > budget) {
         rows.push(row);
@@ -93,7 +98,7 @@ function buildRows(requests: readonly ScoreRequest[], budget: number): Row[] {
       row.members.push(m);
       row.length += branch;
     }
-    rows.push(row);
+    if (row.members.length > 0) rows.push(row);
   }
   return rows;
 }

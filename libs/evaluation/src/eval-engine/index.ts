@@ -1,5 +1,5 @@
 // libs/evaluation/src/eval-engine: scores lm-evaluation-harness requests with our own ONNX forward graph (see README.md).
-export { buildScoringGraph, scoringModelBytes } from './scoring-graph';
+export { buildScoringGraph, scoringModelBytes, scoredLogprobs, LogprobMethod } from './scoring-graph';
 export { ForwardPass, PlanOptions, PAD_TOKEN_ID, PAD_BRANCH, CONTEXT_BRANCH, planForwardPasses } from './batch-plan';
 export { OnnxLogLikelihoodModel, OnnxModelOptions, OnnxModelStats } from './onnx-model';
 export { evaluateModelDir, ModelEvaluation, ModelEvaluationOptions, limitCount } from './evaluate-model';

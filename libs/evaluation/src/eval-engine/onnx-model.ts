@@ -77,7 +77,7 @@ export class OnnxLogLikelihoodModel implements LogLikelihoodModel {
       );
       const logprob = outputs.logprob.data as Float64Array;
       const greedy = outputs.is_greedy.data as Uint8Array;
-      // token log-probs come from a float64 log-softmax and are summed in float64
+      // token log-probs come out of the graph in float64 (scoring-graph.ts scoredLogprobs) and are summed in float64
       pass.scoreOwner.forEach((owner, k) => {
         results[owner].logprob += logprob[k];
         if (!greedy[k]) results[owner].isGreedy = false;

@@ -1,4 +1,5 @@
-// ReduceSum / ReduceMean over constant axes; the VJP spreads dy back over the reduced axes.
+// ReduceSum / ReduceMean / ReduceMax over constant axes; the VJP of the first two spreads dy back
+// over the reduced axes (ReduceMax has none: it only shifts a log-sum-exp, outside any gradient).
 import { Tensor } from '../graph';
 import { registerGradient } from '../gradient-registry';
 import { normalizeAxis, staticSize } from '../shape';
@@ -21,6 +22,8 @@ function reduce(opType: string, x: Tensor, axes: number[] | undefined, keepdims:
 export const reduceSum = (x: Tensor, axes?: number[], keepdims = false): Tensor => reduce('ReduceSum', x, axes, keepdims);
 /** Mean over `axes` (all axes when omitted). */
 export const reduceMean = (x: Tensor, axes?: number[], keepdims = false): Tensor => reduce('ReduceMean', x, axes, keepdims);
+/** Largest value over `axes` (all axes when omitted). */
+export const reduceMax = (x: Tensor, axes?: number[], keepdims = false): Tensor => reduce('ReduceMax', x, axes, keepdims);
 
 function reducedAxes(node: { inputs: readonly (Tensor | undefined)[] }): number[] {
   const x = node.inputs[0]!;
