@@ -23,3 +23,12 @@ test('--corpus takes domain or replay; a misspelt one is refused before anything
   assert.match(typo.stderr, /corpus must be "domain" or "replay"/);
   assert.doesNotMatch(typo.stdout, /documents/);
 });
+
+test('a path with nothing to ingest, or a glob past the limits, is exit 2 and one line naming it, not a stack trace', () => {
+  for (const [target, problem] of [['shards/*.parquet', /nothing to ingest at shards\/\*\.parquet/], ['x'.repeat(1100) + '*', /glob is 1101 characters/]] as const) {
+    const r = cptflow(['ingest', target]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, problem);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+});

@@ -1,7 +1,7 @@
 // `cptflow ingest <path|glob>`: read files into the configured bus's raw topic (Kafka in a deployment).
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, deadLetterTopic, createBus } from '@cptflow/platform';
-import { CORPUS_NAMES, ingestToBus } from '@cptflow/data';
+import { CORPUS_NAMES, GlobError, IngestSourceError, ingestToBus } from '@cptflow/data';
 
 export function ingestCommand(): Command {
   return new Command('ingest')
@@ -23,6 +23,11 @@ export function ingestCommand(): Command {
           const rejected = options.minIntScore === undefined ? '' : `, ${summary.rejected} rejected (int_score < ${options.minIntScore})`;
           console.log(`${path}: ${summary.documents} documents${rejected}, ${summary.deadLetters} dead letters from ${summary.files} files`);
         }
+      } catch (error) {
+        // A path that names nothing, or a glob past its limits, is the user's to fix: one line, exit 2.
+        if (!(error instanceof IngestSourceError || error instanceof GlobError)) throw error;
+        console.error(`cptflow ingest: ${error.message}`);
+        process.exitCode = 2;
       } finally {
         await bus.close();
       }
