@@ -298,12 +298,14 @@ test('a corpus other than domain or replay is a 400: a misspelt replay corpus wo
     assert.equal(response.status, 400, corpus);
     assert.match(((await response.json()) as { message: string }).message, /corpus must be "domain" or "replay"/);
   }
-  const viaPath = await fetch(`${base}/ingest/path`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...auth },
-    body: JSON.stringify({ path: 'shards', corpus: 'replya' }),
-  });
-  assert.equal(viaPath.status, 400);
+  for (const corpus of ['replya', 5, ['replay']]) {
+    const viaPath = await fetch(`${base}/ingest/path`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...auth },
+      body: JSON.stringify({ path: 'shards', corpus }),
+    });
+    assert.equal(viaPath.status, 400, JSON.stringify(corpus));
+  }
   assert.equal(bus.take().length, 0);
 });
 
