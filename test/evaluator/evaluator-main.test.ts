@@ -71,7 +71,7 @@ test('a bad evaluator configuration or missing task files stop main.ts at start,
     assert.equal(bad.status, 2, 'a bad setting exits 2, as every service');
     assert.match(bad.stderr, /failed to start: invalid stage settings[^\n]*:\n {2}- stages\.evaluator\.batchSize: /);
     const noFiles = start({ CPTFLOW__STAGES__EVALUATOR__TASK_DATA_DIR: path.join(dir, 'nowhere') });
-    assert.equal(noFiles.status, 1);
+    assert.equal(noFiles.status, 2, 'missing task files are a setting the user must fix: exit 2, as for any bad setting');
     // every configured task's missing split is named with the paths tried (libs/evaluation/src/eval's selectTasks, as `cptflow eval`)
     assert.match(noFiles.stderr, /failed to start: missing arc_easy \(split "test"\) under \S*nowhere: tried [^\n]*allenai\/ai2_arc\//);
     assert.match(noFiles.stderr, /\nmissing boolq \(split "validation"\)/);

@@ -80,6 +80,8 @@ const CASES: Case[] = [
     bad: [
       { stages: () => ({ qualityFilter: { filterz: {} } }), setting: /filterz/ },
       { stages: () => ({ qualityFilter: { filters: { gopher_quality: { max_foo: 1 } } } }), setting: /stages\.qualityFilter\.filters: gopher_quality\.max_foo is not an option/ },
+      // Files that exist but are no classifier: found when the scorer opens them, still before the service starts.
+      { stages: (dir) => ({ qualityFilter: { scorer: { modelPath: garbage(dir, 'model.onnx'), tokenizerPath: garbage(dir, 'tokenizer.json') } } }), setting: /stages\.qualityFilter\.scorer: / },
       ...everyService(() => ({}), FOREIGN.trainer!),
       misspelledInEnvironment(() => ({})),
     ],
@@ -100,6 +102,8 @@ const CASES: Case[] = [
     bad: [
       { stages: () => ({ packer: { seqLen: 4 } }), setting: /seqLen/ },
       { stages: (dir) => ({ packer: { tokenizerPath: path.join(dir, 'missing', 'tokenizer.json') } }), setting: /stages\.packer\.tokenizerPath: .*tokenizer\.json does not exist/ },
+      // A model directory without its tokenizer: found when the tokenizer is loaded, still before the service starts.
+      { stages: (dir) => ({ packer: { modelDir: modelWithoutTokenizer(dir) } }), setting: /model \S*model-without-tokenizer has no tokenizer\.json/ },
       ...everyService(() => ({}), FOREIGN.qualityFilter!),
     ],
   },
@@ -124,6 +128,21 @@ const CASES: Case[] = [
     ],
   },
 ];
+
+/** A file of bytes that are neither ONNX nor JSON. */
+function garbage(dir: string, name: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, 'not a model');
+  return file;
+}
+
+/** A model directory with config.json but no tokenizer.json. */
+function modelWithoutTokenizer(dir: string): string {
+  const model = path.join(dir, 'model-without-tokenizer');
+  fs.mkdirSync(model, { recursive: true });
+  fs.copyFileSync(path.resolve(DIST, '..', 'data', 'models', 'cptflow-tiny-base', 'config.json'), path.join(model, 'config.json'));
+  return model;
+}
 
 function writeConfig(dir: string, stages: Record<string, unknown>): string {
   const file = path.join(dir, `config-${Math.random().toString(36).slice(2)}.json`);

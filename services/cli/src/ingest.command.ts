@@ -1,13 +1,13 @@
 // `cptflow ingest <path|glob>`: read files into the configured bus's raw topic (Kafka in a deployment).
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, deadLetterTopic, createBus } from '@cptflow/platform';
-import { ingestToBus } from '@cptflow/data';
+import { CORPUS_NAMES, GlobError, IngestSourceError, ingestToBus } from '@cptflow/data';
 
 export function ingestCommand(): Command {
   return new Command('ingest')
     .description('ingest JSONL (.gz/.zst), Parquet or text folders into the raw document topic')
     .argument('<paths...>', 'files, folders or globs')
-    .option('--corpus <name>', '"domain" (learned) or "replay" (general data against forgetting)', 'domain')
+    .option('--corpus <name>', '"domain" (learned) or "replay" (general data against forgetting)', parseCorpus, 'domain')
     .option('--min-int-score <n>', "keep only rows with int_score >= n (FineWeb-Edu's educational score); the rest go to the rejected topic", parseScore)
     .action(async (paths: string[], options: { corpus: string; minIntScore?: number }, command: Command) => {
       const config = loadConfig({ file: command.parent?.opts().config });
@@ -23,10 +23,21 @@ export function ingestCommand(): Command {
           const rejected = options.minIntScore === undefined ? '' : `, ${summary.rejected} rejected (int_score < ${options.minIntScore})`;
           console.log(`${path}: ${summary.documents} documents${rejected}, ${summary.deadLetters} dead letters from ${summary.files} files`);
         }
+      } catch (error) {
+        // A path that names nothing, or a glob past its limits, is the user's to fix: one line, exit 2.
+        if (!(error instanceof IngestSourceError || error instanceof GlobError)) throw error;
+        console.error(`cptflow ingest: ${error.message}`);
+        process.exitCode = 2;
       } finally {
         await bus.close();
       }
     });
+}
+
+/** Anything but "replay" would be packed as domain text, so a misspelt corpus is refused. */
+function parseCorpus(value: string): string {
+  if (!CORPUS_NAMES.includes(value)) throw new InvalidArgumentError(`corpus must be "domain" or "replay", got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function parseScore(value: string): number {

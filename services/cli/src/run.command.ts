@@ -98,6 +98,8 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   );
 
   // The model's own tokenizer packs, trains and evaluates; a model without one, or one that does not fit, stops here.
+  // A user's model is checked where it lies, so the error names the files to fix, not the run's copy.
+  if (path.resolve(o.baseModel) !== BUNDLED_BASE_MODEL) await loadModelTokenizer(o.baseModel);
   const baseDir = path.join(out, 'base-model');
   copyBaseModel(o.baseModel, baseDir);
   await loadModelTokenizer(baseDir);

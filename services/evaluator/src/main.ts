@@ -8,7 +8,7 @@ const telemetry = startTelemetry({ serviceName: 'cptflow-evaluator' });
 import 'reflect-metadata';
 import { checkTorchEnvironment } from '@cptflow/torch-engine';
 import { EvaluatorApp } from './evaluator.app';
-import { checkEvaluatorPaths, evaluatorConfigFrom } from '@cptflow/evaluation';
+import { checkEvaluatorPaths, evaluatorConfigFrom, TaskSelectionError } from '@cptflow/evaluation';
 
 async function main(): Promise<void> {
   const config = loadServiceConfig();
@@ -38,6 +38,8 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   console.error(`[evaluator] failed to start: ${error instanceof Error ? error.message : String(error)}`);
-  // A bad setting exits 2 (as every service), anything else 1.
-  void telemetry.shutdown().finally(() => process.exit(error instanceof ConfigError ? 2 : 1));
+  // A bad setting exits 2 (as every service), and so do unknown task names and missing task files
+  // (stages.evaluator.tasks / taskDataDir); anything else 1.
+  const usage = error instanceof ConfigError || error instanceof TaskSelectionError;
+  void telemetry.shutdown().finally(() => process.exit(usage ? 2 : 1));
 });

@@ -292,6 +292,23 @@ test('a query parameter given twice (?name=a&name=b) is a 400, not a 500', async
   assert.equal(bus.take().length, 0);
 });
 
+test('a corpus other than domain or replay is a 400: a misspelt replay corpus would be trained as domain text', async () => {
+  for (const corpus of ['replya', 'Replay', 'general']) {
+    const response = await upload('{"text":"x"}\n', auth, `?name=a.jsonl&corpus=${corpus}`);
+    assert.equal(response.status, 400, corpus);
+    assert.match(((await response.json()) as { message: string }).message, /corpus must be "domain" or "replay"/);
+  }
+  for (const corpus of ['replya', 5, ['replay']]) {
+    const viaPath = await fetch(`${base}/ingest/path`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...auth },
+      body: JSON.stringify({ path: 'shards', corpus }),
+    });
+    assert.equal(viaPath.status, 400, JSON.stringify(corpus));
+  }
+  assert.equal(bus.take().length, 0);
+});
+
 test('a pathological glob neither blocks the event loop nor hangs: /health answers at once; too long a glob is a 400', async () => {
   mkdirSync(join(root, 'names'));
   writeFileSync(join(root, 'names', 'a'.repeat(120) + '.jsonl'), '{"text":"x"}\n');

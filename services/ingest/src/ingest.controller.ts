@@ -63,9 +63,11 @@ export class IngestController implements OnApplicationShutdown {
     const background = singleQueryValue(wait, 'wait') === 'false';
     const body = bodyConsumed(request) ? request.body : await readSmallJson(request);
     const { path, corpus, minIntScore } = (body ?? {}) as { path?: unknown; corpus?: unknown; minIntScore?: unknown };
+    // Dropped, a corpus that is no string would leave the documents in the domain corpus.
+    if (corpus !== undefined && typeof corpus !== 'string') throw new IngestHttpError(400, 'corpus must be "domain" or "replay"');
     const pathRequest = {
       path: typeof path === 'string' ? path : '',
-      corpus: typeof corpus === 'string' ? corpus : undefined,
+      corpus,
       minIntScore,
     };
     if (background) {

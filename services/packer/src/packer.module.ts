@@ -5,16 +5,18 @@ import { StageHostModule } from '@cptflow/nest-host';
 import { PackerController } from './packer.controller';
 
 /** docs.unique -> seqs.packed. Settings: `stages.packer` (model or tokenizer, sequence length, strategy). */
-export function packerModule(config: CptflowConfig, bus: Bus): DynamicModule {
+export async function packerModule(config: CptflowConfig, bus: Bus): Promise<DynamicModule> {
   const settings = packerSettings(config);
+  // Before Nest starts, so a model without a fitting tokenizer is exit 2 naming it (libs/nest-host's main).
+  const tokenizer = await openPackerTokenizer(settings);
   return StageHostModule.register({
     config,
     bus,
     controller: PackerController,
-    createStage: async () =>
+    createStage: () =>
       createPackerStage({
         topics: config.topics,
-        tokenizer: await openPackerTokenizer(settings),
+        tokenizer,
         seqLen: settings.seqLen,
         strategy: settings.strategy,
         bus,

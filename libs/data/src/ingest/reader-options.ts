@@ -1,6 +1,9 @@
 // The knobs every reader shares. One place for defaults so the CLI, HTTP and tests agree.
 
 export type SourceFormat = 'jsonl' | 'parquet' | 'text';
+
+/** The corpora a document can belong to: the one being learned, and general text replayed against forgetting. */
+export const CORPUS_NAMES: readonly string[] = ['domain', 'replay'];
 export type Compression = 'none' | 'gzip' | 'zstd';
 
 export interface ReaderOptions {

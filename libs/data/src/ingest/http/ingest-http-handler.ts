@@ -9,7 +9,7 @@ import { SourceCounts } from '../ingest-stats';
 import { IngestOptions, IngestProgress, IngestRun, openFiles, openJsonlStream } from '../open-source';
 import { IngestSourceError, resolveSourceFiles, SourceFile } from '../source-files';
 import { compileGlob, GlobError, isGlob } from '../glob';
-import { resolveReaderOptions } from '../reader-options';
+import { CORPUS_NAMES, resolveReaderOptions } from '../reader-options';
 import { checkDeclaredLength, limitBytes, PayloadTooLargeError } from './body-limit';
 import { IngestHttpError } from './http-error';
 import { IngestRoots } from './ingest-roots';
@@ -216,7 +216,8 @@ export class IngestHttpHandler {
   private readerOptions({ corpus, minIntScore }: { corpus?: string; minIntScore?: unknown }): IngestOptions {
     const options: IngestOptions = { ...this.config.reader };
     if (corpus !== undefined && corpus !== '') {
-      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(corpus)) throw new IngestHttpError(400, 'invalid corpus name');
+      // Anything but "replay" is packed as domain text, so a misspelt corpus would be trained on as the domain.
+      if (!CORPUS_NAMES.includes(corpus)) throw new IngestHttpError(400, `corpus must be "domain" or "replay", got ${JSON.stringify(corpus.slice(0, 64))}`);
       options.corpus = corpus;
     }
     const threshold = minIntScoreOf(minIntScore);
