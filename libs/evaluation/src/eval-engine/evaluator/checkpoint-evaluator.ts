@@ -1,6 +1,9 @@
 // Evaluates one checkpoint: benchmark tasks and held-out perplexity, each stored as soon as it is
 // scored. Work already stored for this checkpoint with the same settings is skipped, so a
-// re-delivered event or a retried evaluation costs only what is missing.
+// re-delivered event or a retried evaluation costs only what is missing. A base model this process
+// has already scored (the same files) is not scored again: every run continued from one base
+// announces it as its step 0, and one scoring serves them all.
+import { readdir } from 'node:fs/promises';
 import {
   aggregateGroup,
   evaluateTaskDocs,
@@ -14,6 +17,7 @@ import {
   TaskScore,
 } from '../../eval';
 import { HfTokenizer, loadHfTokenizer } from '@cptflow/model';
+import { digestFiles } from '@cptflow/training';
 import { OnnxLogLikelihoodModel } from '../onnx-model';
 import { metrics } from '@opentelemetry/api';
 import { inSpan } from '@cptflow/platform';
@@ -92,9 +96,29 @@ class LazyModel {
   }
 }
 
+/** What one task or held-out set of a base model scored to: its records, and its score for groups. */
+interface BaseResult {
+  checkpointId: number;
+  /** run@step, for the log. */
+  from: string;
+  records: TaskResultRecord[];
+  score?: TaskScore;
+}
+
+/** The files a model's scores depend on: config, weights and tokenizer. */
+const MODEL_FILE = /^(config\.json|tokenizer(_config)?\.json|.*\.safetensors(\.index\.json)?)$/;
+
+/** The identity of a model directory's contents: name, size and sha256 of each file scores depend on. */
+async function modelFingerprint(dir: string): Promise<string> {
+  const names = (await readdir(dir)).filter((n) => MODEL_FILE.test(n)).sort();
+  return JSON.stringify(await digestFiles(dir, names));
+}
+
 export class CheckpointEvaluator {
-  /** Number of task / perplexity evaluations actually scored (not skipped) by this process. */
+  /** Number of task / perplexity evaluations actually scored (not skipped or reused) by this process. */
   scoredCount = 0;
+  /** Base-model results this process scored, by model fingerprint, then by task and settings. */
+  private readonly baseResults = new Map<string, Map<string, BaseResult>>();
 
   constructor(
     private readonly results: ResultsService,
@@ -126,6 +150,18 @@ export class CheckpointEvaluator {
     const evaluated: string[] = [];
     const skipped: string[] = [];
     const scores = new Map<string, TaskScore>();
+    const here = `${checkpoint.run}@${checkpoint.step}`;
+    const base = checkpoint.isBase ? this.baseResultsOf(await modelFingerprint(modelDir)) : undefined;
+    /** Records what another checkpoint of the same base model scored; false when there is none. */
+    const reused = async (name: string, settings: EvaluationSettings): Promise<boolean> => {
+      const earlier = base?.get(baseKey(name, settings));
+      if (!earlier || earlier.checkpointId === checkpoint.id) return false;
+      await this.results.recordResults(checkpoint.id, earlier.records);
+      if (earlier.score) scores.set(name, earlier.score);
+      evaluated.push(name);
+      this.log(`${here} ${name}: as scored for ${earlier.from} (the same base model)`);
+      return true;
+    };
     try {
       for (const task of plan.leaves) {
         const shots = numFewshot ?? task.numFewshot ?? 0;
@@ -135,14 +171,17 @@ export class CheckpointEvaluator {
           scores.set(task.name, storedScore(task.name, task.metrics, existing));
           continue;
         }
+        if (await reused(task.name, settings)) continue;
         const { model, tokenizer } = await lazy.get();
         const started = Date.now();
         const evaluation = await this.scoreTask(task, shots, limit, model, tokenizer);
-        await this.results.recordResults(checkpoint.id, taskRecords(evaluation, settings));
+        const records = taskRecords(evaluation, settings);
+        await this.results.recordResults(checkpoint.id, records);
+        base?.set(baseKey(task.name, settings), { checkpointId: checkpoint.id, from: here, records, score: evaluation.score });
         scores.set(task.name, evaluation.score);
         evaluated.push(task.name);
         this.scoredCount++;
-        this.log(`${checkpoint.run}@${checkpoint.step} ${task.name}: ${formatScore(evaluation.score)} (${Date.now() - started} ms)`);
+        this.log(`${here} ${task.name}: ${formatScore(evaluation.score)} (${Date.now() - started} ms)`);
       }
       for (const group of plan.groups) {
         const settings = this.settings(numFewshot ?? 0, limit, undefined);
@@ -161,6 +200,7 @@ export class CheckpointEvaluator {
           skipped.push(set.name);
           continue;
         }
+        if (await reused(set.name, settings)) continue;
         const { model, tokenizer } = await lazy.get();
         const texts = await readHeldoutTexts(set.path, set.maxDocuments);
         const ppl = await rollingPerplexity(model, tokenizer, texts, { maxLength: this.config.perplexityMaxLength ?? model.maxLength, batchSize: this.config.batchSize });
@@ -170,18 +210,23 @@ export class CheckpointEvaluator {
           byte_perplexity: ppl.bytePerplexity,
           bits_per_byte: ppl.bitsPerByte,
         };
-        await this.results.recordResults(
-          checkpoint.id,
-          PERPLEXITY_METRICS.map((metric) => ({ task: set.name, metric, value: values[metric], stderr: null, n: ppl.documents, settings })),
-        );
+        const records = PERPLEXITY_METRICS.map((metric) => ({ task: set.name, metric, value: values[metric], stderr: null, n: ppl.documents, settings }));
+        await this.results.recordResults(checkpoint.id, records);
+        base?.set(baseKey(set.name, settings), { checkpointId: checkpoint.id, from: here, records });
         evaluated.push(set.name);
         this.scoredCount++;
-        this.log(`${checkpoint.run}@${checkpoint.step} ${set.name}: word perplexity ${ppl.wordPerplexity.toFixed(2)} over ${ppl.documents} documents`);
+        this.log(`${here} ${set.name}: word perplexity ${ppl.wordPerplexity.toFixed(2)} over ${ppl.documents} documents`);
       }
     } finally {
       await lazy.close();
     }
     return { checkpoint, evaluated, skipped, results: (await this.results.resultsOf(checkpoint.id)).results };
+  }
+
+  private baseResultsOf(fingerprint: string): Map<string, BaseResult> {
+    let results = this.baseResults.get(fingerprint);
+    if (!results) this.baseResults.set(fingerprint, (results = new Map()));
+    return results;
   }
 
   private settings(numFewshot: number, limit: number | null, taskVersion: number | undefined): EvaluationSettings {
@@ -209,6 +254,8 @@ export class CheckpointEvaluator {
     });
   }
 }
+
+const baseKey = (name: string, settings: EvaluationSettings) => `${name} ${JSON.stringify(settings)}`;
 
 function storedScore(task: string, metrics: readonly MetricName[], existing: Map<string, TaskResultView>): TaskScore {
   const out: TaskScore = { task, n: 0, metrics: {} };
