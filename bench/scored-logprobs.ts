@@ -8,14 +8,14 @@
 //   npm run build && node dist/bench/scored-logprobs.js [--rows 4096] [--vocab 32000] [--reps 5]
 //        [--threads 2] [--out bench/results/scored-logprobs.json]
 //
-// Logits are spread like a trained model's (N(0, 4), the target ~6 above the crowd), as the precision
-// test draws them. Held-out perplexity scores every token of a document, so this head is most of its
+// Logits are spread like a trained model's (N(0, 4), the target ~6 above the crowd), drawn as the
+// precision test draws them (@cptflow/evaluation/testing). Held-out perplexity scores every token of a document, so this head is most of its
 // cost for a small model with the LLaMA-2 vocabulary.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createSession, GraphBuilder, ortTensor, run } from '@cptflow/onnx';
 import { LogprobMethod, scoredLogprobs } from '@cptflow/evaluation';
-import { seededUniform } from '@cptflow/pycompat';
+import { float64Logprobs, trainedLikeLogits } from '@cptflow/evaluation/testing';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,28 +29,6 @@ const THREADS = Number(arg('threads', '2'));
 const OUT = arg('out', path.join(__dirname, '..', '..', 'bench', 'results', 'scored-logprobs.json'));
 const METHODS: LogprobMethod[] = ['blocked', 'float64', 'float32'];
 
-function trainedLikeLogits(): { logits: Float32Array; targets: number[] } {
-  const uniform = seededUniform(7, 'bench-scored-logprobs');
-  const normal = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  const logits = new Float32Array(ROWS * VOCAB);
-  const targets = Array.from({ length: ROWS }, () => Math.floor(uniform() * VOCAB));
-  targets.forEach((t, row) => {
-    for (let v = 0; v < VOCAB; v++) logits[row * VOCAB + v] = 4 * normal();
-    logits[row * VOCAB + t] = 6 + 4 * normal();
-  });
-  return { logits, targets };
-}
-
-function float64Reference(logits: Float32Array, targets: number[]): Float64Array {
-  return Float64Array.from(targets, (t, row) => {
-    let max = -Infinity;
-    for (let v = 0; v < VOCAB; v++) max = Math.max(max, logits[row * VOCAB + v]);
-    let sum = 0;
-    for (let v = 0; v < VOCAB; v++) sum += Math.exp(logits[row * VOCAB + v] - max);
-    return logits[row * VOCAB + t] - max - Math.log(sum);
-  });
-}
-
 function graphFor(method: LogprobMethod): Uint8Array {
   const g = new GraphBuilder(`scored_logprobs_${method}`);
   const x = g.input('logits', 'float32', ['scored', VOCAB]);
@@ -62,8 +40,9 @@ function graphFor(method: LogprobMethod): Uint8Array {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  const { logits, targets } = trainedLikeLogits();
-  const reference = float64Reference(logits, targets);
+  const targets = Array.from({ length: ROWS }, (_, i) => (i * 7_919) % VOCAB);
+  const logits = trainedLikeLogits(targets, VOCAB, 7);
+  const reference = float64Logprobs(logits, targets, VOCAB);
   const feeds = {
     logits: ortTensor('float32', logits, [ROWS, VOCAB]),
     targets: ortTensor('int64', BigInt64Array.from(targets.map(BigInt)), [ROWS, 1]),

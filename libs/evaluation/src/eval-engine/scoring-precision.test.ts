@@ -12,10 +12,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { buildRequests, builtinTasks, encodeRequests, EncodedRequest, loadTaskDocs, scoreRequests } from '../eval';
-import { FixtureLlama } from '../eval/testing';
-import { fixturesDir } from '../eval/testing';
+import { FixtureLlama, fixturesDir, float64Logprobs, trainedLikeLogits } from '../eval/testing';
 import { createSession, GraphBuilder, ortTensor, run } from '@cptflow/onnx';
-import { seededUniform } from '@cptflow/pycompat';
 import { loadHfTokenizer } from '@cptflow/model';
 import { OnnxLogLikelihoodModel } from './onnx-model';
 import { scoredLogprobs } from './scoring-graph';
@@ -32,29 +30,6 @@ async function goldenRequests(name: string): Promise<EncodedRequest[]> {
 }
 
 type Method = 'blocked' | 'float32';
-
-/** Logits spread like a trained LM's: N(0, 4) over the vocabulary, the target ~6 above the crowd. */
-function trainedLikeLogits(targets: readonly number[], seed: number, vocab = VOCAB): Float32Array {
-  const uniform = seededUniform(seed, 'scoring-precision');
-  const normal = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  const logits = new Float32Array(targets.length * vocab);
-  targets.forEach((t, row) => {
-    for (let v = 0; v < vocab; v++) logits[row * vocab + v] = 4 * normal();
-    logits[row * vocab + t] = 6 + 4 * normal();
-  });
-  return logits;
-}
-
-/** log p(target) per row in float64 from the float32 logits. */
-function float64Logprobs(logits: Float32Array, targets: readonly number[], vocab = VOCAB): number[] {
-  return targets.map((t, row) => {
-    let max = -Infinity;
-    for (let v = 0; v < vocab; v++) max = Math.max(max, logits[row * vocab + v]);
-    let sum = 0;
-    for (let v = 0; v < vocab; v++) sum += Math.exp(logits[row * vocab + v] - max);
-    return logits[row * vocab + t] - max - Math.log(sum);
-  });
-}
 
 async function graphLogprobs(logits: Float32Array, targets: readonly number[], method: Method, vocab = VOCAB): Promise<number[]> {
   const g = new GraphBuilder('scored_logprobs');
@@ -79,9 +54,9 @@ async function worstRequestError(requests: readonly EncodedRequest[], method: Me
   let longest = 0;
   for (const [i, r] of requests.entries()) {
     const targets = r.continuationIds;
-    const logits = trainedLikeLogits(targets, i);
+    const logits = trainedLikeLogits(targets, VOCAB, i);
     const ours = await graphLogprobs(logits, targets, method);
-    const reference = float64Logprobs(logits, targets);
+    const reference = float64Logprobs(logits, targets, VOCAB);
     let error = 0;
     ours.forEach((lp, k) => (error += lp - reference[k]));
     worst = Math.max(worst, Math.abs(error));
@@ -107,7 +82,7 @@ describe('scoring numerics against a float64 reference', () => {
     const vocab = 50_257;
     const targets = Array.from({ length: 48 }, (_, i) => (i * 7_919 + (i % 3) * 25_000) % vocab);
     targets[0] = vocab - 1; // in the remainder past the last whole block
-    const logits = trainedLikeLogits(targets, 99, vocab);
+    const logits = trainedLikeLogits(targets, vocab, 99);
     const ours = await graphLogprobs(logits, targets, 'blocked', vocab);
     const reference = float64Logprobs(logits, targets, vocab);
     const worst = Math.max(...ours.map((lp, i) => Math.abs(lp - reference[i])));

@@ -13,3 +13,4 @@ export {
   REFERENCE_TASKS,
 } from './reference-fixture';
 export { FixtureLlama } from './fixture-llama';
+export { trainedLikeLogits, float64Logprobs } from './trained-like-logits';
