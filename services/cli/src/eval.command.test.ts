@@ -84,6 +84,30 @@ describe('cptflow eval', () => {
     assert.doesNotMatch(r.stdout, /Document pipeline/);
   });
 
+  it('refuses task rows whose fields have the wrong type, naming task, split and document, before any scoring (exit 2)', () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-eval-rows-'));
+    const jsonl = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    try {
+      fs.mkdirSync(path.join(data, 'piqa'));
+      fs.writeFileSync(path.join(data, 'piqa', 'validation.jsonl'), jsonl([
+        { goal: 'Open a jar?', sol1: 'Twist the lid.', sol2: 'Freeze it.', label: 0 },
+        { goal: 'Dry shoes?', sol1: 'Newspaper.', sol2: null, label: 0 },
+      ]));
+      fs.mkdirSync(path.join(data, 'arc_easy'));
+      fs.writeFileSync(path.join(data, 'arc_easy', 'test.jsonl'), jsonl([{ id: 'a', question: 'Q?', choices: { text: [], label: [] }, answerKey: 'A' }]));
+      fs.mkdirSync(path.join(data, 'boolq'));
+      fs.writeFileSync(path.join(data, 'boolq', 'validation.jsonl'), jsonl([{ passage: 'P.', question: 'q', label: 1, idx: 0 }, { passage: 'P.', question: 'q', label: null, idx: 1 }]));
+      const r = cptflow(['eval', '--model', MODEL, '--tasks', 'piqa', 'arc_easy', 'boolq', '--tasks-dir', data]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      assert.match(r.stderr, /^cptflow eval: piqa: split "validation" document 1: .*docToChoice must give a list of strings, got \["Newspaper\.",null\]$/m);
+      assert.match(r.stderr, /^cptflow eval: arc_easy: split "test" document 0: .*no choices/m);
+      assert.match(r.stderr, /^cptflow eval: boolq: split "validation" document 1: /m);
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a few-shot pool smaller than k, and bad numbers, with exit 2', () => {
     const r = cptflow(['eval', '--model', MODEL, '--tasks', 'piqa', '--tasks-dir', TASKS_DIR, '--num-fewshot', '5']);
     assert.equal(r.code, 2);
