@@ -102,6 +102,8 @@ describe('trainer service', () => {
     );
     assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, batchRows: 3, seqLen: 100, tokensPerStep: 1000 }), /tokensPerStep: tokensPerStep must be a multiple/);
     assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, schedule: { kind: 'cosine' } }), /schedule\.totalTokens: a cosine schedule needs totalTokens/);
+    // a checkpoint period past what a timer can wait: a paused trainer would wake every millisecond
+    assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, checkpoint: { dir: '/tmp/x', everyMinutes: 1e6 } }), /checkpoint\.everyMinutes: .*at most 35791\.39/);
   });
 
   it("chooses weight-decay groups: 'matrices' by default (as transformers' Trainer), 'all' on request, nothing else", async () => {

@@ -8,6 +8,12 @@ import { llama2TokenizerPath } from '../packing';
 import { writeCharTokenizerModel } from '../packing/testing/char-tokenizer';
 import { openPackerTokenizer, packerSettings } from './stage-settings';
 
+test("the packer's idleFlushSeconds past what a timer can wait is refused (it would flush every open sequence after 1 ms)", () => {
+  const settingsOf = (packer: object) => packerSettings(loadConfig({ env: {}, overrides: { stages: { packer } } }));
+  assert.throws(() => settingsOf({ idleFlushSeconds: 1e7 }), /stages\.packer:[\s\S]*idleFlushSeconds: .*at most 2147483\.647/);
+  assert.equal(settingsOf({ idleFlushSeconds: 3600 }).idleFlushSeconds, 3600);
+});
+
 test("the packer's stages.packer.modelDir packs with the model's own tokenizer and refuses one that does not fit", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-packer-settings-'));
   try {
