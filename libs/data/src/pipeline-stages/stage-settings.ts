@@ -137,7 +137,12 @@ export function openSignatureStore(settings: DedupSettings): SignatureStore {
     case 'memory':
       return new MemorySignatureStore();
     case 'sqlite':
-      return new SqliteSignatureStore(store.path, { namespace });
+      try {
+        return new SqliteSignatureStore(store.path, { namespace });
+      } catch (error) {
+        // another file given by mistake, or one cut short: a setting to fix, not a driver stack trace
+        throw new ConfigError(`stages.dedup.store.path: ${store.path} is not a SQLite database (${(error as Error).message})`);
+      }
     case 'postgres':
       return new PostgresSignatureStore(store.url, { namespace });
     case 'redis':
