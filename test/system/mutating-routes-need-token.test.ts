@@ -63,7 +63,7 @@ test('every mutating route of every service needs the bearer token', async () =>
       ['dedup', dedupModule],
       ['packer', packerModule],
     ] as const) {
-      await nest(name, module(config, new MemoryBus()));
+      await nest(name, await module(config, new MemoryBus()));
     }
     const trainerBus = testBus();
     await nest('trainer', TrainerModule.register(testTrainerOptions(trainerBus), async () => trainerBus.close(), [TOKEN]));

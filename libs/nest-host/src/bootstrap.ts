@@ -18,7 +18,12 @@ import { loadServiceConfig } from './stage-section-schemas';
 export interface ServiceDefinition {
   /** e.g. "quality-filter"; the telemetry service name is `cptflow-${name}`. */
   name: string;
-  module(config: CptflowConfig, bus: Bus): DynamicModule;
+  /**
+   * The app's module. Async when it opens files first (a tokenizer, a scorer model): an error there
+   * reaches main() and a ConfigError is one line with exit 2, where one thrown from a Nest provider
+   * would be Nest's stack trace and exit 1.
+   */
+  module(config: CptflowConfig, bus: Bus): DynamicModule | Promise<DynamicModule>;
   /** The module is a StageHostModule: its bus transport is connected and started before HTTP listens (a hybrid app). */
   hostsStage?: boolean;
 }
@@ -34,7 +39,7 @@ async function runService(definition: ServiceDefinition, overrides: Record<strin
   const telemetry = startTelemetry({ serviceName: `cptflow-${definition.name}` });
   const config = loadServiceConfig({ overrides });
   const bus = createBus(config.bus);
-  const app = await NestFactory.create(definition.module(config, bus), { logger: ['log', 'warn', 'error'] });
+  const app = await NestFactory.create(await definition.module(config, bus), { logger: ['log', 'warn', 'error'] });
   if (definition.hostsStage) await startStageTransport(app);
   await app.listen(config.http.port, config.http.host);
   const url = await app.getUrl();

@@ -5,16 +5,18 @@ import { StageHostModule } from '@cptflow/nest-host';
 import { PackerController } from './packer.controller';
 
 /** docs.unique -> seqs.packed. Settings: `stages.packer` (model or tokenizer, sequence length, strategy). */
-export function packerModule(config: CptflowConfig, bus: Bus): DynamicModule {
+export async function packerModule(config: CptflowConfig, bus: Bus): Promise<DynamicModule> {
   const settings = packerSettings(config);
+  // Opened before Nest builds the module, so a tokenizer that does not fit the model is exit 2 in one line.
+  const tokenizer = await openPackerTokenizer(settings);
   return StageHostModule.register({
     config,
     bus,
     controller: PackerController,
-    createStage: async () =>
+    createStage: () =>
       createPackerStage({
         topics: config.topics,
-        tokenizer: await openPackerTokenizer(settings),
+        tokenizer,
         seqLen: settings.seqLen,
         strategy: settings.strategy,
         bus,
