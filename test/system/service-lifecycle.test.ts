@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { llama2TokenizerPath } from '@cptflow/data';
 import { startService } from '../support/service-process';
 
 const DIST = path.resolve(__dirname, '../..');
@@ -104,6 +105,8 @@ const CASES: Case[] = [
       { stages: (dir) => ({ packer: { tokenizerPath: path.join(dir, 'missing', 'tokenizer.json') } }), setting: /stages\.packer\.tokenizerPath: .*tokenizer\.json does not exist/ },
       // A model directory without its tokenizer: found when the tokenizer is loaded, still before the service starts.
       { stages: (dir) => ({ packer: { modelDir: modelWithoutTokenizer(dir) } }), setting: /model \S*model-without-tokenizer has no tokenizer\.json/ },
+      // Its tokenizer has ids the model's 256-token embedding lacks.
+      { stages: (dir) => ({ packer: { modelDir: modelWithMisfitTokenizer(dir) } }), setting: /tokenizer .*tokenizer\.json does not fit model .*config\.json/ },
       ...everyService(() => ({}), FOREIGN.qualityFilter!),
     ],
   },
@@ -141,6 +144,16 @@ function modelWithoutTokenizer(dir: string): string {
   const model = path.join(dir, 'model-without-tokenizer');
   fs.mkdirSync(model, { recursive: true });
   fs.copyFileSync(path.resolve(DIST, '..', 'data', 'models', 'cptflow-tiny-base', 'config.json'), path.join(model, 'config.json'));
+  return model;
+}
+
+/** A model directory whose config.json has 256 ids and whose tokenizer.json is LLaMA-2's 32,000. */
+function modelWithMisfitTokenizer(dir: string): string {
+  const model = path.join(dir, 'model-misfit-tokenizer');
+  fs.mkdirSync(model, { recursive: true });
+  const config = JSON.parse(fs.readFileSync(path.resolve(DIST, '..', 'data', 'models', 'cptflow-tiny-base', 'config.json'), 'utf8'));
+  fs.writeFileSync(path.join(model, 'config.json'), JSON.stringify({ ...config, vocab_size: 256 }));
+  fs.copyFileSync(llama2TokenizerPath(), path.join(model, 'tokenizer.json'));
   return model;
 }
 

@@ -76,12 +76,69 @@ describe('cptflow eval', () => {
     }
   });
 
+  it('a model directory with a broken config.json or cut-short weights is exit 2 naming the file, for eval and for run before any work', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-bad-model-'));
+    try {
+      const badConfig = path.join(dir, 'bad-config');
+      fs.mkdirSync(badConfig);
+      const config = JSON.parse(fs.readFileSync(path.join(MODEL, 'config.json'), 'utf8'));
+      fs.writeFileSync(path.join(badConfig, 'config.json'), JSON.stringify({ ...config, hidden_size: -64 }));
+      fs.copyFileSync(path.join(MODEL, 'model.safetensors'), path.join(badConfig, 'model.safetensors'));
+      const cut = path.join(dir, 'cut-weights');
+      fs.mkdirSync(cut);
+      fs.copyFileSync(path.join(MODEL, 'config.json'), path.join(cut, 'config.json'));
+      const weights = fs.readFileSync(path.join(MODEL, 'model.safetensors'));
+      fs.writeFileSync(path.join(cut, 'model.safetensors'), weights.subarray(0, weights.length >> 1));
+      fs.copyFileSync(path.join(ROOT, 'dist/tokenizers/llama2/tokenizer.json'), path.join(cut, 'tokenizer.json'));
+
+      const evalConfig = cptflow(['eval', '--model', badConfig, '--tasks', 'arc_easy', '--tasks-dir', TASKS_DIR, '--limit', '1']);
+      assert.equal(evalConfig.code, 2, evalConfig.stderr);
+      assert.match(evalConfig.stderr, /^cptflow eval: .*bad-config\/config\.json: hidden_size must be a positive integer, got -64$/m);
+      const evalCut = cptflow(['eval', '--model', cut, '--tasks', 'arc_easy', '--tasks-dir', TASKS_DIR, '--limit', '1']);
+      assert.equal(evalCut.code, 2, evalCut.stderr);
+      assert.match(evalCut.stderr, /^cptflow eval: .*cut-weights\/model\.safetensors: .*truncated/m);
+      for (const r of [evalConfig, evalCut]) assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+
+      const run = cptflow(['run', '--base-model', cut, '--out', path.join(dir, 'run')]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /^cptflow run: .*model\.safetensors: .*truncated/m);
+      assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
+      assert.doesNotMatch(run.stdout, /Document pipeline/, 'stopped before any work');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('cptflow run checks its --tasks the same way before any work', () => {
     const r = cptflow(['run', '--tasks', 'arc_easy', 'no_such_task', '--tasks-dir', path.join(ROOT, 'data'), '--out', path.join(os.tmpdir(), 'cptflow-run-never')]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^cptflow run: unknown task\(s\): no_such_task/m);
     assert.match(r.stderr, /^cptflow run: missing arc_easy \(split "test"\)/m);
     assert.doesNotMatch(r.stdout, /Document pipeline/);
+  });
+
+  it('refuses task rows whose fields have the wrong type, naming task, split and document, before any scoring (exit 2)', () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-eval-rows-'));
+    const jsonl = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+    try {
+      fs.mkdirSync(path.join(data, 'piqa'));
+      fs.writeFileSync(path.join(data, 'piqa', 'validation.jsonl'), jsonl([
+        { goal: 'Open a jar?', sol1: 'Twist the lid.', sol2: 'Freeze it.', label: 0 },
+        { goal: 'Dry shoes?', sol1: 'Newspaper.', sol2: null, label: 0 },
+      ]));
+      fs.mkdirSync(path.join(data, 'arc_easy'));
+      fs.writeFileSync(path.join(data, 'arc_easy', 'test.jsonl'), jsonl([{ id: 'a', question: 'Q?', choices: { text: [], label: [] }, answerKey: 'A' }]));
+      fs.mkdirSync(path.join(data, 'boolq'));
+      fs.writeFileSync(path.join(data, 'boolq', 'validation.jsonl'), jsonl([{ passage: 'P.', question: 'q', label: 1, idx: 0 }, { passage: 'P.', question: 'q', label: null, idx: 1 }]));
+      const r = cptflow(['eval', '--model', MODEL, '--tasks', 'piqa', 'arc_easy', 'boolq', '--tasks-dir', data]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+      assert.match(r.stderr, /^cptflow eval: piqa: split "validation" document 1: .*docToChoice must give a list of strings, got \["Newspaper\.",null\]$/m);
+      assert.match(r.stderr, /^cptflow eval: arc_easy: split "test" document 0: .*no choices/m);
+      assert.match(r.stderr, /^cptflow eval: boolq: split "validation" document 1: /m);
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
+    }
   });
 
   it('refuses a few-shot pool smaller than k, and bad numbers, with exit 2', () => {

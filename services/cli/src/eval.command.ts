@@ -11,7 +11,7 @@ import {
   TaskSelectionError,
   writeHarnessOutput,
 } from '@cptflow/evaluation';
-import { ModelDirError } from '@cptflow/model';
+import { ModelConfigError, ModelDirError, SafetensorsError } from '@cptflow/model';
 import { llama2TokenizerDir } from '@cptflow/data';
 
 interface EvalOptions {
@@ -41,7 +41,10 @@ export function evalCommand(): Command {
       try {
         await evaluate(o);
       } catch (error) {
-        if (!(error instanceof UsageError || error instanceof TaskSelectionError || error instanceof TaskDataError || error instanceof ModelDirError)) throw error;
+        const reported =
+          error instanceof UsageError || error instanceof TaskSelectionError || error instanceof TaskDataError ||
+          error instanceof ModelDirError || error instanceof ModelConfigError || error instanceof SafetensorsError;
+        if (!reported) throw error;
         for (const line of error.message.split('\n')) console.error(`cptflow eval: ${line}`);
         process.exitCode = 2;
       }

@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, codecFor, CheckpointEvent, createBus, type Bus
 import { selectTasks, TaskSelectionError, EvaluatorCore, evaluatorSchema } from '@cptflow/evaluation';
 import { HostedStage, LocalPipeline, trainLocally, type LocalTrainingResult } from '@cptflow/local-run';
 import { llama2TokenizerDir, loadModelTokenizer } from '@cptflow/data';
+import { loadHfModel, ModelConfigError, SafetensorsError } from '@cptflow/model';
 import { createResultsApiApp } from '@cptflow/nest-host';
 import { pipelineSummaryTable } from './pipeline-summary';
 import { benchmarkSummaryTable, collectRunResults, renderRunReport, runSummaryTable, type ArmResult } from './run-report';
@@ -65,7 +66,7 @@ export function runCommand(): Command {
       try {
         await run(o, command.parent?.opts().config);
       } catch (error) {
-        if (!(error instanceof TaskSelectionError)) throw error;
+        if (!(error instanceof TaskSelectionError || error instanceof ModelConfigError || error instanceof SafetensorsError)) throw error;
         for (const line of error.message.split('\n')) console.error(`cptflow run: ${line}`);
         process.exitCode = 2;
       }
@@ -85,6 +86,8 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   if (!fs.existsSync(path.join(o.baseModel, 'config.json'))) {
     throw new ConfigError(`no base model at ${o.baseModel} (config.json missing); pass --base-model, or make one with \`cptflow pretrain\``);
   }
+  // The base model loads whole (config, every weight's shape, finite values) before minutes of pipeline work, not after.
+  await loadHfModel(o.baseModel);
   const out = path.resolve(o.out);
   fs.mkdirSync(out, { recursive: true });
   const arms = o.compare && replayFraction > 0 ? [{ run: 'cpt-replay', replay: replayFraction }, { run: 'cpt-no-replay', replay: 0 }] : [{ run: replayFraction > 0 ? 'cpt-replay' : 'cpt', replay: replayFraction }];

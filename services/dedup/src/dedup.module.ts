@@ -10,11 +10,14 @@ import { DedupController } from './dedup.controller';
  */
 export function dedupModule(config: CptflowConfig, bus: Bus): DynamicModule {
   const settings = dedupSettings(config);
+  // Opened before Nest builds the module: a store path that is not SQLite is a ConfigError main() reports
+  // in one line with exit 2 (thrown from a provider, Nest would log its stack and exit 1).
+  const store = openSignatureStore(settings);
   return StageHostModule.register({
     config,
     bus,
     controller: DedupController,
-    createStage: () => createDedupStage({ topics: config.topics, store: openSignatureStore(settings), nearDuplicates: settings.nearDuplicates }),
+    createStage: () => createDedupStage({ topics: config.topics, store, nearDuplicates: settings.nearDuplicates }),
     backends: { 'dedup store': describeSignatureStore(settings) },
   });
 }

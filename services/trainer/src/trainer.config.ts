@@ -2,7 +2,9 @@
 // at start with errors that name the field, and turned into ContinuousTrainer options. Amounts of training are
 // given in tokens (what people plan in) and converted to optimizer steps here.
 import { join } from 'node:path';
+import { JsonlFileError } from '@cptflow/pycompat';
 import {
+  ConfigError,
   parseOrExplain,
   requireDirectory,
   requireFile,
@@ -25,6 +27,26 @@ import {
   type TrainerSettings,
 } from '@cptflow/training';
 import { checkTorchEnvironment, torchEngine, type TorchSettings } from '@cptflow/torch-engine';
+
+/**
+ * The local replay corpus packed with the trainer's tokenizer. A file that cannot be read (cut short,
+ * not gzip, not UTF-8, a line without text) or holds too little text for one sequence is exit 2
+ * naming the setting, not a zlib error at start.
+ */
+async function replaySequences(tokenizer: DocumentTokenizer, c: TrainerSettings) {
+  const setting = 'stages.trainer.replay.corpusPath';
+  const path = c.replay!.corpusPath!;
+  let documents;
+  try {
+    documents = readJsonlDocuments(path);
+  } catch (err) {
+    if (err instanceof JsonlFileError) throw new ConfigError(`${setting}: ${err.message}`);
+    throw err;
+  }
+  const sequences = await packDocuments(tokenizer, documents, { seqLen: c.seqLen, maxSequences: c.replay!.maxSequences, corpus: 'replay' });
+  if (sequences.length === 0) throw new ConfigError(`${setting}: ${path}: too little text for one replay sequence of ${c.seqLen} tokens`);
+  return sequences;
+}
 
 /** The trainer section of a loaded config, with TRAINER_API_TOKEN folded in. */
 export function parseTrainerConfig(section: unknown, env: NodeJS.ProcessEnv = process.env): TrainerSettings {
@@ -107,7 +129,7 @@ export async function trainerOptionsFromConfig(
     let source: ReplaySource;
     if (c.replay.topic) source = { kind: 'topic', topic: c.replay.topic };
     else {
-      const seqs = await packDocuments(tokenizer, readJsonlDocuments(c.replay.corpusPath!), { seqLen: c.seqLen, maxSequences: c.replay.maxSequences, corpus: 'replay' });
+      const seqs = await replaySequences(tokenizer, c);
       const vocabSize = model.kind === 'random' ? model.config.vocabSize : tokenizer.vocabSize;
       source = { kind: 'corpus', seed: c.replay.seed, rows: seqs.map((s) => rowFromRecord(encodePackedSequence(s), { tokenizerId: tokenizer.tokenizerId, vocabSize, seqLen: c.seqLen })) };
     }

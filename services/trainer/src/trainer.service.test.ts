@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -102,6 +103,8 @@ describe('trainer service', () => {
     );
     assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, batchRows: 3, seqLen: 100, tokensPerStep: 1000 }), /tokensPerStep: tokensPerStep must be a multiple/);
     assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, schedule: { kind: 'cosine' } }), /schedule\.totalTokens: a cosine schedule needs totalTokens/);
+    // a checkpoint period past what a timer can wait: a paused trainer would wake every millisecond
+    assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, checkpoint: { dir: '/tmp/x', everyMinutes: 1e6 } }), /checkpoint\.everyMinutes: .*at most 35791\.39/);
   });
 
   it("chooses weight-decay groups: 'matrices' by default (as transformers' Trainer), 'all' on request, nothing else", async () => {
@@ -111,6 +114,29 @@ describe('trainer service', () => {
     assert.equal((await optionsOf({ decay: 'all' })).decay, 'all');
     assert.throws(() => parseTrainerConfig({ model: { randomPreset: 'tiny' }, optimizer: { decay: 'norms' } }), /optimizer\.decay/);
     await bus.close();
+  });
+
+  it('a replay corpus that is cut short, fake gzip or empty is a ConfigError naming the setting and the file', async () => {
+    const bus = testBus();
+    const dir = mkdtempSync(join(tmpdir(), 'cptflow-trainer-replay-'));
+    try {
+      const lines = Array.from({ length: 50 }, (_, i) => JSON.stringify({ text: `replay text number ${i}. `.repeat(6) })).join('\n');
+      const gz = gzipSync(lines);
+      const files: Record<string, Buffer> = { 'cut.jsonl.gz': gz.subarray(0, gz.length >> 1), 'plain.jsonl.gz': Buffer.from(lines), 'empty.jsonl': Buffer.alloc(0), 'no-text.jsonl': Buffer.from('{"body": "x"}\n') };
+      for (const [name, bytes] of Object.entries(files)) {
+        const corpusPath = join(dir, name);
+        writeFileSync(corpusPath, bytes);
+        const section = parseTrainerConfig({ model: { randomPreset: 'cptflow-tiny' }, seqLen: 64, batchRows: 4, tokensPerStep: 256, replay: { fraction: 0.1, corpusPath } });
+        await assert.rejects(
+          trainerOptionsFromConfig(section, bus, topicsSchema.parse({})),
+          (err: Error) => err instanceof ConfigError && err.message.startsWith(`stages.trainer.replay.corpusPath: ${corpusPath}:`),
+          name,
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await bus.close();
+    }
   });
 
   it("trains with the base model's own tokenizer and refuses one that does not fit the model", async () => {

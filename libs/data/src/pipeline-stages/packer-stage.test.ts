@@ -12,6 +12,8 @@ import {
   type ConsumedRecord,
   type OutgoingRecord,
   MemoryBus,
+  deadLetterTopic,
+  decodeDeadLetter,
 } from '@cptflow/platform';
 import { DocumentTokenizer, fromPackedSequenceMessage, unpackDocuments } from '../packing';
 import { documentCodec } from './document-batch';
@@ -164,6 +166,27 @@ describe('packer stage: the open sequence carries across batches', () => {
     await Promise.all([heirSub.stop(), reader.stop()]);
     await heir.close!();
     assertEachDocumentOnce(sequences, expected);
+  });
+
+  it('a flush request whose header is not an offset is dead-lettered with the reason; the documents around it are packed', async () => {
+    const bus = new MemoryBus({ defaultPartitions: 1 });
+    const stage = createPackerStage({ topics, tokenizer, seqLen: SEQ_LEN, strategy: 'concat', bus, idleFlushMs: 60_000 });
+    const batch: ConsumedBatch = {
+      topic: topics.docsUnique,
+      partition: 0,
+      records: recordsAt(0, [
+        ...docs.slice(0, 3).map((d) => ({ value: documentCodec.encode(d) })),
+        { value: Buffer.alloc(0), headers: { [PACKER_FLUSH_HEADER]: 'soon' } },
+        ...docs.slice(3, 6).map((d) => ({ value: documentCodec.encode(d) })),
+      ]),
+    };
+    const out = await stage.handle(batch);
+    await stage.close!();
+    const letters = out.filter((r) => r.topic === deadLetterTopic('packer', topics.deadLetterPrefix)).map((r) => decodeDeadLetter(r.value));
+    assert.equal(letters.length, 1);
+    assert.equal(letters[0].offset, '3');
+    assert.match(letters[0].error ?? '', /flush request header "cptflow-packer-flush" is "soon", not an input offset/);
+    assert.equal(stage.counters.documents, 6, 'every document of the batch is packed');
   });
 
   it('on the bus: batches of 3 documents, an idle flush at the end, every document exactly once and one padded sequence per corpus', async () => {

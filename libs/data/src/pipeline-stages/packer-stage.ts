@@ -18,6 +18,7 @@
 // state and arms the flush too: the owner that carried it may have died before its timer fired.
 import {
   codecFor,
+  deadLetterFor,
   PackedSequence,
   type TopicsConfig,
   type Bus,
@@ -255,9 +256,16 @@ export function createPackerStage(options: PackerStageOptions): PackerStage {
           run.push(record);
           continue;
         }
+        const requestedAt = record.headers[PACKER_FLUSH_HEADER]!;
+        if (!/^\d+$/.test(requestedAt)) {
+          // Packers write an offset here; anything else came from another producer and would fail the batch on every retry.
+          const reason = `flush request header "${PACKER_FLUSH_HEADER}" is ${JSON.stringify(requestedAt)}, not an input offset`;
+          out.push(deadLetterFor(PACKER_STAGE, record, new Error(reason), { prefix: topics.deadLetterPrefix }));
+          continue;
+        }
         await packPending();
         // Void when documents arrived after the request was made: the stream is not idle.
-        if (carry.docsEnd <= BigInt(record.headers[PACKER_FLUSH_HEADER]!)) out.push(...flushAll(carry, outputKey, record));
+        if (carry.docsEnd <= BigInt(requestedAt)) out.push(...flushAll(carry, outputKey, record));
       }
       await packPending();
       const end = BigInt(batch.records[batch.records.length - 1]!.offset) + 1n;

@@ -3,10 +3,28 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { loadConfig } from '@cptflow/platform';
+import { ConfigError, loadConfig } from '@cptflow/platform';
 import { llama2TokenizerPath } from '../packing';
 import { writeCharTokenizerModel } from '../packing/testing/char-tokenizer';
-import { openPackerTokenizer, packerSettings } from './stage-settings';
+import { dedupSettings, openPackerTokenizer, openSignatureStore, packerSettings } from './stage-settings';
+
+test("the packer's idleFlushSeconds past what a timer can wait is refused (it would flush every open sequence after 1 ms)", () => {
+  const settingsOf = (packer: object) => packerSettings(loadConfig({ env: {}, overrides: { stages: { packer } } }));
+  assert.throws(() => settingsOf({ idleFlushSeconds: 1e7 }), /stages\.packer:[\s\S]*idleFlushSeconds: .*at most 2147483\.647/);
+  assert.equal(settingsOf({ idleFlushSeconds: 3600 }).idleFlushSeconds, 3600);
+});
+
+test('a dedup SQLite store path holding something else is a ConfigError naming the setting and the file', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-dedup-settings-'));
+  try {
+    const file = path.join(dir, 'signatures.sqlite');
+    fs.writeFileSync(file, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37 + 11) % 256)));
+    const settings = dedupSettings(loadConfig({ env: {}, overrides: { stages: { dedup: { store: { kind: 'sqlite', path: file } } } } }));
+    assert.throws(() => openSignatureStore(settings), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`stages.dedup.store.path: ${file} is not a SQLite database`));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test("the packer's stages.packer.modelDir packs with the model's own tokenizer and refuses one that does not fit", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-packer-settings-'));

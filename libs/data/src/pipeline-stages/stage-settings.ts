@@ -5,6 +5,7 @@ import {
   parseOrExplain,
   requireFile,
   requireWritableDirectory,
+  timerPeriod,
   type CptflowConfig,
   urlWithoutCredentials,
 } from '@cptflow/platform';
@@ -86,7 +87,7 @@ export const packerSettingsSchema = z
     seqLen: z.number().int().min(8).default(DEFAULT_SEQ_LEN),
     strategy: z.enum(['concat', 'best-fit']).default('concat'),
     /** Pad and emit a partition's open sequence after this long without input (the only padding besides a stream's end). */
-    idleFlushSeconds: z.number().positive().default(30),
+    idleFlushSeconds: timerPeriod(1000).default(30),
   })
   .strict()
   .refine((s) => s.modelDir === undefined || s.tokenizerPath === undefined, { message: 'give modelDir (its tokenizer.json is used) or tokenizerPath, not both', path: ['tokenizerPath'] });
@@ -136,7 +137,12 @@ export function openSignatureStore(settings: DedupSettings): SignatureStore {
     case 'memory':
       return new MemorySignatureStore();
     case 'sqlite':
-      return new SqliteSignatureStore(store.path, { namespace });
+      try {
+        return new SqliteSignatureStore(store.path, { namespace });
+      } catch (error) {
+        // another file given by mistake, or one cut short: a setting to fix, not a driver stack trace
+        throw new ConfigError(`stages.dedup.store.path: ${store.path} is not a SQLite database (${(error as Error).message})`);
+      }
     case 'postgres':
       return new PostgresSignatureStore(store.url, { namespace });
     case 'redis':

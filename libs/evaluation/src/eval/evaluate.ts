@@ -1,9 +1,19 @@
-import { readSplit } from './dataset-reader';
+import { readSplit, TaskDataError } from './dataset-reader';
 import { HARNESS_FEWSHOT_SEED } from './fewshot';
 import { aggregateGroup, TaskScore } from './metrics';
 import { buildRequests, DocRequests, EncodeOptions, encodeRequests } from './requests';
 import { aggregateSamples, LogLikelihoodModel, SampleResult, ScoreOptions, scoreDocuments, scoreRequests } from './scorer';
-import { evalSplitOf, fewshotSplitOf, getDocsProcessor, TaskDefinition, TaskGroupDefinition } from './task-definition';
+import {
+  docChoices,
+  docTarget,
+  docText,
+  evalSplitOf,
+  fewshotSplitOf,
+  getDocsProcessor,
+  TaskDefinition,
+  TaskDefinitionError,
+  TaskGroupDefinition,
+} from './task-definition';
 import { Doc } from './template';
 import { Tokenizer } from '@cptflow/model';
 
@@ -17,14 +27,43 @@ export interface TaskDocs {
  * few-shot split, both run through the task's processDocs.
  */
 export async function loadTaskDocs(dataRoot: string, task: TaskDefinition, options: { numFewshot?: number; limit?: number } = {}): Promise<TaskDocs> {
-  const process = getDocsProcessor(task.processDocs) ?? ((d: Doc[]) => d);
-  let evalDocs = process(await readSplit(dataRoot, task.dataset, evalSplitOf(task), task.requiredColumns, task.name));
+  const readChecked = async (split: string) => checkDocs(task, split, await readSplit(dataRoot, task.dataset, split, task.requiredColumns, task.name));
+  let evalDocs = await readChecked(evalSplitOf(task));
   if (options.limit !== undefined) evalDocs = evalDocs.slice(0, options.limit);
   const k = options.numFewshot ?? task.numFewshot ?? 0;
   if (k === 0) return { evalDocs };
   const split = fewshotSplitOf(task);
   if (!split) throw new Error(`${task.name}: no split to draw few-shot examples from`);
-  return { evalDocs, fewshotDocs: process(await readSplit(dataRoot, task.dataset, split, task.requiredColumns, task.name)) };
+  return { evalDocs, fewshotDocs: await readChecked(split) };
+}
+
+/**
+ * The split's rows through the task's processDocs, each one's prompt, choices and target resolved
+ * once: a row with a field of the wrong type (a null choice, a label that is no index, no choices at
+ * all) is a TaskDataError naming the task, split and document, raised while reading, before any
+ * model is loaded. (The harness would crash on such a row mid-evaluation.)
+ */
+function checkDocs(task: TaskDefinition, split: string, rows: Doc[]): Doc[] {
+  const where = (at: string, err: unknown) => new TaskDataError(`split "${split}" ${at}: ${(err as Error).message}`);
+  let docs: Doc[];
+  try {
+    docs = (getDocsProcessor(task.processDocs) ?? ((d: Doc[]) => d))(rows);
+  } catch (err) {
+    // processDocs is plain code over the rows (HellaSwag's string clean-up): a wrong type is a TypeError
+    if (!(err instanceof TypeError || err instanceof TaskDefinitionError)) throw err;
+    throw where(`processDocs "${String(task.processDocs)}"`, err);
+  }
+  docs.forEach((doc, i) => {
+    try {
+      docText(task, doc);
+      if (docChoices(task, doc).length === 0) throw new TaskDefinitionError(`${task.name}: docToChoice gave no choices`);
+      docTarget(task, doc);
+    } catch (err) {
+      if (!(err instanceof TaskDefinitionError)) throw err;
+      throw where(`document ${i}`, err);
+    }
+  });
+  return docs;
 }
 
 export interface EvaluateOptions extends EncodeOptions, ScoreOptions {

@@ -77,6 +77,11 @@ export function registerDocFunction(name: string, fn: DocFunction): void {
   docFunctions.set(name, fn);
 }
 
+/** Whether `{ fn: name }` names a registered doc function. */
+export function isDocFunction(name: string): boolean {
+  return docFunctions.has(name);
+}
+
 /** Makes `processDocs: name` usable in task definitions. */
 export function registerDocsProcessor(name: string, fn: DocsProcessor): void {
   docsProcessors.set(name, fn);

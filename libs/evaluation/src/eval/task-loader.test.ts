@@ -55,6 +55,20 @@ describe('user-defined tasks from JSON', () => {
     const base = { name: 'x', dataset: { path: 'p' }, testSplit: 'test', requiredColumns: [], docToText: { template: '' }, docToChoice: { literal: ['a'] }, docToTarget: { column: 'y' }, metrics: ['acc'] };
     assert.throws(() => parseTaskDefinition({ ...base, metrics: ['accuracy'] }, 'my.json'), (e: Error) => e instanceof TaskDefinitionError && /my\.json: "metrics"/.test(e.message));
     assert.throws(() => parseTaskDefinition({ ...base, docToText: { template: 'a', column: 'b' } }, 'my.json'), /"docToText" must have exactly one of/);
+    // the value inside a field form, dataset.files and processDocs: refused when the definition is read, not by every evaluation job later
+    const refused: Array<[object, RegExp]> = [
+      [{ docToText: { template: 7 } }, /"docToText\.template" must be a string/],
+      [{ docToChoice: { column: ['options'] } }, /"docToChoice\.column" must be a string/],
+      [{ docToChoice: { columns: 'a,b' } }, /"docToChoice\.columns" must be a list of strings/],
+      [{ docToTarget: { indexOf: { list: 'labels' } } }, /"docToTarget\.indexOf" must be \{ "list": column, "value": column \}/],
+      [{ docToChoice: { literal: { a: 1 } } }, /"docToChoice\.literal" must be a string, a number or a list of strings/],
+      [{ docToTarget: { fn: 'no_such_function' } }, /"docToTarget\.fn": unknown doc function "no_such_function"/],
+      [{ processDocs: 'no_such_processor' }, /"processDocs": unknown processDocs "no_such_processor"/],
+      [{ dataset: { path: 'p', files: { test: 'test.jsonl' } } }, /"dataset\.files" must map each split to a list of file names/],
+    ];
+    for (const [change, message] of refused) {
+      assert.throws(() => parseTaskDefinition({ ...base, ...change }, 'my.json'), (e: Error) => e instanceof TaskDefinitionError && /^my\.json: /.test(e.message) && message.test(e.message), JSON.stringify(change));
+    }
     const { testSplit: _drop, ...noSplit } = base;
     assert.throws(() => parseTaskDefinition(noSplit, 'my.json'), /testSplit" or "validationSplit/);
   });

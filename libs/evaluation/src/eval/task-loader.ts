@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FieldSpec, MetricName, TaskDefinition, TaskDefinitionError } from './task-definition';
+import { FieldSpec, getDocsProcessor, isDocFunction, MetricName, TaskDefinition, TaskDefinitionError } from './task-definition';
 
 const METRICS: readonly MetricName[] = ['acc', 'acc_norm', 'acc_bytes'];
 const FIELD_FORMS = ['template', 'column', 'columns', 'literal', 'indexOf', 'fn'];
@@ -33,6 +33,18 @@ export function parseTaskDefinition(value: unknown, source: string): TaskDefinit
   const dataset = obj.dataset as Record<string, unknown> | undefined;
   if (!dataset || typeof dataset !== 'object' || typeof dataset.path !== 'string') fail('"dataset.path" must name the dataset directory (e.g. "allenai/ai2_arc")');
   if (dataset!.name !== undefined && dataset!.name !== null && typeof dataset!.name !== 'string') fail('"dataset.name" must be a string or null');
+  const files = dataset!.files;
+  const isFileList = (v: unknown) => Array.isArray(v) && v.every((f) => typeof f === 'string');
+  if (files !== undefined && (files === null || typeof files !== 'object' || Array.isArray(files) || !Object.values(files).every(isFileList))) {
+    fail('"dataset.files" must map each split to a list of file names');
+  }
+  if (typeof obj.processDocs === 'string') {
+    try {
+      getDocsProcessor(obj.processDocs);
+    } catch (err) {
+      fail(`"processDocs": ${(err as Error).message}`);
+    }
+  }
   if (!Array.isArray(obj.requiredColumns) || obj.requiredColumns.some((c) => typeof c !== 'string')) fail('"requiredColumns" must be a list of column names');
   if (!Array.isArray(obj.metrics) || obj.metrics.length === 0 || obj.metrics.some((m) => !METRICS.includes(m as MetricName))) {
     fail(`"metrics" must be a non-empty list of ${METRICS.join(', ')}`);
@@ -47,6 +59,20 @@ function checkFieldSpec(spec: unknown, where: string, fail: (msg: string) => nev
   if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) fail(`${where} must be an object with one of: ${FIELD_FORMS.join(', ')}`);
   const keys = Object.keys(spec as object);
   if (keys.length !== 1 || !FIELD_FORMS.includes(keys[0])) fail(`${where} must have exactly one of: ${FIELD_FORMS.join(', ')} (got ${keys.join(', ') || 'nothing'})`);
+  // The value inside the form too: a wrong one would fail every evaluation of the task, not its loading.
+  const form = keys[0];
+  const value = (spec as Record<string, unknown>)[form];
+  const at = `${where.slice(0, -1)}.${form}"`;
+  const isString = (v: unknown) => typeof v === 'string';
+  const isStringList = (v: unknown) => Array.isArray(v) && v.every(isString);
+  if ((form === 'template' || form === 'column' || form === 'fn') && !isString(value)) fail(`${at} must be a string`);
+  if (form === 'columns' && !isStringList(value)) fail(`${at} must be a list of strings`);
+  if (form === 'literal' && !(isString(value) || typeof value === 'number' || isStringList(value))) fail(`${at} must be a string, a number or a list of strings`);
+  if (form === 'indexOf') {
+    const { list, value: target } = (value ?? {}) as Record<string, unknown>;
+    if (value === null || typeof value !== 'object' || !isString(list) || !isString(target)) fail(`${at} must be { "list": column, "value": column }`);
+  }
+  if (form === 'fn' && !isDocFunction(value as string)) fail(`${at}: unknown doc function ${JSON.stringify(value)}`);
 }
 
 /** Reads task definitions from a JSON file (one object or a list) or from every *.json file of a directory. */

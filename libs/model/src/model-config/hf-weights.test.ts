@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeSafetensors } from '../safetensors';
-import { loadHfModel, parameterSpecs, saveHfModel, TINY_TEST, toHfConfigJson } from './index';
+import { loadHfModel, ModelConfigError, parameterSpecs, saveHfModel, TINY_TEST, toHfConfigJson } from './index';
 import { requirePython, skipWithoutPython } from '../../../../test/support/python';
 
 const ROOT = resolve(__dirname, '../../../../..');
@@ -51,6 +51,27 @@ test('a tied model whose file has only lm_head.weight takes the embedding from i
 
     await writeSafetensors(join(dir, 'model.safetensors'), entries.filter(([n]) => n !== 'model.norm.weight'));
     await assert.rejects(loadHfModel(dir), /lack "model\.norm\.weight"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('weights holding NaN or Infinity are refused by tensor; a layer count the weights cannot hold is refused before anything is built', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hf-weights-'));
+  try {
+    const { config, weights } = await loadHfModel(TINY_DIR);
+    const norm = new Float32Array(weights.get('model.layers.1.input_layernorm.weight')!);
+    norm[5] = Number.NaN;
+    await saveHfModel(dir, config, new Map([...weights, ['model.layers.1.input_layernorm.weight', norm]]));
+    await assert.rejects(loadHfModel(dir), (e: Error) => e instanceof ModelConfigError && /"model\.layers\.1\.input_layernorm\.weight" holds NaN at element 5/.test(e.message));
+    norm[5] = Number.POSITIVE_INFINITY;
+    await saveHfModel(dir, config, new Map([...weights, ['model.layers.1.input_layernorm.weight', norm]]));
+    await assert.rejects(loadHfModel(dir), /holds Infinity at element 5/);
+
+    // 10^12 layers: listing every layer's tensors would exhaust memory before any shape was compared
+    await saveHfModel(dir, config, weights);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...toHfConfigJson(config), num_hidden_layers: 1e12 }));
+    await assert.rejects(loadHfModel(dir), (e: Error) => e instanceof ModelConfigError && /num_hidden_layers is 1000000000000, but the weights lack "model\.layers\.999999999999\./.test(e.message));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -24,6 +24,10 @@ export async function loadHfModel(dir: string): Promise<HfModel> {
   const config = await loadLlamaConfig(dir);
   const file = await SafetensorsModel.open(dir);
   try {
+    // A layer count the weights cannot hold is refused before every layer's tensors are listed
+    // (a careless num_hidden_layers of 1e12 would exhaust memory first).
+    const lastLayer = `model.layers.${config.numLayers - 1}.input_layernorm.weight`;
+    if (!file.has(lastLayer)) throw new ModelConfigError(`${dir}: config.json's num_hidden_layers is ${config.numLayers}, but the weights lack "${lastLayer}"`);
     const weights = new Map<string, Float32Array>();
     for (const spec of parameterSpecs(config)) {
       let source = spec.name;
@@ -35,12 +39,21 @@ export async function loadHfModel(dir: string): Promise<HfModel> {
       if (info.shape.length !== spec.shape.length || info.shape.some((d, i) => d !== spec.shape[i])) {
         throw new ModelConfigError(`${dir}: "${source}" has shape ${JSON.stringify(info.shape)}, config.json implies ${JSON.stringify(spec.shape)}`);
       }
-      weights.set(spec.name, await file.readFloat32(source));
+      const values = await file.readFloat32(source);
+      const bad = firstNonFinite(values);
+      // A diverged or damaged model would be trained on or scored as garbage (NaN log-likelihoods).
+      if (bad >= 0) throw new ModelConfigError(`${dir}: "${source}" holds ${values[bad]} at element ${bad}; the weights must be finite`);
+      weights.set(spec.name, values);
     }
     return { config, weights };
   } finally {
     await file.close();
   }
+}
+
+function firstNonFinite(values: Float32Array): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
 }
 
 export interface SaveHfOptions {

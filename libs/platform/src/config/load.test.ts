@@ -47,6 +47,26 @@ test('a misspelled stage section is refused by name, with the right spelling and
   assert.deepEqual(config.stages.qualityFilter, { filters: {} });
 });
 
+test('a number JSON reads as Infinity (1e999) is refused by its path, in any section; so is a period longer than a timer can wait', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cptflow-config-'));
+  const file = path.join(dir, 'c.json');
+  // JSON has no Infinity, but JSON.parse reads an overflowing literal as one
+  fs.writeFileSync(file, '{ "logging": { "summaryEverySeconds": 1e999 }, "stages": { "trainer": { "schedule": { "peakLr": -1e400 } } } }');
+  assert.throws(
+    () => loadConfig({ file, env: {} }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      /logging\.summaryEverySeconds: Infinity is not a finite number/.test(err.message) &&
+      /stages\.trainer\.schedule\.peakLr: -Infinity is not a finite number/.test(err.message),
+  );
+  // 35 days: Node's timers wait at most 2^31-1 ms (24.8 days) and fire after 1 ms instead: a log line every millisecond
+  assert.throws(
+    () => loadConfig({ env: { CPTFLOW__LOGGING__SUMMARY_EVERY_SECONDS: '3000000' } }),
+    (err: unknown) => err instanceof ConfigError && /logging\.summaryEverySeconds: .*at most 2147483\.647/.test(err.message),
+  );
+  assert.equal(loadConfig({ env: { CPTFLOW__LOGGING__SUMMARY_EVERY_SECONDS: '86400' } }).logging.summaryEverySeconds, 86400);
+});
+
 test('KAFKA_BROKERS must name at least one host:port broker', () => {
   for (const value of [',,', ' , ', 'kafka', 'kafka:port']) {
     assert.throws(() => loadConfig({ env: { KAFKA_BROKERS: value } }), (err: unknown) => err instanceof ConfigError && /bus\.brokers/.test(err.message), value);

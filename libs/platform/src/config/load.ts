@@ -52,13 +52,23 @@ export function loadConfig(options: LoadOptions = {}): CptflowConfig {
 
 /** Validates one section (a stage's settings) against its schema with the same error style. */
 export function parseOrExplain<S extends z.ZodTypeAny>(schema: S, value: unknown, what: string): z.infer<S> {
+  // JSON has no Infinity, but JSON.parse reads an overflowing literal (1e999) as one, and a schema's
+  // bounds would let it through where no maximum is set.
+  const nonFinite = nonFiniteNumbers(value, []).map((at) => `  - ${at.path.join('.')}: ${at.value} is not a finite number (a literal too large for a double)`);
   const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
+  if (result.success && nonFinite.length === 0) return result.data;
+  const problems = (result.success ? [] : result.error.issues).map((issue) => {
     const where = issue.path.length ? issue.path.join('.') : '(root)';
     return `  - ${where}: ${issue.message}`;
   });
-  throw new ConfigError(`invalid ${what}:\n${problems.join('\n')}`);
+  throw new ConfigError(`invalid ${what}:\n${[...nonFinite, ...problems].join('\n')}`);
+}
+
+function nonFiniteNumbers(value: unknown, path: string[]): Array<{ path: string[]; value: number }> {
+  if (typeof value === 'number') return Number.isFinite(value) || Number.isNaN(value) ? [] : [{ path, value }];
+  if (Array.isArray(value)) return value.flatMap((item, i) => nonFiniteNumbers(item, [...path, String(i)]));
+  if (isPlainObject(value)) return Object.entries(value).flatMap(([key, item]) => nonFiniteNumbers(item, [...path, key]));
+  return [];
 }
 
 function readJsonFile(file: string): Record<string, unknown> {

@@ -5,6 +5,19 @@ import { DEFAULT_TOPICS } from '../contracts/topics';
 
 const port = z.number().int().min(0).max(65535);
 
+/** The longest delay a Node timer holds: 2^31 - 1 ms (about 24.8 days). A longer one fires after 1 ms instead. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A delay or period in units of `unitMs` (1: milliseconds, 1000: seconds, 60000: minutes) that a
+ * timer can wait: positive and at most MAX_TIMER_MS. Every timer setting uses it, so a huge value
+ * meant as "practically never" is refused by name instead of firing every millisecond.
+ */
+export function timerPeriod(unitMs: number): z.ZodNumber {
+  const max = MAX_TIMER_MS / unitMs;
+  return z.number().positive().max(max, `must be at most ${max} (Node's timers wait at most 2^31-1 ms, about 24.8 days)`);
+}
+
 /** host:port, the host a name, an IPv4 address or a bracketed IPv6 address. */
 const broker = z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9092');
 
@@ -50,7 +63,7 @@ export const httpSchema = z
 export const loggingSchema = z
   .object({
     /** Every stage service logs a one-line summary of what it did this often (while anything changes). */
-    summaryEverySeconds: z.number().positive().default(30),
+    summaryEverySeconds: timerPeriod(1000).default(30),
   })
   .strict();
 

@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export class JsonlFileError extends Error {
   override readonly name = 'JsonlFileError';
 }
@@ -22,7 +24,21 @@ export function readJsonLines(path: string, limit = Infinity): JsonLine[] {
   } catch (err) {
     throw new JsonlFileError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  const text = (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+  if (path.endsWith('.gz')) {
+    try {
+      raw = gunzipSync(raw);
+    } catch (err) {
+      // cut short by a crash mid-write, or plain text under a .gz name
+      throw new JsonlFileError(`${path}: not a readable gzip file (${(err as Error).message})`);
+    }
+  }
+  let text: string;
+  try {
+    text = UTF8.decode(raw);
+  } catch {
+    // Python's json module refuses such a file too; decoding leniently would train and score on U+FFFD.
+    throw new JsonlFileError(`${path}: not valid UTF-8`);
+  }
   const out: JsonLine[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length && out.length < limit; i++) {

@@ -242,6 +242,37 @@ test('findLatestCheckpoint with setAsideDamaged moves damaged checkpoints out of
   }
 });
 
+test('a manifest with fields of the wrong type is damaged: the checkpoint before it is chosen, the field named', async () => {
+  const dir = tempDir();
+  const root = join(dir, 'ckpts');
+  try {
+    const store = await ShardedStateStore.create({ shards: planShards(specs(2, 100), 400), offloadDir: join(dir, 'off'), memoryBudgetBytes: Infinity, init: fillIndex(1) });
+    const kafkaOffsets = [{ topic: 'cpt.seqs.packed', partition: 0, offset: '12' }];
+    for (const step of [10, 20, 30, 40]) await saveCheckpoint(root, store, { step, tokensSeen: step, kafkaOffsets });
+    await store.close();
+    // The manifest is not covered by the shards' sha256: a hand edit or bit rot shows only in its types.
+    const edit = (step: number, change: (m: { shards: Array<{ tensors: Array<Record<string, unknown>> }>; kafkaOffsets: Array<Record<string, unknown>> }) => void) => {
+      const file = join(root, checkpointDirName(step), 'manifest.json');
+      const manifest = JSON.parse(readFileSync(file, 'utf8'));
+      change(manifest);
+      writeFileSync(file, JSON.stringify(manifest));
+    };
+    edit(40, (m) => (m.shards[1].tensors[0].shape = '100' as unknown as never));
+    edit(30, (m) => (m.shards[0].tensors[0].name = 7 as unknown as never));
+    edit(20, (m) => (m.kafkaOffsets[0].offset = 'soon'));
+    const skipped: Array<{ dir: string; reason: string }> = [];
+    const latest = await findLatestCheckpoint(root, { skipped });
+    assert.equal(latest?.manifest.step, 10);
+    const reasons = skipped.map((s) => `${s.dir.split('/').pop()}: ${s.reason}`).join('\n');
+    assert.match(reasons, /step-0000000040: .*shard shard-00001\.safetensors tensor 0: shape must be a list of non-negative integers/);
+    assert.match(reasons, /step-0000000030: .*shard shard-00000\.safetensors tensor 0: name must be a string/);
+    assert.match(reasons, /step-0000000020: .*kafkaOffsets\[0\]: offset must be a decimal string/);
+    await restoreStateStore(latest!, { offloadDir: join(dir, 'off2'), memoryBudgetBytes: Infinity }).then((s) => s.close());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('retention keeps the last K and every M-th checkpoint and clears unfinished saves', async () => {
   const dir = tempDir();
   const root = join(dir, 'ckpts');

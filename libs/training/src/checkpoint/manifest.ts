@@ -64,8 +64,20 @@ export function parseManifest(text: string, source: string): Manifest {
     if (!Number.isSafeInteger(shard.bytes) || !/^[0-9a-f]{64}$/.test(String(shard.sha256)) || !Array.isArray(shard.tensors)) {
       fail(`shard ${shard.file} lacks bytes, sha256 or tensors`);
     }
+    // The shards' sha256 does not cover the manifest itself: what the restore reads from it is checked here.
+    shard.tensors.forEach((t, i) => {
+      const at = `shard ${shard.file} tensor ${i}`;
+      if (typeof t?.name !== 'string') fail(`${at}: name must be a string`);
+      if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`${at}: shape must be a list of non-negative integers`);
+      if (t.dtype !== 'F32') fail(`${at}: dtype must be "F32"`);
+    });
   }
   if (!Array.isArray(raw.kafkaOffsets)) fail('kafkaOffsets must be an array');
+  (raw.kafkaOffsets as KafkaOffset[]).forEach((k, i) => {
+    if (typeof k?.topic !== 'string' || !Number.isSafeInteger(k.partition) || k.partition < 0) fail(`kafkaOffsets[${i}]: needs a topic and a non-negative partition`);
+    if (typeof k.offset !== 'string' || !/^\d+$/.test(k.offset)) fail(`kafkaOffsets[${i}]: offset must be a decimal string`);
+  });
+  if (raw.extra !== undefined && (raw.extra === null || typeof raw.extra !== 'object' || Array.isArray(raw.extra))) fail('extra must be an object');
   return raw as unknown as Manifest;
 }
 

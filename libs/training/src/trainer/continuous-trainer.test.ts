@@ -121,6 +121,38 @@ describe('ContinuousTrainer on the in-process bus', () => {
     await bus.close();
   });
 
+  it('refuses to resume from a checkpoint of another model or tokenizer (ConfigError naming the directory and why), and moves nothing aside', async () => {
+    const bus = testBus();
+    await bus.ensureTopics([SEQS, 'cpt.checkpoints'], 1);
+    const options = testTrainerOptions(bus, { checkpoint: { ...testTrainerOptions(bus).checkpoint, everyTokens: 2 * TEST_ROWS * TEST_SEQ_LEN } });
+    const first = new ContinuousTrainer(options);
+    await first.start();
+    await bus.publish(recordsOf(SEQS, domain.slice(0, 8)));
+    await waitFor(first, (t) => t.status.lastCheckpoint?.step === 1);
+    await first.stop();
+    const checkpoint = join(options.checkpoint.dir, 'step-0000000001');
+    // a wider MLP: shapes differ; one layer fewer: every tensor the model needs is there, the checkpoint has more
+    const others = [
+      [{ ...TINY_LLAMA2, intermediateSize: 96 }, /tensor "model\.layers\.0\.mlp\.gate_proj\.weight" is \[64,32\] there; the model needs \[96,32\]/],
+      [{ ...TINY_LLAMA2, numLayers: 1 }, /it holds "model\.layers\.1\.[^"]+", which the model does not have/],
+    ] as const;
+    for (const [config, detail] of others) {
+      const second = new ContinuousTrainer({ ...options, model: { kind: 'random', config, seed: 7 } });
+      await assert.rejects(second.start(), (e: Error) => {
+        assert.equal(e.name, 'ConfigError');
+        assert.ok(e.message.includes(checkpoint), e.message);
+        assert.match(e.message, detail);
+        return true;
+      });
+      await second.stop();
+    }
+    const otherTokenizer = new ContinuousTrainer({ ...options, tokenizer: { ...options.tokenizer, id: 'sha256:' + '0'.repeat(64) } });
+    await assert.rejects(otherTokenizer.start(), (e: Error) => e.name === 'ConfigError' && e.message.includes(checkpoint) && /was trained with tokenizer sha256:[0-9a-f]{64}; this trainer is configured with sha256:0{64}/.test(e.message));
+    await otherTokenizer.stop();
+    await readCompleteCheckpoint(checkpoint, true); // still there, intact: it is not damaged, just another model's
+    await bus.close();
+  });
+
   it('stop() after a failure keeps the failed phase and its error, and saves nothing more', async () => {
     const bus = testBus();
     await bus.ensureTopics([SEQS], 1);

@@ -7,7 +7,7 @@
 // Exactly once: a checkpoint records the offsets snapshot taken when its last step was assembled,
 // so the offsets and the parameters describe the same sequences; a restart loads the newest
 // complete checkpoint and reads on from those offsets.
-import { inSpan, CheckpointEvent, codecFor, Bus, deadLetterFor, PartitionOffset } from '@cptflow/platform';
+import { inSpan, CheckpointEvent, codecFor, Bus, ConfigError, deadLetterFor, PartitionOffset } from '@cptflow/platform';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -35,7 +35,7 @@ import { Engine, EngineFactory, EngineState } from './engine-protocol';
 import { HF_EXPORT_DIR, loadStartingModel, ModelStart, readHfExport, writeHfExport } from './model-files';
 import { RecordQueue } from './record-queue';
 import { isReplayRow, LocalReplayCorpus } from './replay';
-import { momentName, stateShards, varianceName } from './state-layout';
+import { momentName, stateMismatch, stateShards, varianceName } from './state-layout';
 import type { TrainerStatus } from './status';
 import { TrainerMetrics } from './trainer-metrics';
 import { StepMetricsPublisher } from './step-metrics-publisher';
@@ -171,6 +171,9 @@ export class ContinuousTrainer {
     this.config = starting.config;
     this.configJson = o.model.kind === 'base' ? starting.configJson : toHfConfigJson(starting.config);
     if (latest) {
+      // Another model's checkpoint directory is a setting to fix, never state to load or to set aside.
+      const mismatch = stateMismatch(latest.manifest, starting.config);
+      if (mismatch) throw new ConfigError(`${latest.dir} is a checkpoint of another model (${mismatch}); give this model a checkpoint directory of its own, or the model it was trained from`);
       this.progress = this.progressFromCheckpoint(latest);
       this.store = await restoreStateStore(latest, storeOptions);
       engineState = await this.readEngineState(this.progress.step);
@@ -484,7 +487,7 @@ export class ContinuousTrainer {
     const m = entry.manifest;
     const extra = m.extra as { rowsTrained?: number; replayRows?: number; loss?: number | null; tokenizerId?: string; seqLen?: number };
     if (extra.tokenizerId && extra.tokenizerId !== this.options.tokenizer.id) {
-      throw new Error(`${entry.dir} was trained with tokenizer ${extra.tokenizerId}; this trainer is configured with ${this.options.tokenizer.id}`);
+      throw new ConfigError(`${entry.dir} was trained with tokenizer ${extra.tokenizerId}; this trainer is configured with ${this.options.tokenizer.id}`);
     }
     return {
       step: m.step,

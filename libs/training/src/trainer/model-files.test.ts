@@ -3,8 +3,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FileDigestMismatch, verifyFileDigests } from '../checkpoint';
-import { initParameters, toHfConfigJson } from '@cptflow/model';
-import { HF_EXPORT_MANIFEST, readHfExport, writeHfExport } from './model-files';
+import { initParameters, saveHfModel, toHfConfigJson } from '@cptflow/model';
+import { ConfigError } from '@cptflow/platform';
+import { HF_EXPORT_MANIFEST, loadStartingModel, readHfExport, writeHfExport } from './model-files';
 import { llama2Tokenizer, TINY_LLAMA2 } from './testing/fixtures';
 import { tempDir } from './testing/harness';
 
@@ -32,4 +33,16 @@ test('an HF export lists every file with its sha256; a damaged one is caught and
   writeFileSync(join(written.dir, 'tokenizer.json'), '');
   await assert.rejects(verifyFileDigests(again.dir, again.files), /tokenizer\.json: 0 bytes, \d+ listed/);
   await assert.rejects(verifyFileDigests(again.dir, [{ name: '../etc/passwd', bytes: 1, sha256: '0'.repeat(64) }]), /not a plain file name/);
+});
+
+test('a starting model directory that cannot be loaded is a ConfigError naming the file (the service exits 2)', async () => {
+  const dir = tempDir('base');
+  const params = initParameters(TINY_LLAMA2, 3);
+  await saveHfModel(dir, TINY_LLAMA2, params);
+  const weights = readFileSync(join(dir, 'model.safetensors'));
+  writeFileSync(join(dir, 'model.safetensors'), weights.subarray(0, weights.length >> 1));
+  await assert.rejects(loadStartingModel({ kind: 'base', dir }), (e: Error) => e instanceof ConfigError && /model\.safetensors: .*truncated/.test(e.message));
+  await saveHfModel(dir, TINY_LLAMA2, params);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...toHfConfigJson(TINY_LLAMA2), hidden_size: 'wide' }));
+  await assert.rejects(loadStartingModel({ kind: 'base', dir }), (e: Error) => e instanceof ConfigError && /config\.json: hidden_size must be a positive integer, got "wide"/.test(e.message));
 });

@@ -4,7 +4,8 @@
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { digestFiles, FileDigest, fsyncDir, verifyFileDigests } from '../checkpoint';
-import { LlamaConfig, initParameters, loadHfModel, parseLlamaConfig, saveHfModel, toHfConfigJson } from '@cptflow/model';
+import { LlamaConfig, initParameters, loadHfModel, ModelConfigError, parseLlamaConfig, SafetensorsError, saveHfModel, toHfConfigJson } from '@cptflow/model';
+import { ConfigError } from '@cptflow/platform';
 
 export type ModelStart = { kind: 'base'; dir: string } | { kind: 'random'; config: LlamaConfig; seed: number };
 
@@ -22,7 +23,10 @@ export async function loadStartingModel(start: ModelStart): Promise<LoadedModel>
   }
   // libs/model/src/model-config's loader checks every tensor's presence and shape; config.json is kept whole
   // so that exports carry the base model's own fields
-  const { config, weights } = await loadHfModel(start.dir);
+  const { config, weights } = await loadHfModel(start.dir).catch((err: Error) => {
+    // The starting model is a setting (a base model directory): unusable files are exit 2 naming them.
+    throw err instanceof ModelConfigError || err instanceof SafetensorsError ? new ConfigError(err.message) : err;
+  });
   const configJson = JSON.parse(await readFile(join(start.dir, 'config.json'), 'utf8')) as Record<string, unknown>;
   return { config, configJson, params: weights };
 }

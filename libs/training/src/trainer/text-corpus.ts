@@ -2,7 +2,7 @@
 // data/corpora) tokenized and packed into PackedSequence messages with the model's tokenizer: the
 // local replay corpus, and the fixtures of tests, benchmarks and the replay experiment.
 import type { PackedSequence } from '@cptflow/platform';
-import { readJsonLines } from '@cptflow/pycompat';
+import { JsonlFileError, readJsonLines } from '@cptflow/pycompat';
 import { createPacker, DocumentTokenizer, toPackedSequenceMessage } from '@cptflow/data';
 
 export interface TextDocument {
@@ -11,9 +11,9 @@ export interface TextDocument {
 }
 
 export function readJsonlDocuments(path: string, limit = Infinity): TextDocument[] {
-  return readJsonLines(path, limit).map(({ value }, i) => {
+  return readJsonLines(path, limit).map(({ line, value }, i) => {
     const parsed = value as Partial<TextDocument>;
-    if (typeof parsed?.text !== 'string') throw new Error(`${path}: a line without a "text" string`);
+    if (typeof parsed?.text !== 'string') throw new JsonlFileError(`${path}:${line}: a line without a "text" string`);
     return { id: String(parsed.id ?? `${path}:${i}`), text: parsed.text };
   });
 }

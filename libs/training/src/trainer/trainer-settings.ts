@@ -2,6 +2,7 @@
 // so that every service can check this section at start (libs/nest-host's stage section schemas).
 import { z } from 'zod';
 import { PRESETS } from '@cptflow/model';
+import { timerPeriod } from '@cptflow/platform';
 
 const positiveInt = z.number().int().positive();
 
@@ -108,7 +109,7 @@ export const trainerSettingsSchema = z
       .object({
         dir: z.string().min(1).default('checkpoints'),
         everyTokens: positiveInt.optional(),
-        everyMinutes: z.number().positive().optional().default(30),
+        everyMinutes: timerPeriod(60_000).optional().default(30),
         keepLast: positiveInt.default(3),
         keepEvery: z.number().int().min(0).default(10),
         maxShardBytes: positiveInt.default(64 << 20),

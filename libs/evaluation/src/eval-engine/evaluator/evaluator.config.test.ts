@@ -16,6 +16,13 @@ test('defaults: the seven tasks (mmlu as a group), 0-shot default, SQLite; DATAB
   assert.equal(e.groupId, 'cpt-evaluator');
 });
 
+test('job timings past what a timer can wait are refused by name (a lease renewed, or a poll, every millisecond otherwise)', () => {
+  const settingsOf = (evaluator: object) => evaluatorConfigFrom(loadConfig({ env: {}, overrides: { stages: { evaluator: { apiTokens: [TOKEN], ...evaluator } } } }), {});
+  assert.throws(() => settingsOf({ jobs: { leaseMs: 1e10, pollMs: 3e9 } }), (err: Error) => /jobs\.leaseMs: .*at most 2147483647/.test(err.message) && /jobs\.pollMs: .*at most 2147483647/.test(err.message));
+  assert.throws(() => settingsOf({ dashboardPollMs: 2 ** 31 }), /dashboardPollMs: .*at most 2147483647/);
+  assert.equal(settingsOf({ jobs: { leaseMs: 3_600_000 } }).jobs.leaseMs, 3_600_000);
+});
+
 test('settings come from the stages.evaluator section and CPTFLOW__STAGES__EVALUATOR__* variables', () => {
   const config = loadConfig({
     env: { CPTFLOW__STAGES__EVALUATOR__LIMIT: '100', CPTFLOW__STAGES__EVALUATOR__NUM_FEWSHOT: '5' },

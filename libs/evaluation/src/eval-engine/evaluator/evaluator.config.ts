@@ -3,7 +3,7 @@
 // which deployments already set by those names.
 import { z } from 'zod';
 import { dirname } from 'node:path';
-import { CptflowConfig, parseOrExplain, requireDirectory, requireFile, requireWritableDirectory } from '@cptflow/platform';
+import { CptflowConfig, parseOrExplain, requireDirectory, requireFile, requireWritableDirectory, timerPeriod } from '@cptflow/platform';
 import { MMLU_SUBJECTS } from '../../eval';
 
 const ALL_MMLU_SUBJECTS = Object.values(MMLU_SUBJECTS).flat();
@@ -57,7 +57,7 @@ export const evaluatorSchema = z
         python: z.string().min(1).optional(),
         device: z.enum(['cpu', 'cuda']).default('cpu'),
         nprocPerNode: z.number().int().min(1).default(1),
-        heartbeatMs: z.number().int().min(1).default(1000),
+        heartbeatMs: timerPeriod(1).int().default(1000),
         threadsPerRank: z.number().int().min(1).optional(),
       })
       .strict()
@@ -81,13 +81,13 @@ export const evaluatorSchema = z
     jobs: z
       .object({
         /** A claimed job is ours this long without renewal (renewed every third); after a crash it is claimed again once this has passed. */
-        leaseMs: z.number().int().min(1_000).default(60_000),
+        leaseMs: timerPeriod(1).int().min(1_000).default(60_000),
         /** Claims before a job is given up (dead-lettered): retries of transient failures and crashes mid-evaluation. */
         maxAttempts: z.number().int().min(1).default(8),
-        retryBackoffMs: z.number().int().min(1).default(1_000),
-        maxBackoffMs: z.number().int().min(1).default(60_000),
+        retryBackoffMs: timerPeriod(1).int().default(1_000),
+        maxBackoffMs: timerPeriod(1).int().default(60_000),
         /** How often to look for jobs other replicas recorded or whose lease ran out. */
-        pollMs: z.number().int().min(10).default(1_000),
+        pollMs: timerPeriod(1).int().min(10).default(1_000),
       })
       .strict()
       .default({}),
@@ -97,7 +97,7 @@ export const evaluatorSchema = z
     databaseUrl: z.string().min(1).optional(),
     sqlitePath: z.string().min(1).default('data/results.sqlite'),
     /** How often the dashboard page at `/` asks for new data. */
-    dashboardPollMs: z.number().int().min(250).default(3000),
+    dashboardPollMs: timerPeriod(1).int().min(250).default(3000),
     /** Training steps kept per run for the dashboard; longer runs are thinned evenly (every other step). */
     maxTrainingStepsPerRun: z.number().int().min(16).default(4096),
     /** Consumer group of the dashboard's topics (training metrics, stage accounting). */

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
+import { ResultsError } from '../domain/errors';
 import { RESULTS_ENTITIES } from './entities';
 import { RESULTS_MIGRATIONS } from './migrations';
 
@@ -67,10 +68,19 @@ async function migrate(dataSource: DataSource): Promise<void> {
   }
 }
 
-/** Connects and applies pending migrations; the caller destroys the DataSource when done. */
+/**
+ * Connects and applies pending migrations; the caller destroys the DataSource when done. A SQLite
+ * path that holds something else (another file given by mistake, one cut short by a crash, a
+ * directory) is a ResultsError naming the file, not a driver stack trace.
+ */
 export async function openResultsDatabase(options: ResultsDatabaseOptions = {}): Promise<DataSource> {
   const dataSource = createResultsDataSource(options);
-  await dataSource.initialize();
+  try {
+    await dataSource.initialize();
+  } catch (err) {
+    if (dataSource.options.type === 'postgres') throw err;
+    throw ResultsError.invalid(`${String(dataSource.options.database)} is not a SQLite results database (${(err as Error).message})`);
+  }
   try {
     await migrate(dataSource);
   } catch (err) {
