@@ -13,6 +13,7 @@ import {
 } from '@cptflow/evaluation';
 import { ModelDirError } from '@cptflow/model';
 import { llama2TokenizerDir } from '@cptflow/data';
+import { UsageError } from './run-options';
 
 interface EvalOptions {
   model: string;
@@ -23,9 +24,6 @@ interface EvalOptions {
   batchSize: string;
   out?: string;
 }
-
-/** A problem with what the user asked for: reported on stderr, exit status 2, no stack trace. */
-class UsageError extends Error {}
 
 export function evalCommand(): Command {
   return new Command('eval')

@@ -292,6 +292,37 @@ test('a query parameter given twice (?name=a&name=b) is a 400, not a 500', async
   assert.equal(bus.take().length, 0);
 });
 
+test('a corpus other than domain or replay is a 400 naming both, not documents silently trained as domain', async () => {
+  for (const query of ['?corpus=Replay', '?corpus=general', '?corpus=replay%20']) {
+    const response = await upload('{"text":"x"}\n', auth, query);
+    assert.equal(response.status, 400, query);
+    assert.match(((await response.json()) as { message: string }).message, /corpus must be domain or replay/);
+  }
+  const sample = join(root, 'shards', 'fineweb-edu-sample.zstd.parquet');
+  const pathRequest = (body: unknown) =>
+    fetch(`${base}/ingest/path`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify(body) });
+  for (const corpus of ['general', 5, ['replay']]) {
+    assert.equal((await pathRequest({ path: sample, corpus })).status, 400, JSON.stringify(corpus));
+  }
+  assert.equal(bus.take().length, 0);
+});
+
+test('a path request with a field it does not know (a misspelt "minintscore") or a wait that is not true/false is a 400, read with none of it', async () => {
+  const sample = join(root, 'shards', 'fineweb-edu-sample.zstd.parquet');
+  const post = (query: string, body: unknown) =>
+    fetch(`${base}/ingest/path${query}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify(body) });
+  const typo = await post('', { path: sample, minintscore: 3 });
+  assert.equal(typo.status, 400);
+  assert.match(((await typo.json()) as { message: string }).message, /unknown field\(s\) "minintscore"; allowed: path, corpus, minIntScore/);
+  for (const body of [[sample], 'shards', null]) assert.equal((await post('', body)).status, 400, JSON.stringify(body));
+  const wait = await post('?wait=no', { path: sample });
+  assert.equal(wait.status, 400);
+  assert.match(((await wait.json()) as { message: string }).message, /"wait" must be true or false/);
+  assert.equal(bus.take().length, 0, 'nothing was read');
+  assert.equal((await post('?wait=true', { path: sample })).status, 200);
+  assert.equal(bus.take().length, 9);
+});
+
 test('a pathological glob neither blocks the event loop nor hangs: /health answers at once; too long a glob is a 400', async () => {
   mkdirSync(join(root, 'names'));
   writeFileSync(join(root, 'names', 'a'.repeat(120) + '.jsonl'), '{"text":"x"}\n');

@@ -3,7 +3,7 @@
 import { Controller, Get, HttpCode, Inject, OnApplicationShutdown, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { BearerTokenGuard } from '@cptflow/nest-host';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { IngestHttpError, IngestHttpHandler, IngestJob, IngestReport } from '@cptflow/data';
+import { IngestHttpError, IngestHttpHandler, IngestJob, IngestReport, parsePathRequestBody, parseWaitQuery } from '@cptflow/data';
 import { IngestHttpErrorFilter } from './ingest-http-error.filter';
 
 /** Express's body parsers leave what they parsed in `body`. */
@@ -60,14 +60,8 @@ export class IngestController implements OnApplicationShutdown {
     @Res({ passthrough: true }) response: ServerResponse,
     @Query('wait') wait?: unknown,
   ): Promise<IngestReport | IngestJob> {
-    const background = singleQueryValue(wait, 'wait') === 'false';
-    const body = bodyConsumed(request) ? request.body : await readSmallJson(request);
-    const { path, corpus, minIntScore } = (body ?? {}) as { path?: unknown; corpus?: unknown; minIntScore?: unknown };
-    const pathRequest = {
-      path: typeof path === 'string' ? path : '',
-      corpus: typeof corpus === 'string' ? corpus : undefined,
-      minIntScore,
-    };
+    const background = !parseWaitQuery(singleQueryValue(wait, 'wait'));
+    const pathRequest = parsePathRequestBody(bodyConsumed(request) ? request.body : await readSmallJson(request));
     if (background) {
       const job = await this.handler.startPathJob(pathRequest);
       response.statusCode = 202;

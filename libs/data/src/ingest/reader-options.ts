@@ -1,6 +1,12 @@
 // The knobs every reader shares. One place for defaults so the CLI, HTTP and tests agree.
 
 export type SourceFormat = 'jsonl' | 'parquet' | 'text';
+
+/**
+ * The values of Document.corpus: "domain" is learned, "replay" is general text mixed in against
+ * forgetting (the packer routes it to its own topic). Anything else would silently train as domain.
+ */
+export const CORPORA = ['domain', 'replay'] as const;
 export type Compression = 'none' | 'gzip' | 'zstd';
 
 export interface ReaderOptions {

@@ -9,7 +9,7 @@ import { SourceCounts } from '../ingest-stats';
 import { IngestOptions, IngestProgress, IngestRun, openFiles, openJsonlStream } from '../open-source';
 import { IngestSourceError, resolveSourceFiles, SourceFile } from '../source-files';
 import { compileGlob, GlobError, isGlob } from '../glob';
-import { resolveReaderOptions } from '../reader-options';
+import { CORPORA, resolveReaderOptions } from '../reader-options';
 import { checkDeclaredLength, limitBytes, PayloadTooLargeError } from './body-limit';
 import { IngestHttpError } from './http-error';
 import { IngestRoots } from './ingest-roots';
@@ -216,7 +216,9 @@ export class IngestHttpHandler {
   private readerOptions({ corpus, minIntScore }: { corpus?: string; minIntScore?: unknown }): IngestOptions {
     const options: IngestOptions = { ...this.config.reader };
     if (corpus !== undefined && corpus !== '') {
-      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(corpus)) throw new IngestHttpError(400, 'invalid corpus name');
+      if (!(CORPORA as readonly string[]).includes(corpus)) {
+        throw new IngestHttpError(400, `corpus must be ${CORPORA.join(' or ')} (got ${JSON.stringify(corpus.slice(0, 64))})`);
+      }
       options.corpus = corpus;
     }
     const threshold = minIntScoreOf(minIntScore);
@@ -243,6 +245,31 @@ export class IngestHttpHandler {
       bytesRead: run.progress().bytesRead,
     };
   }
+}
+
+const PATH_REQUEST_FIELDS = ['path', 'corpus', 'minIntScore'];
+
+/**
+ * The JSON body of POST /ingest/path, checked: an object with a string `path`, optionally a string
+ * `corpus` and `minIntScore`; any other field (a typo such as "minintscore") is a 400 rather than a
+ * request silently read without it.
+ */
+export function parsePathRequestBody(body: unknown): PathRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new IngestHttpError(400, 'body must be a JSON object: {"path": "..."}');
+  const fields = body as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((k) => !PATH_REQUEST_FIELDS.includes(k));
+  if (unknown.length) throw new IngestHttpError(400, `unknown field(s) ${unknown.map((k) => JSON.stringify(k.slice(0, 64))).join(', ')}; allowed: ${PATH_REQUEST_FIELDS.join(', ')}`);
+  const { path, corpus, minIntScore } = fields;
+  if (typeof path !== 'string' || path.trim() === '') throw new IngestHttpError(400, 'body must name a "path"');
+  if (corpus !== undefined && typeof corpus !== 'string') throw new IngestHttpError(400, `corpus must be ${CORPORA.join(' or ')}`);
+  return { path, corpus, minIntScore };
+}
+
+/** `?wait=false` starts a background job; `true` or absent waits; anything else is a 400, never a guess. */
+export function parseWaitQuery(wait: string | undefined): boolean {
+  if (wait === undefined || wait === 'true') return true;
+  if (wait === 'false') return false;
+  throw new IngestHttpError(400, `query parameter "wait" must be true or false (got ${JSON.stringify(wait.slice(0, 64))})`);
 }
 
 /** A request's minIntScore: a finite number or its plain decimal text (a query string); absent or empty: none. */
