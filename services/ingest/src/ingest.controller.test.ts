@@ -247,6 +247,18 @@ test('a JSON-typed upload, which the body parser would swallow, is refused with 
   assert.equal(response.status, 415);
 });
 
+test('a form upload (curl -F, multipart/form-data; or urlencoded) is a 415 naming the type, not its envelope read as JSON Lines', async () => {
+  const form = new FormData();
+  form.append('file', new Blob(['{"text":"x"}\n']), 'a.jsonl');
+  const multipart = await fetch(`${base}/ingest/upload`, { method: 'POST', headers: auth, body: form });
+  assert.equal(multipart.status, 415);
+  assert.match(((await multipart.json()) as { message: string }).message, /file itself as the body.*not multipart\/form-data/);
+  const urlencoded = await upload('text=x', { ...auth, 'Content-Type': 'application/x-www-form-urlencoded' });
+  assert.equal(urlencoded.status, 415);
+  assert.match(((await urlencoded.json()) as { message: string }).message, /not application\/x-www-form-urlencoded/);
+  assert.equal(bus.take().length, 0);
+});
+
 test('with the host body parser switched off, the path request is read by the controller and JSON uploads stream', async () => {
   const quiet = await NestFactory.create(
     IngestModule.register({

@@ -247,6 +247,18 @@ export class IngestHttpHandler {
   }
 }
 
+/**
+ * An upload's body is the JSON Lines file itself. A form (`curl -F file=@a.jsonl` sends
+ * multipart/form-data) would be read as JSON Lines envelope and all, and a urlencoded body (`curl -d`,
+ * which also strips the newlines) is no JSON Lines either: 415 naming the type, before any of it is read.
+ */
+export function checkUploadContentType(contentType: string | undefined): void {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type.startsWith('multipart/') || type === 'application/x-www-form-urlencoded') {
+    throw new IngestHttpError(415, `send the JSON Lines file itself as the body, as application/x-ndjson or application/octet-stream (curl --data-binary @file.jsonl), not ${type}`);
+  }
+}
+
 const PATH_REQUEST_FIELDS = ['path', 'corpus', 'minIntScore'];
 
 /**
