@@ -18,7 +18,6 @@ function cptflow(args: string[], cwd = ROOT): { code: number | null; output: str
 
 const cases: Array<[args: string[], names: RegExp]> = [
   [['run', '--bogus'], /unknown option '--bogus'/],
-  [['frobnicate'], /unknown command 'frobnicate'/],
   [['run', '--tokens', '4XX'], /--tokens: not a token count: "4XX"/],
   [['run', '--replay', '1.5'], /--replay must be a fraction in \[0, 1\).*got "1\.5"/],
   [['run', '--lr', 'abc'], /--lr must be a positive number.*got "abc"/],
@@ -28,6 +27,9 @@ const cases: Array<[args: string[], names: RegExp]> = [
   [['run', '--domain-heldout', '/nonexistent/heldout.jsonl'], /--domain-heldout: no file at \/nonexistent\/heldout\.jsonl/],
   [['ingest', '--corpus', 'Replay', 'x.jsonl'], /argument 'Replay' is invalid\. Allowed choices are domain, replay/],
   [['pretrain', '--preset', 'huge'], /--preset: unknown preset huge; known: /],
+  [['run', '--out', 'README.md'], /--out: README\.md exists and is not a folder/],
+  [['eval', '--model', 'data/models/cptflow-tiny-base', '--tasks', 'arc_easy', '--tasks-dir', 'libs/evaluation/fixtures/eval/data', '--out', 'README.md/x'], /--out: cannot write to README\.md\/x: ENOTDIR/],
+  [['results', '--db', 'README.md'], /cannot open README\.md as a results database: file is not a database/],
 ];
 
 test('every usage mistake exits 2 with a line naming the option, and no stack trace; --help still exits 0', () => {
@@ -36,7 +38,7 @@ test('every usage mistake exits 2 with a line naming the option, and no stack tr
     assert.equal(r.code, 2, `cptflow ${args.join(' ')} exited ${r.code}:\n${r.output}`);
     assert.match(r.output, names, `cptflow ${args.join(' ')}`);
     assert.doesNotMatch(r.output, /\n\s+at /, `cptflow ${args.join(' ')} printed a stack trace:\n${r.output}`);
-    assert.doesNotMatch(r.output, /continued pre-training of/, `cptflow ${args.join(' ')} started work before refusing`);
+    assert.doesNotMatch(r.output, /continued pre-training of|\| Tasks/, `cptflow ${args.join(' ')} started work before refusing`);
   }
   assert.equal(cptflow(['run', '--help']).code, 0);
 });

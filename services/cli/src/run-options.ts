@@ -65,6 +65,19 @@ export async function checkCorpusPaths(flag: string, paths: readonly string[]): 
   }
 }
 
+/** The folder a command writes to, made before any work starts (not found unwritable after hours of it). */
+export function makeOutFolder(flag: string, dir: string): string {
+  const absolute = path.resolve(dir);
+  if (fs.existsSync(absolute) && !fs.statSync(absolute).isDirectory()) throw new UsageError(`${flag}: ${dir} exists and is not a folder`);
+  try {
+    fs.mkdirSync(absolute, { recursive: true });
+    fs.accessSync(absolute, fs.constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`${flag}: cannot write to ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return absolute;
+}
+
 /** A file the command reads, there before any work starts. */
 export function checkFile(flag: string, file: string): void {
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`${flag}: no file at ${file}`);

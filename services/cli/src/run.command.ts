@@ -15,7 +15,7 @@ import { llama2TokenizerDir, loadModelTokenizer } from '@cptflow/data';
 import { createResultsApiApp } from '@cptflow/nest-host';
 import { pipelineSummaryTable } from './pipeline-summary';
 import { benchmarkSummaryTable, collectRunResults, renderRunReport, runSummaryTable, type ArmResult } from './run-report';
-import { BUNDLED_BASE_MODEL, BUNDLED_CORPORA, checkCorpusPaths, checkFile, parseDocumentLimit, parseNumber, parseTokenCount, UsageError } from './run-options';
+import { BUNDLED_BASE_MODEL, BUNDLED_CORPORA, checkCorpusPaths, checkFile, makeOutFolder, parseDocumentLimit, parseNumber, parseTokenCount, UsageError } from './run-options';
 
 const checkpointCodec = codecFor<CheckpointEvent>(CheckpointEvent);
 
@@ -76,8 +76,7 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   const started = Date.now();
   const n = await checkRunOptions(o);
   const { seqLen, budget, replayFraction, checkpointEvery } = n;
-  const out = path.resolve(o.out);
-  fs.mkdirSync(out, { recursive: true });
+  const out = n.out;
   const arms = o.compare && replayFraction > 0 ? [{ run: 'cpt-replay', replay: replayFraction }, { run: 'cpt-no-replay', replay: 0 }] : [{ run: replayFraction > 0 ? 'cpt-replay' : 'cpt', replay: replayFraction }];
   console.log(
     [
@@ -202,8 +201,7 @@ async function checkRunOptions(o: RunOptions) {
   await checkCorpusPaths('--general', o.general);
   checkFile('--domain-heldout', o.domainHeldout);
   checkFile('--general-heldout', o.generalHeldout);
-  if (fs.existsSync(o.out) && !fs.statSync(o.out).isDirectory()) throw new UsageError(`--out: ${o.out} exists and is not a folder`);
-  return checked;
+  return { ...checked, out: makeOutFolder('--out', o.out) };
 }
 
 /**
