@@ -198,6 +198,20 @@ for (const backend of testBackends()) {
       assert.equal(trigger.requests.length, 0, 'the evaluator was not asked');
     });
 
+    it('answers an anonymous POST 401 before reading its body: a malformed or oversized one is not parsed for nobody (400, 413)', async () => {
+      for (const token of [null, `${TOKEN}x`]) {
+        for (const body of ['{"checkpointId":', JSON.stringify({ pad: 'x'.repeat(200_000) })]) {
+          const refused = await post(body, token);
+          assert.equal(refused.status, 401, `${body.length}-byte body with token ${token}`);
+          assert.match(refused.headers.get('www-authenticate') ?? '', /^Bearer/);
+          assert.match(refused.body.message, token ? /not valid/ : /needs an API token/);
+        }
+      }
+      // With the token, the same bodies are the client's mistakes again, named.
+      assert.equal((await post('{"checkpointId":')).status, 400);
+      assert.equal((await post(JSON.stringify({ pad: 'x'.repeat(200_000) }))).status, 413);
+    });
+
     it('triggers an evaluation of a checkpoint by id or by run and step', async () => {
       const byId = await post({ checkpointId: ids.mid, tasks: ['arc_easy', 'boolq'], limit: 100, numFewshot: 5 });
       assert.equal(byId.status, 202);
