@@ -33,7 +33,10 @@ export function refuseUnauthorisedMutations(app: INestApplication): void {
     const refusal = bearer.refusal(request.headers.authorization);
     if (refusal === null) return next();
     const body = JSON.stringify({ statusCode: 401, error: 'Unauthorized', message: refusal });
-    response.writeHead(401, { 'WWW-Authenticate': BEARER_CHALLENGE, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+    const headers: Record<string, string | number> = { 'WWW-Authenticate': BEARER_CHALLENGE, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) };
+    // An upload refused unread is not drained: the connection closes after the answer.
+    if (!request.readableEnded) headers.Connection = 'close';
+    response.writeHead(401, headers);
     response.end(body);
   });
 }
