@@ -304,6 +304,15 @@ test('a query parameter given twice (?name=a&name=b) is a 400, not a 500', async
   assert.equal(bus.take().length, 0);
 });
 
+test('an upload name longer than a file name (255 characters), which every document would carry as its source, is a 400', async () => {
+  const response = await upload('{"text":"x"}\n', auth, `?name=${'n'.repeat(256)}.jsonl`);
+  assert.equal(response.status, 400);
+  assert.match(((await response.json()) as { message: string }).message, /upload name longer than 255 characters/);
+  assert.equal(bus.take().length, 0);
+  assert.equal((await upload('{"text":"x"}\n', auth, `?name=${'n'.repeat(249)}.jsonl`)).status, 200);
+  assert.equal(bus.take().length, 1);
+});
+
 test('a corpus other than domain or replay is a 400 naming both, not documents silently trained as domain', async () => {
   for (const query of ['?corpus=Replay', '?corpus=general', '?corpus=replay%20']) {
     const response = await upload('{"text":"x"}\n', auth, query);

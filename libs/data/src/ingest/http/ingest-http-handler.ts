@@ -78,6 +78,7 @@ interface JobState {
 }
 
 const MIN_TOKEN_LENGTH = 16;
+export const MAX_UPLOAD_NAME_LENGTH = 255;
 const MAX_FINISHED_JOBS = 100;
 
 export class IngestHttpHandler {
@@ -109,6 +110,8 @@ export class IngestHttpHandler {
     const declared = checkDeclaredLength(request.contentLength, this.config.maxUploadBytes);
     const name = request.name?.trim() || 'upload.jsonl';
     if (/[\u0000-\u001f]/.test(name)) throw new IngestHttpError(400, 'invalid upload name');
+    // The name travels in every document's source and every dead letter: a file name's length, no more.
+    if (name.length > MAX_UPLOAD_NAME_LENGTH) throw new IngestHttpError(400, `upload name longer than ${MAX_UPLOAD_NAME_LENGTH} characters`);
     const byEncoding = compressionFromContentEncoding(request.contentEncoding);
     if (byEncoding === undefined) throw new IngestHttpError(415, `unsupported Content-Encoding "${request.contentEncoding}" (use gzip or zstd)`);
     const compression = byEncoding !== 'none' ? byEncoding : compressionFromName(name);
