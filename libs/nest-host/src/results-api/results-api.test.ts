@@ -181,11 +181,16 @@ for (const backend of testBackends()) {
         [`/compare?a=999999&b=${ids.end}`, /checkpoint 999999 does not exist/],
         [`/compare?a=base&b=${ids.lone}`, /run cpt-b has no base checkpoint/],
         [`/checkpoints/${ids.mid}/samples?task=boolq`, /has no boolq\/acc result/],
+        // past the 32-bit id column: PostgreSQL refused the query itself (a 500) before
+        ['/checkpoints/3000000000', /checkpoint 3000000000 does not exist/],
+        [`/compare?a=3000000000&b=${ids.end}`, /checkpoint 3000000000 does not exist/],
       ] as const) {
         const res = await call(path);
         assert.equal(res.status, 404, path);
         assert.match(res.body.message, message, path);
       }
+      const evaluation = await post({ checkpointId: 3_000_000_000 });
+      assert.equal(evaluation.status, 404);
     });
 
     it('refuses to trigger an evaluation without a valid bearer token', async () => {
