@@ -28,6 +28,7 @@ const cases: Array<[args: string[], names: RegExp]> = [
   [['ingest', '--corpus', 'Replay', 'x.jsonl'], /argument 'Replay' is invalid\. Allowed choices are domain, replay/],
   [['pretrain', '--preset', 'huge'], /--preset: unknown preset huge; known: /],
   [['run', '--out', 'README.md'], /--out: README\.md exists and is not a folder/],
+  [['--config', '/nonexistent/cptflow.json', 'run'], /cannot read config file \/nonexistent\/cptflow\.json/],
   [['eval', '--model', 'data/models/cptflow-tiny-base', '--tasks', 'arc_easy', '--tasks-dir', 'libs/evaluation/fixtures/eval/data', '--out', 'README.md/x'], /--out: cannot write to README\.md\/x: ENOTDIR/],
   [['results', '--db', 'README.md'], /cannot open README\.md as a results database: file is not a database/],
 ];

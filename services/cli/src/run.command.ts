@@ -74,7 +74,7 @@ export function runCommand(): Command {
 
 async function run(o: RunOptions, configFile: string | undefined): Promise<void> {
   const started = Date.now();
-  const n = await checkRunOptions(o);
+  const n = await checkRunOptions(o, configFile);
   const { seqLen, budget, replayFraction, checkpointEvery } = n;
   const out = n.out;
   const arms = o.compare && replayFraction > 0 ? [{ run: 'cpt-replay', replay: replayFraction }, { run: 'cpt-no-replay', replay: 0 }] : [{ run: replayFraction > 0 ? 'cpt-replay' : 'cpt', replay: replayFraction }];
@@ -180,7 +180,9 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
  * Every option checked before any work: a bad number or a path that is not there stops the run at once
  * with a UsageError naming the option (exit 2), not minutes later or with a NaN learning rate.
  */
-async function checkRunOptions(o: RunOptions) {
+async function checkRunOptions(o: RunOptions, configFile: string | undefined) {
+  // the configuration file too (a ConfigError, exit 2), before the base model is copied into --out
+  loadConfig({ file: configFile, overrides: { bus: { kind: 'memory' } } });
   const checked = {
     seqLen: parseNumber('--seq-len', o.seqLen, { integer: true, atLeast: 8 }, 'a whole number >= 8'),
     budget: parseTokenCount(o.tokens, '--tokens'),
