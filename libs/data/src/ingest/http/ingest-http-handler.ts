@@ -80,6 +80,8 @@ interface JobState {
 const MIN_TOKEN_LENGTH = 16;
 export const MAX_UPLOAD_NAME_LENGTH = 255;
 const MAX_FINISHED_JOBS = 100;
+/** Background path jobs reading at once; past it a script looping over shards with ?wait=false gets 429, not a reader per shard. */
+export const MAX_RUNNING_PATH_JOBS = 4;
 
 export class IngestHttpHandler {
   private readonly jobs = new Map<string, JobState>();
@@ -145,6 +147,10 @@ export class IngestHttpHandler {
    * Access checks run before it starts, so a 403/404 still comes back on the request itself.
    */
   async startPathJob(request: PathRequest): Promise<IngestJob> {
+    const running = [...this.jobs.values()].filter((job) => job.state === 'running').length;
+    if (running >= MAX_RUNNING_PATH_JOBS) {
+      throw new IngestHttpError(429, `${running} path jobs are running (at most ${MAX_RUNNING_PATH_JOBS}): poll one at GET /ingest/jobs/<id> and try again once it is done`, { 'Retry-After': '5' });
+    }
     const run = await this.openPath(request);
     const job: JobState = { id: randomUUID(), state: 'running', run, startedAtMs: Date.now() };
     this.jobs.set(job.id, job);
