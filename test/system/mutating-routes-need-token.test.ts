@@ -1,5 +1,6 @@
 // Every mutating route (POST, PUT, PATCH, DELETE) of every service app answers 401 without the
-// bearer token, and with a wrong one. The routes are read from each app's own router, so a route
+// bearer token, and with a wrong one, whatever the body (a malformed or oversized one too: the token is
+// checked before the body is read). The routes are read from each app's own router, so a route
 // added later is covered without touching this test. The apps run in this process on the
 // in-process bus (the guard does not depend on the transport).
 import 'reflect-metadata';
@@ -9,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { loadConfig, type CptflowConfig, MemoryBus } from '@cptflow/platform';
+import { createHttpApp } from '@cptflow/nest-host';
 import { testBus, testTrainerOptions } from '@cptflow/training/testing';
 import { dedupModule } from '../../services/dedup/src/dedup.module';
 import { EvaluatorApp } from '../../services/evaluator/src/evaluator.app';
@@ -51,7 +52,7 @@ test('every mutating route of every service needs the bearer token', async () =>
   const apps: Record<string, INestApplication> = {};
   const started: Array<() => Promise<void>> = [];
   const nest = async (name: string, module: DynamicModule) => {
-    const app = await NestFactory.create(module, { logger: false });
+    const app = await createHttpApp(module, { logger: false }); // as every service's main makes its app
     await app.listen(0, '127.0.0.1');
     apps[name] = app;
     started.push(() => app.close());
@@ -77,9 +78,11 @@ test('every mutating route of every service needs the bearer token', async () =>
       for (const { method, path } of routesOf(app).filter((r) => MUTATING.has(r.method))) {
         const url = base + path.replace(/:(\w+)/g, 'x');
         for (const headers of [{}, { Authorization: 'Bearer not-the-token-0123456789' }, { Authorization: TOKEN }] as Array<Record<string, string>>) {
-          const res = await fetch(url, { method: method.toUpperCase(), headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
-          assert.equal(res.status, 401, `${name}: ${method.toUpperCase()} ${path} with ${JSON.stringify(headers)} answered ${res.status}`);
-          assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer /, `${name}: ${path} names the scheme`);
+          for (const body of ['{}', '{"unfinished', JSON.stringify({ pad: 'x'.repeat(200_000) })]) {
+            const res = await fetch(url, { method: method.toUpperCase(), headers: { 'content-type': 'application/json', ...headers }, body });
+            assert.equal(res.status, 401, `${name}: ${method.toUpperCase()} ${path} with ${JSON.stringify(headers)} and a ${body.length}-byte body answered ${res.status}`);
+            assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer /, `${name}: ${path} names the scheme`);
+          }
         }
         checked.push(`${name} ${method.toUpperCase()} ${path}`);
       }

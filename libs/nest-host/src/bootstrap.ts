@@ -2,7 +2,6 @@
 // with its name), then the bus, then the Nest application with graceful shutdown on SIGINT/SIGTERM.
 import 'reflect-metadata';
 import { Logger, type DynamicModule, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import {
   ConfigError,
   type CptflowConfig,
@@ -11,6 +10,7 @@ import {
   createBus,
   type Bus,
 } from '@cptflow/platform';
+import { createHttpApp } from './http-app';
 import { colorsOnlyOnTerminals } from './log-colors';
 import { startStageTransport } from './stage-host.module';
 import { loadServiceConfig } from './stage-section-schemas';
@@ -39,7 +39,7 @@ async function runService(definition: ServiceDefinition, overrides: Record<strin
   const telemetry = startTelemetry({ serviceName: `cptflow-${definition.name}` });
   const config = loadServiceConfig({ overrides });
   const bus = createBus(config.bus);
-  const app = await NestFactory.create(await definition.module(config, bus), { logger: ['log', 'warn', 'error'] });
+  const app = await createHttpApp(await definition.module(config, bus), { logger: ['log', 'warn', 'error'] });
   if (definition.hostsStage) await startStageTransport(app);
   await app.listen(config.http.port, config.http.host);
   const url = await app.getUrl();

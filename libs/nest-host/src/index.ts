@@ -10,4 +10,5 @@ export * from './bootstrap';
 export * from './accounting-reporter';
 export * from './stage-summaries';
 export * from './bearer-token.guard';
+export * from './http-app';
 export * from './results-api';

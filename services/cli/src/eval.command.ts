@@ -1,7 +1,6 @@
 // `cptflow eval`: evaluate a model directory on benchmark tasks without training. Prints the
 // harness's results table; with --out writes lm-evaluation-harness's results JSON and --log_samples
 // JSONL. The work is libs/evaluation/src/eval-engine's evaluateModelDir; this file parses options and reports.
-import * as path from 'node:path';
 import { Command } from 'commander';
 import {
   evaluateModelDir,
@@ -13,6 +12,7 @@ import {
 } from '@cptflow/evaluation';
 import { ModelConfigError, ModelDirError, SafetensorsError } from '@cptflow/model';
 import { llama2TokenizerDir } from '@cptflow/data';
+import { makeOutFolder, UsageError } from './run-options';
 
 interface EvalOptions {
   model: string;
@@ -23,9 +23,6 @@ interface EvalOptions {
   batchSize: string;
   out?: string;
 }
-
-/** A problem with what the user asked for: reported on stderr, exit status 2, no stack trace. */
-class UsageError extends Error {}
 
 export function evalCommand(): Command {
   return new Command('eval')
@@ -63,6 +60,7 @@ async function evaluate(o: EvalOptions): Promise<void> {
   const batchSize = count('--batch-size', o.batchSize);
   if (batchSize < 1) throw new UsageError(`--batch-size must be at least 1, got "${o.batchSize}"`);
   const limit = o.limit === undefined ? undefined : count('--limit', o.limit, { fraction: true });
+  const out = o.out === undefined ? undefined : makeOutFolder('--out', o.out);
   const started = Date.now();
   const evaluation = await evaluateModelDir({
     modelDir: o.model,
@@ -83,8 +81,8 @@ async function evaluate(o: EvalOptions): Promise<void> {
   }
   console.log(harnessTable(evaluation.results));
   if (evaluation.results.groups) console.log(harnessTable(evaluation.results, 'groups'));
-  if (o.out) {
-    const written = writeHarnessOutput(path.resolve(o.out), evaluation.results, evaluation.samples, harnessDateId(started));
+  if (out) {
+    const written = writeHarnessOutput(out, evaluation.results, evaluation.samples, harnessDateId(started));
     console.log(`results: ${written.resultsFile}`);
     console.log(`samples: ${written.sampleFiles.length} file(s) beside it`);
   }

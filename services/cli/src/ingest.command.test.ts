@@ -19,8 +19,8 @@ test('--corpus takes domain or replay; a misspelt one is refused before anything
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /sample\.jsonl: \d+ documents/);
   const typo = cptflow(['ingest', '--corpus', 'replya', SAMPLE]);
-  assert.notEqual(typo.code, 0, typo.stdout);
-  assert.match(typo.stderr, /corpus must be "domain" or "replay"/);
+  assert.equal(typo.code, 2, typo.stdout);
+  assert.match(typo.stderr, /argument 'replya' is invalid\. Allowed choices are domain, replay/);
   assert.doesNotMatch(typo.stdout, /documents/);
 });
 

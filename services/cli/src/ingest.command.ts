@@ -1,13 +1,13 @@
 // `cptflow ingest <path|glob>`: read files into the configured bus's raw topic (Kafka in a deployment).
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, deadLetterTopic, createBus } from '@cptflow/platform';
-import { CORPUS_NAMES, GlobError, IngestSourceError, ingestToBus } from '@cptflow/data';
+import { CORPORA, GlobError, IngestSourceError, ingestToBus } from '@cptflow/data';
 
 export function ingestCommand(): Command {
   return new Command('ingest')
     .description('ingest JSONL (.gz/.zst), Parquet or text folders into the raw document topic')
     .argument('<paths...>', 'files, folders or globs')
-    .option('--corpus <name>', '"domain" (learned) or "replay" (general data against forgetting)', parseCorpus, 'domain')
+    .addOption(new Option('--corpus <name>', '"domain" (learned) or "replay" (general data against forgetting)').choices(CORPORA).default('domain'))
     .option('--min-int-score <n>', "keep only rows with int_score >= n (FineWeb-Edu's educational score); the rest go to the rejected topic", parseScore)
     .action(async (paths: string[], options: { corpus: string; minIntScore?: number }, command: Command) => {
       const config = loadConfig({ file: command.parent?.opts().config });
@@ -32,12 +32,6 @@ export function ingestCommand(): Command {
         await bus.close();
       }
     });
-}
-
-/** Anything but "replay" would be packed as domain text, so a misspelt corpus is refused. */
-function parseCorpus(value: string): string {
-  if (!CORPUS_NAMES.includes(value)) throw new InvalidArgumentError(`corpus must be "domain" or "replay", got ${JSON.stringify(value)}`);
-  return value;
 }
 
 function parseScore(value: string): number {

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { loadConfig, createBus } from '@cptflow/platform';
 import { LocalPipeline, trainLocally } from '@cptflow/local-run';
 import { loadHfModel, PRESETS, saveHfModel } from '@cptflow/model';
-import { BUNDLED_CORPORA, parseTokenCount } from './run-options';
+import { BUNDLED_CORPORA, checkCorpusPaths, parseNumber, parseTokenCount, UsageError } from './run-options';
 
 interface PretrainOptions {
   corpus: string[];
@@ -31,9 +31,13 @@ export function pretrainCommand(): Command {
     .option('--seed <n>', 'random initialisation seed', '1234')
     .action(async (o: PretrainOptions, command: Command) => {
       const config = PRESETS[o.preset];
-      if (!config) throw new Error(`unknown preset ${o.preset}; known: ${Object.keys(PRESETS).join(', ')}`);
-      const seqLen = Number(o.seqLen);
-      const maxTokens = parseTokenCount(o.tokens);
+      if (!config) throw new UsageError(`--preset: unknown preset ${o.preset}; known: ${Object.keys(PRESETS).join(', ')}`);
+      const seqLen = parseNumber('--seq-len', o.seqLen, { integer: true, atLeast: 8 }, 'a whole number >= 8');
+      const maxTokens = parseTokenCount(o.tokens, '--tokens');
+      const peakLr = parseNumber('--lr', o.lr, { above: 0 }, 'a positive number, e.g. 3e-3');
+      const seed = parseNumber('--seed', o.seed, { integer: true, atLeast: 0 }, 'a whole number >= 0');
+      await checkCorpusPaths('--corpus', o.corpus);
+      checkOutFolder(o.out);
       const work = fs.mkdtempSync(path.join(path.dirname(path.resolve(o.out)), '.pretrain-'));
       const settings = loadConfig({ file: command.parent?.opts().config, overrides: { bus: { kind: 'memory' }, stages: { packer: { seqLen } } } });
       const bus = createBus(settings.bus);
@@ -49,12 +53,12 @@ export function pretrainCommand(): Command {
           run: 'pretrain',
           bus,
           topics: settings.topics,
-          model: { kind: 'random', config, seed: Number(o.seed) },
+          model: { kind: 'random', config, seed },
           tokenizer: pipeline.tokenizer,
           seqLen,
           batchRows,
           tokensPerStep,
-          schedule: { kind: 'cosine', peakLr: Number(o.lr), warmupSteps: Math.min(100, Math.ceil(totalSteps / 10)), totalSteps, minLrRatio: 0.1 },
+          schedule: { kind: 'cosine', peakLr, warmupSteps: Math.min(100, Math.ceil(totalSteps / 10)), totalSteps, minLrRatio: 0.1 },
           checkpointDir: path.join(work, 'checkpoints'),
           checkpointEveryTokens: maxTokens * 10,
           maxTokens,
@@ -77,4 +81,18 @@ export function pretrainCommand(): Command {
         fs.rmSync(work, { recursive: true, force: true });
       }
     });
+}
+
+/**
+ * The model replaces whatever is at --out, so --out must be a model directory (or nothing yet): a
+ * mistyped `--out .` or `--out ~` must never be emptied.
+ */
+function checkOutFolder(out: string): void {
+  const parent = path.dirname(path.resolve(out));
+  if (!fs.existsSync(parent)) throw new UsageError(`--out: the folder ${parent} does not exist`);
+  if (!fs.existsSync(out)) return;
+  if (!fs.statSync(out).isDirectory()) throw new UsageError(`--out: ${out} exists and is not a folder`);
+  if (fs.readdirSync(out).length > 0 && !fs.existsSync(path.join(out, 'config.json'))) {
+    throw new UsageError(`--out: ${out} is a folder that is not a model directory (no config.json); it would be replaced, so name a new or model folder`);
+  }
 }

@@ -54,7 +54,10 @@ async function showResults(o: ResultsOptions): Promise<void> {
   const db = o.db!;
   const isUrl = /^postgres(ql)?:\/\//.test(db);
   if (!isUrl && !fs.existsSync(db)) throw ResultsError.invalid(`no results database at ${db}`);
-  const store = await openResultsStore(isUrl ? { databaseUrl: db } : { sqlitePath: db });
+  if (!isUrl && !fs.statSync(db).isFile()) throw ResultsError.invalid(`--db ${db} is a folder, not a results database file`);
+  const store = await openResultsStore(isUrl ? { databaseUrl: db } : { sqlitePath: db }).catch((error: Error) => {
+    throw ResultsError.invalid(`cannot open ${isUrl ? 'the results database' : db} as a results database: ${error.message}`);
+  });
   try {
     await print(store.results, o, samples);
   } finally {

@@ -16,7 +16,7 @@ import { loadHfModel, ModelConfigError, SafetensorsError } from '@cptflow/model'
 import { createResultsApiApp } from '@cptflow/nest-host';
 import { pipelineSummaryTable } from './pipeline-summary';
 import { benchmarkSummaryTable, collectRunResults, renderRunReport, runSummaryTable, type ArmResult } from './run-report';
-import { BUNDLED_BASE_MODEL, BUNDLED_CORPORA, parseTokenCount } from './run-options';
+import { BUNDLED_BASE_MODEL, BUNDLED_CORPORA, checkCorpusPaths, checkFile, makeOutFolder, parseDocumentLimit, parseNumber, parseTokenCount, UsageError } from './run-options';
 
 const checkpointCodec = codecFor<CheckpointEvent>(CheckpointEvent);
 
@@ -75,27 +75,15 @@ export function runCommand(): Command {
 
 async function run(o: RunOptions, configFile: string | undefined): Promise<void> {
   const started = Date.now();
-  const seqLen = Number(o.seqLen);
-  const budget = parseTokenCount(o.tokens);
-  const replayFraction = Number(o.replay);
-  if (!(replayFraction >= 0 && replayFraction < 1)) throw new Error(`--replay must be in [0, 1), got ${o.replay}`);
-  if (o.minIntScore !== undefined && !Number.isFinite(Number(o.minIntScore))) throw new Error(`--min-int-score must be a number, got ${o.minIntScore}`);
-  if (o.tasks?.length && !o.tasksDir) throw new Error('--tasks needs --tasks-dir (task files are read locally, never downloaded)');
-  // every task file is checked before any work: each missing one is named, with the paths tried
-  if (o.tasks?.length) selectTasks(o.tasks, { dataRoot: o.tasksDir!, numFewshot: 0 });
-  if (!fs.existsSync(path.join(o.baseModel, 'config.json'))) {
-    throw new ConfigError(`no base model at ${o.baseModel} (config.json missing); pass --base-model, or make one with \`cptflow pretrain\``);
-  }
-  // The base model loads whole (config, every weight's shape, finite values) before minutes of pipeline work, not after.
-  await loadHfModel(o.baseModel);
-  const out = path.resolve(o.out);
-  fs.mkdirSync(out, { recursive: true });
+  const n = await checkRunOptions(o, configFile);
+  const { seqLen, budget, replayFraction, checkpointEvery } = n;
+  const out = n.out;
   const arms = o.compare && replayFraction > 0 ? [{ run: 'cpt-replay', replay: replayFraction }, { run: 'cpt-no-replay', replay: 0 }] : [{ run: replayFraction > 0 ? 'cpt-replay' : 'cpt', replay: replayFraction }];
   console.log(
     [
       `cptflow run: continued pre-training of ${o.baseModel}`,
       `  domain ${o.domain.join(', ')}; replay ${o.general.join(', ')} at ${(replayFraction * 100).toFixed(1)}%`,
-      `  ${arms.length} run(s) of ${budget.toLocaleString()} tokens (${arms.map((a) => a.run).join(', ')}), sequences of ${seqLen} tokens, a checkpoint every ${parseTokenCount(o.checkpointEvery).toLocaleString()} tokens, each evaluated`,
+      `  ${arms.length} run(s) of ${budget.toLocaleString()} tokens (${arms.map((a) => a.run).join(', ')}), sequences of ${seqLen} tokens, a checkpoint every ${checkpointEvery.toLocaleString()} tokens, each evaluated`,
       `  expect roughly ${estimateMinutes(budget * arms.length)} minutes on two CPU cores; results in ${out}`,
     ].join('\n'),
   );
@@ -113,7 +101,7 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
 
   // 1. The document pipeline.
   const pipeline = await LocalPipeline.start({ config, bus, progress: process.stderr });
-  const minIntScore = o.minIntScore === undefined ? undefined : Number(o.minIntScore);
+  const minIntScore = n.minIntScore;
   for (const p of o.domain) await pipeline.ingest({ path: p, corpus: 'domain', minIntScore });
   for (const p of o.general) await pipeline.ingest({ path: p, corpus: 'replay', minIntScore });
   const counts = await pipeline.settle();
@@ -125,10 +113,10 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   const evaluatorConfig = evaluatorSchema.parse({
     tasks: o.tasks ?? [], // resolved as above: "mmlu" and its categories score the subjects whose files are present
     taskDataDir: o.tasksDir ?? path.join(out, 'no-tasks'),
-    limit: o.taskLimit ? Number(o.taskLimit) : null,
+    limit: n.taskLimit ?? null,
     heldout: [
-      { name: 'heldout_domain', path: o.domainHeldout, maxDocuments: Number(o.heldoutDocs) },
-      { name: 'heldout_general', path: o.generalHeldout, maxDocuments: Number(o.heldoutDocs) },
+      { name: 'heldout_domain', path: o.domainHeldout, maxDocuments: n.heldoutDocs },
+      { name: 'heldout_general', path: o.generalHeldout, maxDocuments: n.heldoutDocs },
     ],
     perplexityMaxLength: seqLen,
     baseModelDir: baseDir,
@@ -158,10 +146,10 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
       seqLen,
       batchRows: 8,
       tokensPerStep,
-      schedule: { kind: 'cosine', peakLr: Number(o.lr), warmupSteps: Math.max(1, Math.round(totalSteps / 20)), totalSteps, minLrRatio: 0.1 },
+      schedule: { kind: 'cosine', peakLr: n.lr, warmupSteps: Math.max(1, Math.round(totalSteps / 20)), totalSteps, minLrRatio: 0.1 },
       replayFraction: arm.replay,
       checkpointDir: path.join(out, 'checkpoints', arm.run),
-      checkpointEveryTokens: parseTokenCount(o.checkpointEvery),
+      checkpointEveryTokens: checkpointEvery,
       maxTokens: budget,
       log: (line) => console.log(line),
     });
@@ -189,6 +177,38 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   await checkpointStage.stopConsuming();
   await evaluator.store.close();
   await bus.close();
+}
+
+/**
+ * Every option checked before any work: a bad number or a path that is not there stops the run at once
+ * with a UsageError naming the option (exit 2), not minutes later or with a NaN learning rate.
+ */
+async function checkRunOptions(o: RunOptions, configFile: string | undefined) {
+  // the configuration file too (a ConfigError, exit 2), before the base model is copied into --out
+  loadConfig({ file: configFile, overrides: { bus: { kind: 'memory' } } });
+  const checked = {
+    seqLen: parseNumber('--seq-len', o.seqLen, { integer: true, atLeast: 8 }, 'a whole number >= 8'),
+    budget: parseTokenCount(o.tokens, '--tokens'),
+    replayFraction: parseNumber('--replay', o.replay, { atLeast: 0, below: 1 }, 'a fraction in [0, 1), e.g. 0.05'),
+    lr: parseNumber('--lr', o.lr, { above: 0 }, 'a positive number, e.g. 1e-3'),
+    checkpointEvery: parseTokenCount(o.checkpointEvery, '--checkpoint-every'),
+    heldoutDocs: parseNumber('--heldout-docs', o.heldoutDocs, { integer: true, atLeast: 1 }, 'a whole number >= 1'),
+    taskLimit: o.taskLimit === undefined ? undefined : parseDocumentLimit('--task-limit', o.taskLimit),
+    minIntScore: o.minIntScore === undefined ? undefined : parseNumber('--min-int-score', o.minIntScore, {}, 'a number, e.g. 3'),
+  };
+  if (o.tasks?.length && !o.tasksDir) throw new UsageError('--tasks needs --tasks-dir (task files are read locally, never downloaded)');
+  // every task file is checked before any work: each missing one is named, with the paths tried
+  if (o.tasks?.length) selectTasks(o.tasks, { dataRoot: o.tasksDir!, numFewshot: 0 });
+  if (!fs.existsSync(path.join(o.baseModel, 'config.json'))) {
+    throw new ConfigError(`no base model at ${o.baseModel} (config.json missing); pass --base-model, or make one with \`cptflow pretrain\``);
+  }
+  // The base model loads whole (config, every weight's shape, finite values) before minutes of pipeline work, not after.
+  await loadHfModel(o.baseModel);
+  await checkCorpusPaths('--domain', o.domain);
+  await checkCorpusPaths('--general', o.general);
+  checkFile('--domain-heldout', o.domainHeldout);
+  checkFile('--general-heldout', o.generalHeldout);
+  return { ...checked, out: makeOutFolder('--out', o.out) };
 }
 
 /**

@@ -3,11 +3,10 @@
 // bus and database.
 import type { AddressInfo } from 'node:net';
 import type { INestApplication, LogLevel } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { CptflowConfig, Bus } from '@cptflow/platform';
 import { CheckpointEvaluator, EvaluationQueue, EvaluationWorker, EvaluatorConfig, EvaluatorCore } from '@cptflow/evaluation';
 import type { ResultsStore } from '@cptflow/results';
-import { Readiness, serveOpenApi, startStageTransport } from '@cptflow/nest-host';
+import { createHttpApp, Readiness, serveOpenApi, startStageTransport } from '@cptflow/nest-host';
 import { EvaluatorModule } from './evaluator.module';
 
 export interface EvaluatorAppOptions {
@@ -49,7 +48,7 @@ export class EvaluatorApp {
     try {
       const { bus, store, stage, queue } = core;
       const readiness = new Readiness();
-      const http = await NestFactory.create(
+      const http = await createHttpApp(
         EvaluatorModule.register({ config: o.config, bus, stage: stage.asStage(), results: store.results, telemetry: store.telemetry, dashboardPollMs: o.evaluator.dashboardPollMs, trigger: queue, apiTokens: o.evaluator.apiTokens, readiness }),
         { logger: o.logger ?? ['error', 'warn', 'log'] },
       );

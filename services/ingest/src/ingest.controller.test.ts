@@ -247,6 +247,18 @@ test('a JSON-typed upload, which the body parser would swallow, is refused with 
   assert.equal(response.status, 415);
 });
 
+test('a form upload (curl -F, multipart/form-data; or urlencoded) is a 415 naming the type, not its envelope read as JSON Lines', async () => {
+  const form = new FormData();
+  form.append('file', new Blob(['{"text":"x"}\n']), 'a.jsonl');
+  const multipart = await fetch(`${base}/ingest/upload`, { method: 'POST', headers: auth, body: form });
+  assert.equal(multipart.status, 415);
+  assert.match(((await multipart.json()) as { message: string }).message, /file itself as the body.*not multipart\/form-data/);
+  const urlencoded = await upload('text=x', { ...auth, 'Content-Type': 'application/x-www-form-urlencoded' });
+  assert.equal(urlencoded.status, 415);
+  assert.match(((await urlencoded.json()) as { message: string }).message, /not application\/x-www-form-urlencoded/);
+  assert.equal(bus.take().length, 0);
+});
+
 test('with the host body parser switched off, the path request is read by the controller and JSON uploads stream', async () => {
   const quiet = await NestFactory.create(
     IngestModule.register({
@@ -292,21 +304,44 @@ test('a query parameter given twice (?name=a&name=b) is a 400, not a 500', async
   assert.equal(bus.take().length, 0);
 });
 
-test('a corpus other than domain or replay is a 400: a misspelt replay corpus would be trained as domain text', async () => {
-  for (const corpus of ['replya', 'Replay', 'general']) {
-    const response = await upload('{"text":"x"}\n', auth, `?name=a.jsonl&corpus=${corpus}`);
-    assert.equal(response.status, 400, corpus);
-    assert.match(((await response.json()) as { message: string }).message, /corpus must be "domain" or "replay"/);
+test('an upload name longer than a file name (255 characters), which every document would carry as its source, is a 400', async () => {
+  const response = await upload('{"text":"x"}\n', auth, `?name=${'n'.repeat(256)}.jsonl`);
+  assert.equal(response.status, 400);
+  assert.match(((await response.json()) as { message: string }).message, /upload name longer than 255 characters/);
+  assert.equal(bus.take().length, 0);
+  assert.equal((await upload('{"text":"x"}\n', auth, `?name=${'n'.repeat(249)}.jsonl`)).status, 200);
+  assert.equal(bus.take().length, 1);
+});
+
+test('a corpus other than domain or replay is a 400 naming both, not documents silently trained as domain', async () => {
+  for (const query of ['?corpus=Replay', '?corpus=general', '?corpus=replay%20']) {
+    const response = await upload('{"text":"x"}\n', auth, query);
+    assert.equal(response.status, 400, query);
+    assert.match(((await response.json()) as { message: string }).message, /corpus must be domain or replay/);
   }
-  for (const corpus of ['replya', 5, ['replay']]) {
-    const viaPath = await fetch(`${base}/ingest/path`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...auth },
-      body: JSON.stringify({ path: 'shards', corpus }),
-    });
-    assert.equal(viaPath.status, 400, JSON.stringify(corpus));
+  const sample = join(root, 'shards', 'fineweb-edu-sample.zstd.parquet');
+  const pathRequest = (body: unknown) =>
+    fetch(`${base}/ingest/path`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify(body) });
+  for (const corpus of ['general', 5, ['replay']]) {
+    assert.equal((await pathRequest({ path: sample, corpus })).status, 400, JSON.stringify(corpus));
   }
   assert.equal(bus.take().length, 0);
+});
+
+test('a path request with a field it does not know (a misspelt "minintscore") or a wait that is not true/false is a 400, read with none of it', async () => {
+  const sample = join(root, 'shards', 'fineweb-edu-sample.zstd.parquet');
+  const post = (query: string, body: unknown) =>
+    fetch(`${base}/ingest/path${query}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify(body) });
+  const typo = await post('', { path: sample, minintscore: 3 });
+  assert.equal(typo.status, 400);
+  assert.match(((await typo.json()) as { message: string }).message, /unknown field\(s\) "minintscore"; allowed: path, corpus, minIntScore/);
+  for (const body of [[sample], 'shards', null]) assert.equal((await post('', body)).status, 400, JSON.stringify(body));
+  const wait = await post('?wait=no', { path: sample });
+  assert.equal(wait.status, 400);
+  assert.match(((await wait.json()) as { message: string }).message, /"wait" must be true or false/);
+  assert.equal(bus.take().length, 0, 'nothing was read');
+  assert.equal((await post('?wait=true', { path: sample })).status, 200);
+  assert.equal(bus.take().length, 9);
 });
 
 test('a pathological glob neither blocks the event loop nor hangs: /health answers at once; too long a glob is a 400', async () => {

@@ -3,7 +3,7 @@
 import { Controller, Get, HttpCode, Inject, OnApplicationShutdown, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { BearerTokenGuard } from '@cptflow/nest-host';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { IngestHttpError, IngestHttpHandler, IngestJob, IngestReport } from '@cptflow/data';
+import { checkUploadContentType, IngestHttpError, IngestHttpHandler, IngestJob, IngestReport, parsePathRequestBody, parseWaitQuery } from '@cptflow/data';
 import { IngestHttpErrorFilter } from './ingest-http-error.filter';
 
 /** Express's body parsers leave what they parsed in `body`. */
@@ -37,9 +37,10 @@ export class IngestController implements OnApplicationShutdown {
   ): Promise<IngestReport> {
     const uploadName = singleQueryValue(name, 'name');
     const uploadCorpus = singleQueryValue(corpus, 'corpus');
+    checkUploadContentType(request.headers['content-type']);
     if (bodyConsumed(request)) {
       // A body parser read the stream already (it claimed the Content-Type), so nothing is left to stream.
-      throw new IngestHttpError(415, 'send JSON Lines as application/x-ndjson or application/octet-stream, not application/json');
+      throw new IngestHttpError(415, `send JSON Lines as application/x-ndjson or application/octet-stream, not ${request.headers['content-type']}`);
     }
     return this.handler.upload({
       body: request,
@@ -60,16 +61,8 @@ export class IngestController implements OnApplicationShutdown {
     @Res({ passthrough: true }) response: ServerResponse,
     @Query('wait') wait?: unknown,
   ): Promise<IngestReport | IngestJob> {
-    const background = singleQueryValue(wait, 'wait') === 'false';
-    const body = bodyConsumed(request) ? request.body : await readSmallJson(request);
-    const { path, corpus, minIntScore } = (body ?? {}) as { path?: unknown; corpus?: unknown; minIntScore?: unknown };
-    // Dropped, a corpus that is no string would leave the documents in the domain corpus.
-    if (corpus !== undefined && typeof corpus !== 'string') throw new IngestHttpError(400, 'corpus must be "domain" or "replay"');
-    const pathRequest = {
-      path: typeof path === 'string' ? path : '',
-      corpus,
-      minIntScore,
-    };
+    const background = !parseWaitQuery(singleQueryValue(wait, 'wait'));
+    const pathRequest = parsePathRequestBody(bodyConsumed(request) ? request.body : await readSmallJson(request));
     if (background) {
       const job = await this.handler.startPathJob(pathRequest);
       response.statusCode = 202;

@@ -1,12 +1,11 @@
 // The trainer service: `node dist/services/trainer/src/main.js` (config: $CPTFLOW_CONFIG + environment).
-import { colorsOnlyOnTerminals, loadServiceConfig, exitOnSignal } from '@cptflow/nest-host';
+import { colorsOnlyOnTerminals, createHttpApp, loadServiceConfig, exitOnSignal } from '@cptflow/nest-host';
 colorsOnlyOnTerminals();
 import { startTelemetry, ConfigError, Bus, KafkaBus, MemoryBus } from '@cptflow/platform';
 const telemetry = startTelemetry({ serviceName: 'cptflow-trainer' });
 
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { checkTrainerPaths, parseTrainerConfig, trainerOptionsFromConfig } from './trainer.config';
 import { TrainerModule } from './trainer.module';
 
@@ -24,7 +23,7 @@ async function main(): Promise<void> {
     await bus.close();
     await telemetry.shutdown();
   };
-  const app = await NestFactory.create(TrainerModule.register(options, closeAll, section.apiTokens), { logger: ['log', 'warn', 'error'] });
+  const app = await createHttpApp(TrainerModule.register(options, closeAll, section.apiTokens), { logger: ['log', 'warn', 'error'] });
   await app.listen(config.http.port, config.http.host);
   if (section.apiTokens.length === 0) logger.warn('no API token (TRAINER_API_TOKEN): POST /schedule/decay is refused');
   logger.log(`listening on ${await app.getUrl()} (GET /status, /health, /ready; POST /schedule/decay with the API token)`);

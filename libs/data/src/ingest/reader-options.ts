@@ -2,8 +2,11 @@
 
 export type SourceFormat = 'jsonl' | 'parquet' | 'text';
 
-/** The corpora a document can belong to: the one being learned, and general text replayed against forgetting. */
-export const CORPUS_NAMES: readonly string[] = ['domain', 'replay'];
+/**
+ * The values of Document.corpus: "domain" is learned, "replay" is general text mixed in against
+ * forgetting (the packer routes it to its own topic). Anything else would silently train as domain.
+ */
+export const CORPORA = ['domain', 'replay'] as const;
 export type Compression = 'none' | 'gzip' | 'zstd';
 
 export interface ReaderOptions {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import {
   aggregateGroup,
   evaluateTaskDocs,
-  fewshotSplitOf,
+  fewshotPoolProblem,
   TaskDataError,
   TaskDocs,
   harnessResults,
@@ -65,10 +65,8 @@ async function readAllTaskDocs(selection: TaskSelection, o: ModelEvaluationOptio
   for (const task of selection.leaves) {
     try {
       const taskDocs = await loadTaskDocs(o.dataRoot, task, { numFewshot: o.numFewshot });
-      const pool = taskDocs.fewshotDocs?.length ?? 0;
-      // tasks whose few-shot split is their evaluated split draw k + 1 and drop the evaluated document
-      const needed = o.numFewshot + (task.fewshotSplit === task.testSplit && task.fewshotSampler !== 'first_n' ? 1 : 0);
-      if (o.numFewshot > 0 && pool < needed) problems.push(`${task.name}: ${o.numFewshot}-shot needs ${needed} examples from split "${fewshotSplitOf(task)}", which has ${pool}`);
+      const problem = fewshotPoolProblem(task, taskDocs.fewshotDocs?.length ?? 0, o.numFewshot);
+      if (problem) problems.push(problem);
       docs.set(task.name, taskDocs);
     } catch (error) {
       if (!(error instanceof TaskDataError)) throw error;

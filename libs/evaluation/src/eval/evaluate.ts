@@ -66,6 +66,38 @@ function checkDocs(task: TaskDefinition, split: string, rows: Doc[]): Doc[] {
   return docs;
 }
 
+/**
+ * Why `task` cannot be prompted k-shot from a pool of `pool` few-shot examples, or null when it can.
+ * Where the few-shot split is the evaluated split the harness draws k + 1 and drops the evaluated
+ * document (not for first_n samplers such as MMLU's dev split).
+ */
+export function fewshotPoolProblem(task: TaskDefinition, pool: number, numFewshot: number): string | null {
+  const needed = numFewshot + (task.fewshotSplit === task.testSplit && task.fewshotSampler !== 'first_n' ? 1 : 0);
+  if (numFewshot === 0 || pool >= needed) return null;
+  return `${task.name}: ${numFewshot}-shot needs ${needed} examples from split "${fewshotSplitOf(task)}", which has ${pool}`;
+}
+
+/**
+ * Reads only each task's few-shot split and throws TaskDataError naming every task that cannot be
+ * prompted k-shot, so a request for too many shots is refused before a model is loaded.
+ */
+export async function checkFewshotPools(dataRoot: string, tasks: readonly TaskDefinition[], numFewshot: number): Promise<void> {
+  if (numFewshot === 0) return;
+  const problems: string[] = [];
+  for (const task of tasks) {
+    const split = fewshotSplitOf(task);
+    if (!split) {
+      problems.push(`${task.name}: no split to draw few-shot examples from`);
+      continue;
+    }
+    const process = getDocsProcessor(task.processDocs) ?? ((d: Doc[]) => d);
+    const pool = process(await readSplit(dataRoot, task.dataset, split, task.requiredColumns, task.name)).length;
+    const problem = fewshotPoolProblem(task, pool, numFewshot);
+    if (problem) problems.push(problem);
+  }
+  if (problems.length > 0) throw new TaskDataError(problems.join('\n'));
+}
+
 export interface EvaluateOptions extends EncodeOptions, ScoreOptions {
   numFewshot?: number;
   fewshotSeed?: number;

@@ -49,7 +49,7 @@ export {
 } from './scorer';
 export { MetricValue, TaskScore, mean, meanStderr, aggregateGroup, pooledSampleStderr, unweightedMeanStderr } from './metrics';
 export { rollingWindows, rollingPerplexity, readTextSet, PerplexityResult, PerplexityDocResult, PerplexityOptions } from './perplexity';
-export { TaskDocs, EvaluateOptions, TaskEvaluation, TaskSettings, loadTaskDocs, evaluateTask, evaluateTaskDocs, evaluateSuite } from './evaluate';
+export { TaskDocs, EvaluateOptions, TaskEvaluation, TaskSettings, loadTaskDocs, evaluateTask, evaluateTaskDocs, evaluateSuite, fewshotPoolProblem, checkFewshotPools } from './evaluate';
 export { parseTaskDefinition, loadTaskDefinitions } from './task-loader';
 export { MissingSplit, TaskSelection, TaskSelectionError, SelectOptions, selectTasks, missingSplits, requiredSplits, missingLine } from './task-selection';
 export {

@@ -181,11 +181,16 @@ for (const backend of testBackends()) {
         [`/compare?a=999999&b=${ids.end}`, /checkpoint 999999 does not exist/],
         [`/compare?a=base&b=${ids.lone}`, /run cpt-b has no base checkpoint/],
         [`/checkpoints/${ids.mid}/samples?task=boolq`, /has no boolq\/acc result/],
+        // past the 32-bit id column: PostgreSQL refused the query itself (a 500) before
+        ['/checkpoints/3000000000', /checkpoint 3000000000 does not exist/],
+        [`/compare?a=3000000000&b=${ids.end}`, /checkpoint 3000000000 does not exist/],
       ] as const) {
         const res = await call(path);
         assert.equal(res.status, 404, path);
         assert.match(res.body.message, message, path);
       }
+      const evaluation = await post({ checkpointId: 3_000_000_000 });
+      assert.equal(evaluation.status, 404);
     });
 
     it('refuses to trigger an evaluation without a valid bearer token', async () => {
@@ -196,6 +201,20 @@ for (const backend of testBackends()) {
       assert.equal(wrong.status, 401);
       assert.match(wrong.body.message, /not valid/);
       assert.equal(trigger.requests.length, 0, 'the evaluator was not asked');
+    });
+
+    it('answers an anonymous POST 401 before reading its body: a malformed or oversized one is not parsed for nobody (400, 413)', async () => {
+      for (const token of [null, `${TOKEN}x`]) {
+        for (const body of ['{"checkpointId":', JSON.stringify({ pad: 'x'.repeat(200_000) })]) {
+          const refused = await post(body, token);
+          assert.equal(refused.status, 401, `${body.length}-byte body with token ${token}`);
+          assert.match(refused.headers.get('www-authenticate') ?? '', /^Bearer/);
+          assert.match(refused.body.message, token ? /not valid/ : /needs an API token/);
+        }
+      }
+      // With the token, the same bodies are the client's mistakes again, named.
+      assert.equal((await post('{"checkpointId":')).status, 400);
+      assert.equal((await post(JSON.stringify({ pad: 'x'.repeat(200_000) }))).status, 413);
     });
 
     it('triggers an evaluation of a checkpoint by id or by run and step', async () => {

@@ -3,7 +3,7 @@
 import { compareResults } from './domain/compare';
 import { ResultsError } from './domain/errors';
 import { pageRequest } from './domain/pagination';
-import { checkCheckpoint, checkRunName, checkTaskMetric, checkTaskResult } from './domain/records';
+import { checkCheckpoint, checkRunName, checkTaskMetric, checkTaskResult, MAX_ROW_ID } from './domain/records';
 import type { ResultsRepository } from './domain/results-repository';
 import type {
   CheckpointRecord,
@@ -54,7 +54,7 @@ export class ResultsService {
   }
 
   async checkpoint(id: number): Promise<CheckpointView> {
-    const found = await this.repository.findCheckpoint(id);
+    const found = id <= MAX_ROW_ID ? await this.repository.findCheckpoint(id) : null;
     if (!found) throw ResultsError.notFound(`checkpoint ${id} does not exist`);
     return found;
   }

@@ -80,3 +80,22 @@ test('the size limit stops a compressed upload too: the error reaches the caller
     assert.equal(run.stats.total().malformed.unreadable_source, undefined);
   }
 });
+
+test('background path jobs: past MAX_RUNNING_PATH_JOBS at once a new one is a 429 with Retry-After, not one more reader; a slot frees when a job ends', async () => {
+  const { IngestHttpHandler, MAX_RUNNING_PATH_JOBS } = await import('../index');
+  const root = mkdtempSync(join(tmpdir(), 'cptflow-jobs-'));
+  writeFileSync(join(root, 'a.jsonl'), '{"text":"one document"}\n');
+  // A bus that holds every publish until released, so the jobs stay running for as long as the test needs.
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const bus = { publish: () => gate };
+  const handler = await IngestHttpHandler.create(bus, { token: 'test-token-0123456789', roots: [root], maxUploadBytes: 1024, topics: { raw: 'raw', deadLetter: 'dlq' } });
+  const jobs = [];
+  for (let i = 0; i < MAX_RUNNING_PATH_JOBS; i++) jobs.push(await handler.startPathJob({ path: 'a.jsonl' }));
+  await assert.rejects(handler.startPathJob({ path: 'a.jsonl' }), (e: unknown) => e instanceof IngestHttpError && e.status === 429 && e.headers['Retry-After'] === '5' && /at most 4/.test(e.message));
+  release();
+  await handler.drain();
+  assert.deepEqual(jobs.map((j) => handler.job(j.id).state), Array(MAX_RUNNING_PATH_JOBS).fill('done'));
+  assert.equal((await handler.startPathJob({ path: 'a.jsonl' })).state, 'running');
+  await handler.drain();
+});

@@ -9,7 +9,7 @@ import { SourceCounts } from '../ingest-stats';
 import { IngestOptions, IngestProgress, IngestRun, openFiles, openJsonlStream } from '../open-source';
 import { IngestSourceError, resolveSourceFiles, SourceFile } from '../source-files';
 import { compileGlob, GlobError, isGlob } from '../glob';
-import { CORPUS_NAMES, resolveReaderOptions } from '../reader-options';
+import { CORPORA, resolveReaderOptions } from '../reader-options';
 import { checkDeclaredLength, limitBytes, PayloadTooLargeError } from './body-limit';
 import { IngestHttpError } from './http-error';
 import { IngestRoots } from './ingest-roots';
@@ -78,7 +78,10 @@ interface JobState {
 }
 
 const MIN_TOKEN_LENGTH = 16;
+export const MAX_UPLOAD_NAME_LENGTH = 255;
 const MAX_FINISHED_JOBS = 100;
+/** Background path jobs reading at once; past it a script looping over shards with ?wait=false gets 429, not a reader per shard. */
+export const MAX_RUNNING_PATH_JOBS = 4;
 
 export class IngestHttpHandler {
   private readonly jobs = new Map<string, JobState>();
@@ -109,6 +112,8 @@ export class IngestHttpHandler {
     const declared = checkDeclaredLength(request.contentLength, this.config.maxUploadBytes);
     const name = request.name?.trim() || 'upload.jsonl';
     if (/[\u0000-\u001f]/.test(name)) throw new IngestHttpError(400, 'invalid upload name');
+    // The name travels in every document's source and every dead letter: a file name's length, no more.
+    if (name.length > MAX_UPLOAD_NAME_LENGTH) throw new IngestHttpError(400, `upload name longer than ${MAX_UPLOAD_NAME_LENGTH} characters`);
     const byEncoding = compressionFromContentEncoding(request.contentEncoding);
     if (byEncoding === undefined) throw new IngestHttpError(415, `unsupported Content-Encoding "${request.contentEncoding}" (use gzip or zstd)`);
     const compression = byEncoding !== 'none' ? byEncoding : compressionFromName(name);
@@ -142,6 +147,10 @@ export class IngestHttpHandler {
    * Access checks run before it starts, so a 403/404 still comes back on the request itself.
    */
   async startPathJob(request: PathRequest): Promise<IngestJob> {
+    const running = [...this.jobs.values()].filter((job) => job.state === 'running').length;
+    if (running >= MAX_RUNNING_PATH_JOBS) {
+      throw new IngestHttpError(429, `${running} path jobs are running (at most ${MAX_RUNNING_PATH_JOBS}): poll one at GET /ingest/jobs/<id> and try again once it is done`, { 'Retry-After': '5' });
+    }
     const run = await this.openPath(request);
     const job: JobState = { id: randomUUID(), state: 'running', run, startedAtMs: Date.now() };
     this.jobs.set(job.id, job);
@@ -216,8 +225,9 @@ export class IngestHttpHandler {
   private readerOptions({ corpus, minIntScore }: { corpus?: string; minIntScore?: unknown }): IngestOptions {
     const options: IngestOptions = { ...this.config.reader };
     if (corpus !== undefined && corpus !== '') {
-      // Anything but "replay" is packed as domain text, so a misspelt corpus would be trained on as the domain.
-      if (!CORPUS_NAMES.includes(corpus)) throw new IngestHttpError(400, `corpus must be "domain" or "replay", got ${JSON.stringify(corpus.slice(0, 64))}`);
+      if (!(CORPORA as readonly string[]).includes(corpus)) {
+        throw new IngestHttpError(400, `corpus must be ${CORPORA.join(' or ')} (got ${JSON.stringify(corpus.slice(0, 64))})`);
+      }
       options.corpus = corpus;
     }
     const threshold = minIntScoreOf(minIntScore);
@@ -244,6 +254,43 @@ export class IngestHttpHandler {
       bytesRead: run.progress().bytesRead,
     };
   }
+}
+
+/**
+ * An upload's body is the JSON Lines file itself. A form (`curl -F file=@a.jsonl` sends
+ * multipart/form-data) would be read as JSON Lines envelope and all, and a urlencoded body (`curl -d`,
+ * which also strips the newlines) is no JSON Lines either: 415 naming the type, before any of it is read.
+ */
+export function checkUploadContentType(contentType: string | undefined): void {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type.startsWith('multipart/') || type === 'application/x-www-form-urlencoded') {
+    throw new IngestHttpError(415, `send the JSON Lines file itself as the body, as application/x-ndjson or application/octet-stream (curl --data-binary @file.jsonl), not ${type}`);
+  }
+}
+
+const PATH_REQUEST_FIELDS = ['path', 'corpus', 'minIntScore'];
+
+/**
+ * The JSON body of POST /ingest/path, checked: an object with a string `path`, optionally a string
+ * `corpus` and `minIntScore`; any other field (a typo such as "minintscore") is a 400 rather than a
+ * request silently read without it.
+ */
+export function parsePathRequestBody(body: unknown): PathRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new IngestHttpError(400, 'body must be a JSON object: {"path": "..."}');
+  const fields = body as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((k) => !PATH_REQUEST_FIELDS.includes(k));
+  if (unknown.length) throw new IngestHttpError(400, `unknown field(s) ${unknown.map((k) => JSON.stringify(k.slice(0, 64))).join(', ')}; allowed: ${PATH_REQUEST_FIELDS.join(', ')}`);
+  const { path, corpus, minIntScore } = fields;
+  if (typeof path !== 'string' || path.trim() === '') throw new IngestHttpError(400, 'body must name a "path"');
+  if (corpus !== undefined && typeof corpus !== 'string') throw new IngestHttpError(400, `corpus must be ${CORPORA.join(' or ')}`);
+  return { path, corpus, minIntScore };
+}
+
+/** `?wait=false` starts a background job; `true` or absent waits; anything else is a 400, never a guess. */
+export function parseWaitQuery(wait: string | undefined): boolean {
+  if (wait === undefined || wait === 'true') return true;
+  if (wait === 'false') return false;
+  throw new IngestHttpError(400, `query parameter "wait" must be true or false (got ${JSON.stringify(wait.slice(0, 64))})`);
 }
 
 /** A request's minIntScore: a finite number or its plain decimal text (a query string); absent or empty: none. */

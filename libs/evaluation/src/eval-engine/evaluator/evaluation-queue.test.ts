@@ -41,3 +41,18 @@ test('an unknown task, or one without task files, is refused at once (a 400), na
   await refused(['mmlu_anatomy'], /missing mmlu_anatomy \(split "test"\)/);
   assert.deepEqual(await store.jobs.counts(), before);
 });
+
+test('a numFewshot the few-shot split cannot supply is refused at once (a 400) naming the task and its pool, also for the configured tasks; nothing is queued', async () => {
+  const before = await store.jobs.counts();
+  const refusal = (pattern: RegExp) => (e: Error) => e instanceof ResultsError && e.kind === 'invalid' && pattern.test(e.message);
+  await assert.rejects(
+    queue.requestEvaluation({ checkpoint, tasks: ['arc_easy', 'mmlu_stem'], limit: null, numFewshot: 1_000_000_000 }),
+    refusal(/arc_easy: 1000000000-shot needs 1000000000 examples from split "train", which has \d+\n.*mmlu_/s),
+  );
+  // Without a task list the job scores the configured tasks, so their pools are checked too.
+  const configured = new EvaluationQueue(store.jobs, TaskCatalog.create({ taskDataDir: path.join(fixturesDir(), 'data'), tasks: ['arc_easy'] }));
+  await assert.rejects(configured.requestEvaluation({ checkpoint, tasks: null, limit: null, numFewshot: 500 }), refusal(/^arc_easy: 500-shot needs 500 examples/));
+  assert.deepEqual(await store.jobs.counts(), before);
+  const fits = await configured.requestEvaluation({ checkpoint, tasks: null, limit: null, numFewshot: 2 });
+  assert.equal((await queue.evaluation(fits.id))?.state, 'queued');
+});

@@ -3,7 +3,7 @@
 // libs/evaluation/src/eval's selectTasks, exactly as `cptflow eval` resolves them: leaf tasks ("arc_easy",
 // "mmlu_anatomy"), "mmlu" and its categories ("mmlu_stem", ...) as groups over the subjects whose files
 // are present; every split is looked up before a model is loaded.
-import { builtinTasks, loadTaskDefinitions, MMLU_SUBJECTS, selectTasks, type TaskDefinition, type TaskSelection, TaskSelectionError } from '../../eval';
+import { builtinTasks, checkFewshotPools, loadTaskDefinitions, MMLU_SUBJECTS, selectTasks, type TaskDefinition, type TaskSelection, TaskSelectionError } from '../../eval';
 
 /** Leaf tasks in evaluation order (each once) and the group scores computed from them. */
 export type TaskPlan = TaskSelection;
@@ -15,6 +15,8 @@ export interface TaskCatalogOptions {
   taskDefinitionsDir?: string;
   /** The subjects "mmlu" and its categories stand for (default: all 57). */
   mmluSubjects?: readonly string[];
+  /** The configured tasks: what an evaluation that names none scores (default: none). */
+  tasks?: readonly string[];
 }
 
 export class TaskCatalog {
@@ -39,5 +41,15 @@ export class TaskCatalog {
    */
   resolve(names: readonly string[], numFewshot: number | null = null): TaskPlan {
     return selectTasks(names, { dataRoot: this.options.taskDataDir, numFewshot, tasks: this.tasks, mmluSubjects: this.options.mmluSubjects });
+  }
+
+  /** The configured tasks, resolved: what an evaluation that names none scores. */
+  configured(numFewshot: number | null = null): TaskPlan {
+    return this.resolve(this.options.tasks ?? [], numFewshot);
+  }
+
+  /** Throws TaskDataError naming every leaf of `plan` whose few-shot split is too small for k-shot prompts. */
+  checkFewshotPools(plan: TaskPlan, numFewshot: number): Promise<void> {
+    return checkFewshotPools(this.options.taskDataDir, plan.leaves, numFewshot);
   }
 }

@@ -5,6 +5,8 @@ import type { CheckpointRecord, SampleRecord, TaskResultRecord } from './types';
 
 export const MAX_NAME_LENGTH = 200;
 export const MAX_PATH_LENGTH = 1024;
+/** Row ids are 32-bit integer columns: PostgreSQL refuses a larger id in a query outright, rather than finding nothing. */
+export const MAX_ROW_ID = 2_147_483_647;
 /** Harness task and metric names: lower-case identifiers ("arc_easy", "mmlu_high_school_physics", "acc_norm"). */
 const NAME_PATTERN = /^[a-z0-9][a-z0-9_.\-]*$/;
 
