@@ -240,11 +240,11 @@ async function collectCheckpointEvents(bus: Bus, topic: string): Promise<Checkpo
 }
 
 /**
- * About 2,000 training tokens/s on two cores, slowed by the checkpoints and their evaluations, plus
- * the pipeline: fitted to the defaults (2 runs x 160k tokens), which took 6.3 minutes, so the
- * estimate, README.md's "about 6 minutes" and a run agree.
+ * About 2,000 training tokens/s on two cores, with each checkpoint's evaluation running beside the
+ * training, plus a minute for the pipeline and the last evaluations: fitted to the defaults (2 runs x
+ * 160k tokens), which took 3.6 minutes, so the estimate, README.md's "about 4 minutes" and a run agree.
  */
 function estimateMinutes(tokens: number): string {
-  const minutes = 1.5 + (tokens / 2000 / 60) * 1.8;
+  const minutes = 1 + tokens / 2000 / 60;
   return minutes < 2 ? 'two' : `${Math.round(minutes)}`;
 }
