@@ -1,14 +1,17 @@
 // `cptflow ingest <path|glob>`: read files into the configured bus's raw topic (Kafka in a deployment).
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { loadConfig, deadLetterTopic, createBus } from '@cptflow/platform';
 import { CORPORA, GlobError, IngestSourceError, ingestToBus } from '@cptflow/data';
+import { parseNumber } from './run-options';
 
 export function ingestCommand(): Command {
   return new Command('ingest')
     .description('ingest JSONL (.gz/.zst), Parquet or text folders into the raw document topic')
     .argument('<paths...>', 'files, folders or globs')
     .addOption(new Option('--corpus <name>', '"domain" (learned) or "replay" (general data against forgetting)').choices(CORPORA).default('domain'))
-    .option('--min-int-score <n>', "keep only rows with int_score >= n (FineWeb-Edu's educational score); the rest go to the rejected topic", parseScore)
+    .option('--min-int-score <n>', "keep only rows with int_score >= n (FineWeb-Edu's educational score); the rest go to the rejected topic", (v) =>
+      parseNumber('--min-int-score', v, {}, 'a number, e.g. 3'),
+    )
     .action(async (paths: string[], options: { corpus: string; minIntScore?: number }, command: Command) => {
       const config = loadConfig({ file: command.parent?.opts().config });
       const bus = createBus(config.bus);
@@ -32,10 +35,4 @@ export function ingestCommand(): Command {
         await bus.close();
       }
     });
-}
-
-function parseScore(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`not a number: ${value}`);
-  return n;
 }
