@@ -21,13 +21,9 @@ export async function createHttpApp(module: DynamicModule, options: NestApplicat
  * token of the app's API_TOKENS 401, unread. `BearerTokenGuard` stays on each mutating route.
  */
 export function refuseUnauthorisedMutations(app: INestApplication): void {
-  let tokens: readonly string[] = [];
-  try {
-    tokens = app.get<readonly string[]>(API_TOKENS, { strict: false });
-  } catch {
-    // An app without API tokens (a pipeline stage) has no mutating routes: every change is refused.
-  }
-  const bearer = new BearerTokens(tokens);
+  // Every app provides API_TOKENS: a service its tokens, a pipeline stage none (StageHostModule), so
+  // every change to a stage is refused. An app without it fails here, at start.
+  const bearer = new BearerTokens(app.get<readonly string[]>(API_TOKENS, { strict: false }));
   app.use((request: IncomingMessage, response: ServerResponse, next: () => void) => {
     if (!MUTATING_METHODS.has(request.method ?? '')) return next();
     const refusal = bearer.refusal(request.headers.authorization);

@@ -4,6 +4,7 @@ import type { CptflowConfig, Bus } from '@cptflow/platform';
 import { BusTransport } from './bus-transport';
 import { HealthController } from './health.controller';
 import { Readiness } from './readiness';
+import { API_TOKENS } from './bearer-token.guard';
 import type { Stage } from '@cptflow/data';
 import { stageProviders } from './stage-runner';
 import { BACKENDS, BUS, CONFIG, STAGE } from './tokens';
@@ -31,6 +32,8 @@ export class StageHostModule {
         { provide: BUS, useValue: options.bus },
         { provide: STAGE, useFactory: () => options.createStage(options.config) },
         { provide: BACKENDS, useValue: options.backends ?? {} },
+        // A stage has no routes that change anything: no token opens them (createHttpApp reads these).
+        { provide: API_TOKENS, useValue: [] },
         Readiness,
         ...stageProviders(),
       ],

@@ -30,7 +30,7 @@ const cases: Array<[args: string[], names: RegExp]> = [
   [['run', '--out', 'README.md'], /--out: README\.md exists and is not a folder/],
   [['--config', '/nonexistent/cptflow.json', 'run'], /cannot read config file \/nonexistent\/cptflow\.json/],
   [['eval', '--model', 'data/models/cptflow-tiny-base', '--tasks', 'arc_easy', '--tasks-dir', 'libs/evaluation/fixtures/eval/data', '--out', 'README.md/x'], /--out: cannot write to README\.md\/x: ENOTDIR/],
-  [['results', '--db', 'README.md'], /cannot open README\.md as a results database: file is not a database/],
+  [['results', '--db', 'README.md'], /README\.md is not a SQLite results database \(file is not a database\)/],
 ];
 
 test('every usage mistake exits 2 with a line naming the option, and no stack trace; --help still exits 0', () => {

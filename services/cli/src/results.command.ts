@@ -56,6 +56,7 @@ async function showResults(o: ResultsOptions): Promise<void> {
   if (!isUrl && !fs.existsSync(db)) throw ResultsError.invalid(`no results database at ${db}`);
   if (!isUrl && !fs.statSync(db).isFile()) throw ResultsError.invalid(`--db ${db} is a folder, not a results database file`);
   const store = await openResultsStore(isUrl ? { databaseUrl: db } : { sqlitePath: db }).catch((error: Error) => {
+    if (error instanceof ResultsError) throw error; // it names the file already (one that is no SQLite database)
     throw ResultsError.invalid(`cannot open ${isUrl ? 'the results database' : db} as a results database: ${error.message}`);
   });
   try {
