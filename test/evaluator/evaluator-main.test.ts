@@ -75,6 +75,17 @@ test('a bad evaluator configuration or missing task files stop main.ts at start,
     // every configured task's missing split is named with the paths tried (libs/evaluation/src/eval's selectTasks, as `cptflow eval`)
     assert.match(noFiles.stderr, /failed to start: missing arc_easy \(split "test"\) under \S*nowhere: tried [^\n]*allenai\/ai2_arc\//);
     assert.match(noFiles.stderr, /\nmissing boolq \(split "validation"\)/);
+    const notSqlite = path.join(dir, 'results.txt');
+    fs.writeFileSync(notSqlite, 'these are my notes, not a database\n'.repeat(100));
+    const notDb = start({ CPTFLOW__STAGES__EVALUATOR__SQLITE_PATH: notSqlite });
+    assert.equal(notDb.status, 2, `a results file that is no SQLite database is the user's to fix: ${notDb.stderr}`);
+    assert.match(notDb.stderr, /failed to start: \S*results\.txt is not a SQLite results database/);
+    const definitions = path.join(dir, 'definitions');
+    fs.mkdirSync(definitions);
+    fs.writeFileSync(path.join(definitions, 'mine.json'), '{"name": "mine", ');
+    const badDefinition = start({ CPTFLOW__STAGES__EVALUATOR__TASK_DEFINITIONS_DIR: definitions });
+    assert.equal(badDefinition.status, 2, badDefinition.stderr);
+    assert.match(badDefinition.stderr, /failed to start: \S*mine\.json: not valid JSON/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -8,7 +8,8 @@ const telemetry = startTelemetry({ serviceName: 'cptflow-evaluator' });
 import 'reflect-metadata';
 import { checkTorchEnvironment } from '@cptflow/torch-engine';
 import { EvaluatorApp } from './evaluator.app';
-import { checkEvaluatorPaths, evaluatorConfigFrom, TaskSelectionError } from '@cptflow/evaluation';
+import { checkEvaluatorPaths, evaluatorConfigFrom, TaskDefinitionError, TaskSelectionError } from '@cptflow/evaluation';
+import { ResultsError } from '@cptflow/results';
 
 async function main(): Promise<void> {
   const config = loadServiceConfig();
@@ -38,8 +39,10 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   console.error(`[evaluator] failed to start: ${error instanceof Error ? error.message : String(error)}`);
-  // A bad setting exits 2 (as every service), and so do unknown task names and missing task files
-  // (stages.evaluator.tasks / taskDataDir); anything else 1.
-  const usage = error instanceof ConfigError || error instanceof TaskSelectionError;
+  // A bad setting exits 2 (as every service), and so do what the settings name: unknown task names and
+  // missing task files (tasks / taskDataDir), task definitions that are no task (taskDefinitionsDir), a
+  // results database file that is no results database (sqlitePath); anything else (an unreachable
+  // server, say) 1.
+  const usage = error instanceof ConfigError || error instanceof TaskSelectionError || error instanceof TaskDefinitionError || error instanceof ResultsError;
   void telemetry.shutdown().finally(() => process.exit(usage ? 2 : 1));
 });
