@@ -85,11 +85,13 @@ function buildRows(requests: readonly ScoreRequest[], budget: number): Row[] {
   const rows: Row[] = [];
   for (const members of byContext.values()) {
     const context = requests[members[0]].contextIds;
-    const branchOf = (m: number) => requests[m].continuationIds.length - 1;
-    for (const m of members.filter((m) => branchOf(m) > context.length)) rows.push({ context, members: [m], length: context.length + branchOf(m) });
     let row: Row = { context, members: [], length: context.length };
-    for (const m of members.filter((m) => branchOf(m) <= context.length)) {
-      const branch = branchOf(m);
+    for (const m of members) {
+      const branch = requests[m].continuationIds.length - 1;
+      if (branch > context.length) {
+        rows.push({ context, members: [m], length: context.length + branch });
+        continue;
+      }
       // a row holds as many branches as the budget allows (at least one)
       if (row.members.length > 0 && row.length + branch > budget) {
         rows.push(row);
