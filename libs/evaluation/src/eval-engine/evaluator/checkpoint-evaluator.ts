@@ -151,10 +151,12 @@ export class CheckpointEvaluator {
     const skipped: string[] = [];
     const scores = new Map<string, TaskScore>();
     const here = `${checkpoint.run}@${checkpoint.step}`;
-    const base = checkpoint.isBase ? this.baseResultsOf(await modelFingerprint(modelDir)) : undefined;
+    // A base's files are hashed only once something is left to score, as the model is loaded only then.
+    let baseLookup: Promise<Map<string, BaseResult> | undefined> | undefined;
+    const baseResults = () => (baseLookup ??= checkpoint.isBase ? modelFingerprint(modelDir).then((f) => this.baseResultsOf(f)) : Promise.resolve(undefined));
     /** Records what another checkpoint of the same base model scored; false when there is none. */
     const reused = async (name: string, settings: EvaluationSettings): Promise<boolean> => {
-      const earlier = base?.get(baseKey(name, settings));
+      const earlier = (await baseResults())?.get(baseKey(name, settings));
       if (!earlier || earlier.checkpointId === checkpoint.id) return false;
       await this.results.recordResults(checkpoint.id, earlier.records);
       if (earlier.score) scores.set(name, earlier.score);
@@ -177,7 +179,7 @@ export class CheckpointEvaluator {
         const evaluation = await this.scoreTask(task, shots, limit, model, tokenizer);
         const records = taskRecords(evaluation, settings);
         await this.results.recordResults(checkpoint.id, records);
-        base?.set(baseKey(task.name, settings), { checkpointId: checkpoint.id, from: here, records, score: evaluation.score });
+        (await baseResults())?.set(baseKey(task.name, settings), { checkpointId: checkpoint.id, from: here, records, score: evaluation.score });
         scores.set(task.name, evaluation.score);
         evaluated.push(task.name);
         this.scoredCount++;
@@ -212,7 +214,7 @@ export class CheckpointEvaluator {
         };
         const records = PERPLEXITY_METRICS.map((metric) => ({ task: set.name, metric, value: values[metric], stderr: null, n: ppl.documents, settings }));
         await this.results.recordResults(checkpoint.id, records);
-        base?.set(baseKey(set.name, settings), { checkpointId: checkpoint.id, from: here, records });
+        (await baseResults())?.set(baseKey(set.name, settings), { checkpointId: checkpoint.id, from: here, records });
         evaluated.push(set.name);
         this.scoredCount++;
         this.log(`${here} ${set.name}: word perplexity ${ppl.wordPerplexity.toFixed(2)} over ${ppl.documents} documents`);
