@@ -89,11 +89,13 @@ async function run(o: RunOptions, configFile: string | undefined): Promise<void>
   );
 
   // The model's own tokenizer packs, trains and evaluates; a model without one, or one that does not fit, stops here.
-  // A user's model is checked where it lies, so the error names the files to fix, not the run's copy.
-  if (path.resolve(o.baseModel) !== BUNDLED_BASE_MODEL) await loadModelTokenizer(o.baseModel);
+  // A user's model is checked where it lies, so the error names the files to fix, not the run's copy;
+  // the bundled model's copy, which gets the tokenizer the build generated, is checked once copied.
+  const bundled = path.resolve(o.baseModel) === BUNDLED_BASE_MODEL;
+  if (!bundled) await loadModelTokenizer(o.baseModel);
   const baseDir = path.join(out, 'base-model');
   copyBaseModel(o.baseModel, baseDir);
-  await loadModelTokenizer(baseDir);
+  if (bundled) await loadModelTokenizer(baseDir);
 
   const config = loadConfig({ file: configFile, overrides: { bus: { kind: 'memory' }, stages: { packer: { seqLen, modelDir: baseDir } } } });
   const bus = createBus(config.bus);
